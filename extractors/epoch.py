@@ -1,0 +1,218 @@
+"""Epoch AI Benchmarking Hub bundle (https://epoch.ai/benchmarks, benchmark_data.zip, CC BY 4.0).
+
+One CSV per benchmark plus epoch_capabilities_index.csv, the model-version registry that
+carries each version's accessibility (open weights vs API). parse() turns every CSV into long,
+source-conformed string records; typing and scaling happen in staging SQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from extractors.base import Record, SourceError
+from extractors.zipsafe import iter_members
+
+name = "epoch"
+ENTITY = "benchmark_rows"
+DEFAULT_URL = "https://epoch.ai/data/benchmark_data.zip"
+REGISTRY_FILE = "epoch_capabilities_index.csv"
+METADATA_FILE = "benchmark_metadata.csv"
+
+# metadata and auxiliary tables of the bundle: no per-model scores, so not loaded as scores
+AUXILIARY_PREFIXES = ("additional_eci_data/", "model_metadata.csv", METADATA_FILE)
+
+# Headline score column per file, used when the bundle has no benchmark_metadata.csv.
+# Candidates are tried in order (columns drift between snapshots: weirdml's `Average` became
+# `Accuracy`). The unit is the unit of the column as published, read off the real snapshots:
+# several "(%)" headers actually hold fractions, so the header is not trusted.
+SCORE_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
+    "adversarial_nli_external.csv": (("Score",), "fraction"),
+    "aider_polyglot_external.csv": (("Percent correct",), "percent"),
+    "apex_agents_external.csv": (("Pass@1 score",), "fraction"),
+    "arc_agi_2_external.csv": (("Score",), "fraction"),
+    "arc_agi_external.csv": (("Score",), "fraction"),
+    "arc_ai2_external.csv": (("Challenge score",), "fraction"),
+    "balrog_external.csv": (("Average progress",), "fraction"),
+    "bbh_external.csv": (("Average",), "fraction"),
+    "bool_q_external.csv": (("Score",), "fraction"),
+    "cad_eval_external.csv": (("Overall pass (%)",), "fraction"),
+    "chess_puzzles.csv": (("Best score (across scorers)",), "fraction"),
+    "common_sense_qa_2_external.csv": (("Score",), "fraction"),
+    "cybench_external.csv": (("Unguided % Solved",), "fraction"),
+    "deepresearchbench_external.csv": (("Average score",), "fraction"),
+    REGISTRY_FILE: (("ECI Score",), "index"),
+    "factorio_learning_environment_external.csv": (("Production score",), "points"),
+    "fictionlivebench_external.csv": (("120k token score",), "fraction"),
+    "frontiermath.csv": (("Best score (across scorers)",), "fraction"),
+    "frontiermath_tier_4.csv": (("Best score (across scorers)",), "fraction"),
+    "gdpval_external.csv": (("Win Rate (%)",), "fraction"),
+    "geobench_external.csv": (("ACW Avg Score",), "points"),
+    "gpqa_diamond.csv": (("Best score (across scorers)",), "fraction"),
+    "gsm8k_external.csv": (("EM",), "fraction"),
+    "gso_external.csv": (("Score OPT@1",), "fraction"),
+    "hella_swag_external.csv": (("Overall accuracy",), "fraction"),
+    "hle_external.csv": (("Accuracy",), "fraction"),
+    "lambada_external.csv": (("Score",), "fraction"),
+    "lech_mazur_writing_external.csv": (("Mean score",), "points"),
+    "live_bench_external.csv": (("Global average",), "percent"),
+    "math_level_5.csv": (("Best score (across scorers)",), "fraction"),
+    "metr_time_horizons_external.csv": (("Time horizon",), "minutes"),
+    "mmlu_external.csv": (("EM",), "fraction"),
+    "open_book_qa_external.csv": (("Accuracy",), "fraction"),
+    "os_universe_external.csv": (("Weighted Score",), "fraction"),
+    "os_world_external.csv": (("Score",), "percent"),
+    "otis_mock_aime_2024_2025.csv": (("Best score (across scorers)",), "fraction"),
+    "piqa_external.csv": (("Score",), "fraction"),
+    "posttrainbench_external.csv": (("Average (%)",), "fraction"),
+    "science_qa_external.csv": (("Score",), "fraction"),
+    "simplebench_external.csv": (("Score (AVG@5)",), "fraction"),
+    "simpleqa_verified.csv": (("Best score (across scorers)",), "fraction"),
+    "superglue_external.csv": (("Score",), "fraction"),
+    "swe_bench_bash.csv": (("% Resolved",), "fraction"),
+    "swe_bench_verified.csv": (("Best score (across scorers)",), "fraction"),
+    "terminalbench_external.csv": (("Accuracy mean",), "fraction"),
+    "the_agent_company_external.csv": (("% Score",), "fraction"),
+    "trivia_qa_external.csv": (("EM",), "fraction"),
+    "video_mme_external.csv": (("Overall (no subtitles)",), "fraction"),
+    "vpct_external.csv": (("Correct",), "fraction"),
+    "webdev_arena_external.csv": (("Arena Score",), "elo"),
+    "weirdml_external.csv": (("Accuracy", "Average"), "fraction"),
+    "wino_grande_external.csv": (("Accuracy",), "fraction"),
+}
+
+STDERR_COLUMNS = ("stderr", "Accuracy SE", "Average Standard error", "Pass@1 Standard Error")
+KEY_COLUMNS = ("Model version", "Release date", "Organization", "Country")
+# benchmark_metadata.csv states scale as a multiplier to fractions (1.0 or 0.01)
+_METADATA_SCALE_UNITS = {"1": "fraction", "1.0": "fraction", "0.01": "percent"}
+
+
+@dataclass
+class ParsedBundle:
+    """Records of every score file, and the files that could not be read (with why)."""
+
+    records: list[Record] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # file -> unit of its score column
+    file_errors: dict[str, str] = field(default_factory=dict)
+
+
+def benchmark_id(file: str) -> str:
+    """gpqa_diamond.csv -> gpqa_diamond; aider_polyglot_external.csv -> aider_polyglot."""
+    if file == REGISTRY_FILE:
+        return "eci"
+    stem = file.rsplit("/", 1)[-1].removesuffix(".csv")
+    return stem.removesuffix("_external")
+
+
+def parse(body: bytes, max_member_bytes: int, max_total_bytes: int) -> ParsedBundle:
+    """Parse a bundle zip into long records; per-file problems are collected, not raised.
+
+    Archive-level problems (not a zip, traversal, sizes) raise SourceError: nothing loads.
+    """
+    members = dict(iter_members(name, body, max_member_bytes, max_total_bytes))
+    score_map = dict(SCORE_COLUMNS)
+    if METADATA_FILE in members:
+        score_map.update(read_metadata(members[METADATA_FILE]))
+    bundle = ParsedBundle()
+    for file in sorted(members):
+        if not file.endswith(".csv") or file.startswith(AUXILIARY_PREFIXES):
+            continue
+        try:
+            unit, records = parse_file(file, members[file], score_map)
+        except SourceError as error:
+            bundle.file_errors[file] = str(error)
+            continue
+        bundle.files[file] = unit
+        bundle.records.extend(records)
+    if not bundle.files and not bundle.file_errors:
+        raise SourceError(f"{name}: the bundle holds no benchmark CSV at all")
+    return bundle
+
+
+def read_metadata(content: bytes) -> dict[str, tuple[tuple[str, ...], str]]:
+    """Score columns from the bundle's own benchmark_metadata.csv (source_file, score_column, scale)."""
+    rows = list(csv.DictReader(io.StringIO(_decode(METADATA_FILE, content))))
+    needed = {"source_file", "score_column"}
+    if rows and not needed <= set(rows[0]):
+        raise SourceError(
+            f"{name}: {METADATA_FILE} lacks columns {sorted(needed - set(rows[0]))}; "
+            "the bundle layout changed"
+        )
+    mapping: dict[str, tuple[tuple[str, ...], str]] = {}
+    for row in rows:
+        file, column = (row.get("source_file") or "").strip(), (row.get("score_column") or "")
+        if file and column.strip():
+            known_unit = SCORE_COLUMNS.get(file, ((), "fraction"))[1]
+            unit = _METADATA_SCALE_UNITS.get((row.get("scale") or "").strip(), known_unit)
+            mapping[file] = ((column.strip(),), unit)
+    return mapping
+
+
+def parse_file(
+    file: str, content: bytes, score_map: dict[str, tuple[tuple[str, ...], str]]
+) -> tuple[str, list[Record]]:
+    """One CSV -> (unit, records). Raises SourceError naming the file when it can't be read."""
+    reader = csv.DictReader(io.StringIO(_decode(file, content)))
+    columns = [c for c in (reader.fieldnames or []) if c is not None]
+    if "Model version" not in columns:
+        raise SourceError(f"{name}: {file} has no 'Model version' column (columns: {columns})")
+    score_column, unit = _score_column(file, columns, score_map)
+    stderr_column = next((c for c in STDERR_COLUMNS if c in columns), None)
+    taken = {*KEY_COLUMNS, score_column, stderr_column}
+    records = [
+        _record(file, number, row, score_column, stderr_column, taken)
+        for number, row in enumerate(reader, start=1)
+    ]
+    return unit, records
+
+
+def _score_column(
+    file: str, columns: list[str], score_map: dict[str, tuple[tuple[str, ...], str]]
+) -> tuple[str, str]:
+    if file not in score_map:
+        raise SourceError(
+            f"{name}: no headline score column is known for {file} (columns: {columns}); "
+            "add it to SCORE_COLUMNS in extractors/epoch.py"
+        )
+    candidates, unit = score_map[file]
+    for candidate in candidates:
+        if candidate in columns:
+            return candidate, unit
+    raise SourceError(
+        f"{name}: {file} has none of the expected score columns {list(candidates)} "
+        f"(columns: {columns}); the file's layout changed"
+    )
+
+
+def _record(
+    file: str,
+    number: int,
+    row: dict[str, str],
+    score_column: str,
+    stderr_column: str | None,
+    taken: set[str | None],
+) -> Record:
+    extra = {k: v for k, v in row.items() if k not in taken and k is not None and v}
+    return {
+        "file": file,
+        "row_number": str(number),
+        "model_version": row.get("Model version"),
+        "score_column": score_column,
+        "score_text": row.get(score_column),
+        "release_date": row.get("Release date"),
+        "organization": row.get("Organization"),
+        "country": row.get("Country"),
+        "stderr_text": row.get(stderr_column) if stderr_column else None,
+        "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _decode(file: str, content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{name}: {file} is not UTF-8 text ({error})") from error
+
+

@@ -1,0 +1,103 @@
+"""Read a source's payload from where settings point: a URL, a local file, or a directory."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from extractors.base import Payload, Previous, SourceError
+
+# fixed member timestamp so the same directory always zips to the same bytes (and sha256)
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def fetch_location(
+    source: str,
+    location: str,
+    session: requests.Session,
+    previous: Previous,
+    timeout: float,
+    max_bytes: int,
+) -> Payload:
+    """Fetch the payload at location; URLs are fetched conditionally against previous."""
+    if is_url(location):
+        return fetch_url(source, location, session, previous, timeout, max_bytes)
+    path = Path(location).expanduser()
+    if path.is_dir():
+        return Payload(source, str(path), _now(), None, zip_directory(path))
+    if path.is_file():
+        if path.stat().st_size > max_bytes:
+            raise SourceError(f"{source}: {path} is larger than the {max_bytes} byte limit")
+        return Payload(source, str(path), _now(), None, path.read_bytes(), suffix=path.suffix)
+    raise SourceError(f"{source}: location {location!r} is neither a URL, a file nor a directory")
+
+
+def fetch_url(
+    source: str,
+    url: str,
+    session: requests.Session,
+    previous: Previous,
+    timeout: float,
+    max_bytes: int,
+) -> Payload:
+    """GET url with If-None-Match / If-Modified-Since; a 304 gives a Payload without body."""
+    headers = {}
+    if previous.etag:
+        headers["If-None-Match"] = previous.etag
+    if previous.last_modified:
+        headers["If-Modified-Since"] = previous.last_modified
+    try:
+        response = session.get(url, headers=headers, timeout=timeout, stream=True)
+    except requests.RequestException as error:
+        raise SourceError(f"{source}: GET {url} failed after retries: {error}") from error
+    with response:
+        if response.status_code == 304:
+            return Payload(source, url, _now(), 304, None, previous.etag, previous.last_modified)
+        if response.status_code != 200:
+            raise SourceError(
+                f"{source}: GET {url} answered HTTP {response.status_code} "
+                f"(after retries for 5xx); nothing was loaded"
+            )
+        body = _read_capped(response, max_bytes, source, url)
+        return Payload(
+            source,
+            url,
+            _now(),
+            200,
+            body,
+            response.headers.get("ETag"),
+            response.headers.get("Last-Modified"),
+            suffix=Path(url.split("?")[0]).suffix or ".bin",
+        )
+
+
+def _read_capped(response: requests.Response, max_bytes: int, source: str, url: str) -> bytes:
+    buffer = io.BytesIO()
+    for chunk in response.iter_content(chunk_size=1 << 16):
+        buffer.write(chunk)
+        if buffer.tell() > max_bytes:
+            raise SourceError(f"{source}: {url} is larger than the {max_bytes} byte limit")
+    return buffer.getvalue()
+
+
+def zip_directory(directory: Path) -> bytes:
+    """Zip a directory deterministically (sorted names, fixed timestamps) so it hashes stably."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(path.relative_to(directory).as_posix(), _ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

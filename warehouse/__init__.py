@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: connection, landing, loading, validation, settings and the CLI."""

@@ -1,0 +1,110 @@
+"""The gapwatch command line: thin commands over warehouse functions.
+
+Top-level imports stay stdlib-only: `gapwatch sql` is the command people run most and must
+not pay for Prefect or Great Expectations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+SAMPLE_BUNDLE = Path(__file__).resolve().parent / "sample" / "benchmark_data"
+
+
+class UsageError(Exception):
+    """A problem the user can fix from the command line (shown without a traceback)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        result: int = args.handler(args)
+        return result
+    except UsageError as error:
+        print(f"gapwatch: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gapwatch",
+        description="How far behind the closed LLM frontier are open-weight models? "
+        "gapwatch keeps a DuckDB warehouse of public benchmark evidence and answers it.",
+        epilog="Settings also come from GAPWATCH_DATA_DIR, GAPWATCH_DB and "
+        "GAPWATCH_<SOURCE>_LOCATION. Run 'gapwatch COMMAND --help' for examples.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    from warehouse import commands as handlers
+
+    for name, handler, configure in handlers.COMMANDS:
+        doc = (handler.__doc__ or "").strip()
+        summary = doc.splitlines()[0] if doc else name
+        sub = commands.add_parser(
+            name, help=summary, description=doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _add_common(sub)
+        configure(sub)
+        sub.set_defaults(handler=handler, command=name)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="warehouse file (default: <data dir>/gapwatch.duckdb)")
+    parser.add_argument("--data-dir", type=Path, help="where raw payloads and the warehouse live (default: ./data)")
+
+
+def parse_as_of(text: str | None) -> date:
+    """--as-of YYYY-MM-DD, default today in UTC."""
+    if not text:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise UsageError(f"--as-of must be a date like 2026-04-19, not {text!r}") from error
+
+
+def settings_from(args: argparse.Namespace) -> Any:
+    from dataclasses import replace
+
+    from warehouse.settings import from_env
+
+    settings = from_env()
+    if args.data_dir is not None:
+        settings = replace(settings, data_dir=args.data_dir)
+    if args.db is not None:
+        settings = replace(settings, db_path=args.db)
+    for assignment in getattr(args, "source", None) or []:
+        source, _, location = assignment.partition("=")
+        if not location or source not in settings.locations:
+            raise UsageError(
+                f"--source takes NAME=LOCATION with NAME one of {sorted(settings.locations)}, "
+                f"not {assignment!r}"
+            )
+        settings = settings.with_location(source, location)
+    return settings
+
+
+def configure_logging(quiet: bool) -> None:
+    """Progress lines from gapwatch's own packages; libraries stay at WARNING."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s",
+                        datefmt="%H:%M:%S", stream=sys.stderr)
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    for package in ("warehouse", "extractors", "transforms", "flows"):
+        logging.getLogger(package).setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The CLI's commands: each a docstring with an example, a configure(), and a handler."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from warehouse.cli import (
+    SAMPLE_BUNDLE,
+    UsageError,
+    configure_logging,
+    parse_as_of,
+    settings_from,
+)
+from warehouse.output import render
+
+
+def refresh(args: argparse.Namespace) -> int:
+    """Fetch every source, land it, validate it and rebuild the marts.
+
+    A file that fails validation is quarantined: the marts keep its last good data and the
+    command exits 1 naming the source, file and rows. Unchanged payloads are not reloaded.
+
+    Example:
+        gapwatch refresh
+        gapwatch refresh --source epoch=../shared/data/epoch/2026-04-19/benchmark_data --as-of 2026-04-19
+        gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch
+    """
+    from warehouse.refresh import refresh as run_refresh
+
+    settings = settings_from(args)
+    configure_logging(args.quiet)
+    result = run_refresh(settings, parse_as_of(args.as_of))
+    for outcome in result.sources:
+        size = f"{outcome.bytes / 1e6:.1f} MB" if outcome.bytes else "no download"
+        print(f"{outcome.source}: {outcome.status} ({size}, {outcome.rows} rows)")
+    for built in result.marts:
+        print(f"  marts.{built.name}: {built.rows} rows")
+    problems = result.problems()
+    for line in problems:
+        print(f"gapwatch: {line}", file=sys.stderr)
+    if problems:
+        print("gapwatch: the marts keep the last good data of what failed", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def configure_refresh(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source", action="append", metavar="NAME=LOCATION",
+        help="where a source is read from: a URL, a .zip or a directory (repeatable)",
+    )
+    parser.add_argument("--as-of", help="the night this refresh stands for, YYYY-MM-DD (default: today, UTC)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def sql(args: argparse.Namespace) -> int:
+    """Run one SQL query against the warehouse, read-only.
+
+    Example:
+        gapwatch sql "select * from marts.benchmarks where tracked"
+        gapwatch sql --csv "select benchmark_id, model_version, score from marts.benchmark_scores" > scores.csv
+        gapwatch sql --json "select count(*) as n from marts.models where is_open"
+    """
+    import duckdb
+
+    with _read_only(args) as con:
+        try:
+            cursor = con.execute(args.query)
+        except duckdb.Error as error:
+            raise UsageError(f"query failed: {error}") from error
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    render(columns, rows, args.format)
+    return 0
+
+
+def configure_sql(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", help="a SQL query, e.g. \"select * from marts.models limit 5\"")
+    _add_format(parser)
+
+
+def models(args: argparse.Namespace) -> int:
+    """List model versions and their open/closed status.
+
+    With --unresolved, only the versions with no status (they take no part in gaps), and why.
+
+    Example:
+        gapwatch models --unresolved
+        gapwatch models --search qwen3
+    """
+    if args.unresolved:
+        query = (
+            "select model_version, organization, release_date, reason, tracked_scores "
+            "from marts.unresolved_models order by tracked_scores desc, model_version"
+        )
+        params: list[Any] = []
+    else:
+        query = (
+            "select model_version, organization, release_date, accessibility, is_open, "
+            "is_chinese, status_source from marts.models "
+            "where ? is null or lower(model_version) like '%' || lower(?) || '%' "
+            "order by release_date desc nulls last, model_version"
+        )
+        params = [args.search, args.search]
+    with _read_only(args) as con:
+        cursor = con.execute(query, params)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    render(columns, rows, args.format)
+    return 0
+
+
+def configure_models(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--unresolved", action="store_true", help="only versions without a status")
+    parser.add_argument("--search", help="only versions whose name contains this text")
+    _add_format(parser)
+
+
+def status(args: argparse.Namespace) -> int:
+    """Show the last refresh of each source, validation outcomes and mart sizes.
+
+    Example:
+        gapwatch status
+    """
+    from warehouse.status import status_report
+
+    with _read_only(args) as con:
+        sections = status_report(con)
+    for title, (columns, rows) in sections.items():
+        print(f"== {title}")
+        render(columns, rows, "table")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Run gapwatch end to end, offline, on the small hand-written sample bundle it ships.
+
+    The sample is made-up data for trying the tool, not real measurements. The demo
+    warehouse goes to ./data/demo unless --data-dir or --db say otherwise.
+
+    Example:
+        gapwatch demo
+    """
+    if args.data_dir is None:
+        args.data_dir = Path("data") / "demo"
+    args.source = [f"epoch={SAMPLE_BUNDLE}"]
+    args.as_of = args.as_of or "2026-04-20"
+    code = refresh(args)
+    print("\nThe sample warehouse (made-up data):")
+    status(args)
+    return code
+
+
+def configure_demo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", help="the as-of date of the demo (default: 2026-04-20)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
+    group.add_argument("--json", dest="format", action="store_const", const="json", help="JSON output")
+    parser.set_defaults(format="table")
+
+
+def _read_only(args: argparse.Namespace) -> Any:
+    import duckdb
+
+    settings = settings_from(args)
+    path = settings.database
+    if not path.exists():
+        raise UsageError(f"no warehouse at {path}; run 'gapwatch refresh' (or 'gapwatch demo') first")
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as error:
+        raise UsageError(f"cannot open {path} read-only: {error}") from error
+
+
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] = [
+    ("refresh", refresh, configure_refresh),
+    ("sql", sql, configure_sql),
+    ("models", models, configure_models),
+    ("status", status, _no_options),
+    ("demo", demo, configure_demo),
+]

@@ -1,0 +1,82 @@
+"""DuckDB connection and the raw schema, the one place DDL lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts")
+
+RAW_DDL = (
+    "create sequence if not exists raw.fetch_id_seq start 1",
+    """create table if not exists raw.fetches (
+        fetch_id bigint primary key,
+        source varchar not null,
+        location varchar not null,
+        fetched_at timestamptz not null,
+        as_of date not null,
+        http_status integer,
+        bytes bigint,
+        sha256 varchar,
+        raw_path varchar,
+        etag varchar,
+        last_modified varchar,
+        changed boolean,
+        status varchar not null,
+        message varchar,
+        rows bigint
+    )""",
+    """create table if not exists raw.batches (
+        fetch_id bigint not null,
+        source varchar not null,
+        file varchar not null,
+        benchmark_id varchar not null,
+        unit varchar,
+        rows bigint,
+        status varchar not null,
+        reason varchar,
+        checked_at timestamptz,
+        primary key (fetch_id, file)
+    )""",
+    """create table if not exists raw.validations (
+        fetch_id bigint not null,
+        source varchar not null,
+        file varchar,
+        suite varchar not null,
+        expectation varchar not null,
+        severity varchar not null,
+        success boolean not null,
+        unexpected_count bigint,
+        offending_rows varchar,
+        checked_at timestamptz not null
+    )""",
+    """create table if not exists raw.epoch__benchmark_rows (
+        _fetch_id bigint not null,
+        file varchar not null,
+        row_number varchar not null,
+        model_version varchar,
+        score_column varchar,
+        score_text varchar,
+        release_date varchar,
+        organization varchar,
+        country varchar,
+        stderr_text varchar,
+        extra varchar
+    )""",
+)
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file (created on first write); read_only for queries."""
+    if not read_only:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schemas and raw tables if missing; safe to call on every run."""
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")  # identifiers can't be bound
+    for statement in RAW_DDL:
+        con.execute(statement)

@@ -1,0 +1,127 @@
+"""Great Expectations suites as code: one builder per validated frame.
+
+Each check carries a severity: `error` quarantines the file it fails on, `warning` is recorded
+but lets the file through. GX itself is imported lazily: `gapwatch sql` must not pay for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KNOWN_ACCESSIBILITY = (
+    "API access",
+    "Open weights (unrestricted)",
+    "Open weights (restricted use)",
+    "Open weights (non-commercial)",
+    "Unreleased",
+    "Hosted access (no API)",
+)
+MAX_ROW_LOSS = 0.20  # a tracked benchmark losing more than this share of versions is suspect
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation, how bad its failure is, and how to say it to a person."""
+
+    expectation: Any
+    severity: str
+    describe: str
+    show: tuple[str, ...] = field(default=())
+
+
+def score_row_checks() -> list[Check]:
+    """Every row that carries a score: numeric, inside its unit's range, dated sanely."""
+    import great_expectations.expectations as gxe
+
+    return [
+        Check(
+            gxe.ExpectColumnValuesToNotBeNull(column="score_value"),
+            "error", "score is not a number", ("score_column", "score_text"),
+        ),
+        Check(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="score_value", column_B="min_value", or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "error", "score below the range of its unit", ("unit", "score_text", "min_value"),
+        ),
+        Check(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="max_value", column_B="score_value", or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "error", "score above the range of its unit", ("unit", "score_text", "max_value"),
+        ),
+        Check(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="release_date", row_condition="release_date_text.notna()",
+                condition_parser="pandas",
+            ),
+            "error", "release date does not parse as YYYY-MM-DD", ("release_date_text",),
+        ),
+        Check(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="as_of", column_B="release_date", or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "error", "release date is after the as-of date", ("release_date_text", "as_of"),
+        ),
+        # Epoch's external files carry rows named only in free text (blank `Model version`):
+        # they can't be attributed to a version, so they are recorded and skipped, not fatal
+        Check(
+            gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
+            "warning", "row has no model version (skipped)", ("score_text",),
+        ),
+    ]
+
+
+def collapsed_score_checks() -> list[Check]:
+    """After collapsing to the best row per version: one score per (benchmark, version)."""
+    import great_expectations.expectations as gxe
+
+    return [
+        Check(
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["benchmark_id", "model_version"]),
+            "error", "more than one score per (benchmark, model version) after collapsing",
+        ),
+        Check(
+            gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
+            "error", "collapsed score without a model version",
+        ),
+    ]
+
+
+def registry_checks() -> list[Check]:
+    """The capabilities index: unique versions with known accessibility labels."""
+    import great_expectations.expectations as gxe
+
+    return [
+        Check(
+            gxe.ExpectColumnValuesToBeInSet(
+                column="accessibility", value_set=list(KNOWN_ACCESSIBILITY)
+            ),
+            "error", "unknown accessibility label", ("accessibility",),
+        ),
+        Check(
+            gxe.ExpectColumnValuesToBeUnique(column="model_version"),
+            "error", "model version listed twice in the capabilities index",
+        ),
+    ]
+
+
+def row_count_checks() -> list[Check]:
+    """Versions per file against the last good load: a big drop means a broken export."""
+    import great_expectations.expectations as gxe
+
+    def drop(condition: str) -> Any:
+        return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="rows_now", column_B="rows_floor", or_equal=True,
+            row_condition=condition, condition_parser="pandas",
+        )
+
+    describe = f"lost more than {MAX_ROW_LOSS:.0%} of its model versions since the last good load"
+    return [
+        Check(drop("tracked == True"), "error", describe, ("rows_now", "rows_before")),
+        Check(drop("tracked == False"), "warning", describe, ("rows_now", "rows_before")),
+    ]

@@ -1,0 +1,58 @@
+"""Load parsed records and the committed seed files into the warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extractors.base import Record
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "transforms" / "seeds"
+RAW_ROW_COLUMNS = (
+    "file", "row_number", "model_version", "score_column", "score_text", "release_date",
+    "organization", "country", "stderr_text", "extra",
+)
+
+
+def load_raw_rows(
+    con: duckdb.DuckDBPyConnection, table: str, fetch_id: int, records: Sequence[Record]
+) -> int:
+    """Replace this fetch's rows in raw.<table> (idempotent per fetch); returns the row count."""
+    frame = pd.DataFrame.from_records(list(records), columns=list(RAW_ROW_COLUMNS))
+    frame.insert(0, "_fetch_id", fetch_id)
+    qualified = _raw_table(table)
+    con.execute(f"delete from {qualified} where _fetch_id = ?", [fetch_id])
+    con.register("incoming_rows", frame)
+    try:
+        con.execute(f"insert into {qualified} by name select * from incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+    return len(frame)
+
+
+def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path = SEEDS_DIR) -> list[str]:
+    """(Re)load every committed seed CSV as seeds.<stem>, all columns as text (SQL types them)."""
+    loaded = []
+    for path in sorted(seeds_dir.glob("*.csv")):
+        table = f"seeds.{_identifier(path.stem)}"
+        con.execute(
+            f"create or replace table {table} as "
+            "select * from read_csv(?, header = true, all_varchar = true, quote = '\"')",
+            [str(path)],
+        )
+        loaded.append(table)
+    return loaded
+
+
+def _raw_table(table: str) -> str:
+    return f"raw.{_identifier(table)}"
+
+
+def _identifier(name: str) -> str:
+    # identifiers can't be bound parameters; only plain names from our own code get here
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name

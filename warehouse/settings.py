@@ -1,0 +1,61 @@
+"""Settings read once at the edges (CLI, flow) from the environment and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_LOCATIONS: dict[str, str] = {
+    "epoch": "https://epoch.ai/data/benchmark_data.zip",
+}
+
+USER_AGENT = "gapwatch/0.1 (open-weight vs closed LLM gap tracker; python-requests)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a refresh or a query needs to know about where things are."""
+
+    data_dir: Path = Path("data")
+    db_path: Path | None = None
+    locations: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LOCATIONS))
+    user_agent: str = USER_AGENT
+    http_timeout_seconds: float = 60.0
+    http_retries: int = 4
+    http_backoff_seconds: float = 2.0
+    max_member_bytes: int = 200 * 1024 * 1024
+    max_payload_bytes: int = 500 * 1024 * 1024
+
+    @property
+    def database(self) -> Path:
+        """The DuckDB file; defaults to <data dir>/gapwatch.duckdb."""
+        return self.db_path if self.db_path is not None else self.data_dir / "gapwatch.duckdb"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    def with_location(self, source: str, location: str) -> Settings:
+        """A copy with one source pointed somewhere else (a URL, a .zip, a directory)."""
+        return replace(self, locations={**self.locations, source: location})
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from GAPWATCH_* variables; unset ones keep their defaults."""
+    env = os.environ if environ is None else environ
+    locations = dict(DEFAULT_LOCATIONS)
+    for source in DEFAULT_LOCATIONS:
+        value = env.get(f"GAPWATCH_{source.upper()}_LOCATION")
+        if value:
+            locations[source] = value
+    db = env.get("GAPWATCH_DB")
+    return Settings(
+        data_dir=Path(env.get("GAPWATCH_DATA_DIR", "data")),
+        db_path=Path(db) if db else None,
+        locations=locations,
+        http_timeout_seconds=float(env.get("GAPWATCH_HTTP_TIMEOUT", "60")),
+        http_retries=int(env.get("GAPWATCH_HTTP_RETRIES", "4")),
+        http_backoff_seconds=float(env.get("GAPWATCH_HTTP_BACKOFF", "2")),
+    )

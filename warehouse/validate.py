@@ -1,0 +1,260 @@
+"""Validate one fetch's batch with Great Expectations and decide, per file, whether it may reach the marts.
+
+Unit of quarantine: the file. One bad benchmark file (a renamed column, a score out of range)
+should not hold back fresh data of the fifty others; the quarantined file keeps feeding the marts
+from its last good batch. Archive-level problems (not a zip, path traversal) fail the whole fetch
+before anything loads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse import expectations
+from warehouse.expectations import MAX_ROW_LOSS, Check
+
+MAX_OFFENDING_ROWS = 20
+
+ROWS_FRAME_SQL = """
+select file, row_number, benchmark_id, model_version, unit, score_column, score_text,
+       score_value, min_value, max_value, release_date_text, release_date, $as_of::date as as_of
+from intermediate.int_benchmark_rows_scaled
+where fetch_id = $fetch_id and score_text is not null
+order by file, row_number
+"""
+COLLAPSED_FRAME_SQL = """
+select file, benchmark_id, model_version, rows_collapsed
+from intermediate.int_benchmark_scores_collapsed
+where fetch_id = $fetch_id
+"""
+REGISTRY_FRAME_SQL = """
+select 'epoch_capabilities_index.csv' as file, row_number, model_version, accessibility
+from staging.stg_epoch__model_versions
+where fetch_id = $fetch_id
+"""
+COUNTS_FRAME_SQL = """
+with this_fetch as (
+    select file from raw.batches where fetch_id = $fetch_id and source = $source
+),
+tracked as (
+    select file from seeds.benchmarks
+    where try_cast(tracked as boolean) and nullif(file, '') is not null
+),
+files as (
+    select file from this_fetch union select file from tracked
+),
+now_counts as (
+    select file, count(*) as n
+    from intermediate.int_benchmark_scores_collapsed
+    where fetch_id = $fetch_id
+    group by file
+),
+last_good as (
+    select file, max(fetch_id) as fetch_id
+    from raw.batches
+    where source = $source and status in ('passed', 'warned') and fetch_id < $fetch_id
+    group by file
+),
+before_counts as (
+    select scores.file, count(*) as n
+    from intermediate.int_benchmark_scores_collapsed as scores
+    inner join last_good
+        on scores.file = last_good.file and scores.fetch_id = last_good.fetch_id
+    group by scores.file
+)
+select
+    files.file,
+    files.file in (select file from tracked) as tracked,
+    coalesce(now_counts.n, 0) as rows_now,
+    before_counts.n as rows_before,
+    cast(ceil((1 - $max_loss) * before_counts.n) as bigint) as rows_floor,
+    files.file not in (select file from this_fetch) as missing
+from files
+inner join before_counts on files.file = before_counts.file
+left join now_counts on files.file = now_counts.file
+order by files.file
+"""
+
+
+@dataclass
+class Failure:
+    """One check that failed on one file, with the rows that broke it."""
+
+    file: str
+    suite: str
+    check: Check
+    rows: list[dict[str, Any]]
+    count: int
+
+    def summary(self) -> str:
+        first = self.rows[0] if self.rows else {}
+        example = ", ".join(f"{k}={v!r}" for k, v in first.items() if v is not None)
+        return f"{self.file}: {self.check.describe} ({self.count} rows; first: {example})"
+
+
+@dataclass
+class ValidationReport:
+    """The verdict per file, and every failure (errors and warnings) behind it."""
+
+    fetch_id: int
+    verdicts: dict[str, str] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    checks_run: int = 0
+
+    def quarantined(self) -> list[str]:
+        return sorted(f for f, v in self.verdicts.items() if v == "quarantined")
+
+    def errors(self) -> list[Failure]:
+        return [f for f in self.failures if f.check.severity == "error"]
+
+
+def validate_fetch(
+    con: duckdb.DuckDBPyConnection, source: str, fetch_id: int, as_of: date
+) -> ValidationReport:
+    """Run every suite on this fetch, record results in raw.validations, set raw.batches status."""
+    params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
+    suites = [
+        ("score_rows", ROWS_FRAME_SQL, expectations.score_row_checks()),
+        ("collapsed_scores", COLLAPSED_FRAME_SQL, expectations.collapsed_score_checks()),
+        ("registry", REGISTRY_FRAME_SQL, expectations.registry_checks()),
+        ("row_counts", COUNTS_FRAME_SQL, expectations.row_count_checks()),
+    ]
+    report = ValidationReport(fetch_id)
+    context = _context()
+    counts = pd.DataFrame()
+    for suite, sql, checks in suites:
+        frame = _frame(con, sql, params)
+        if suite == "row_counts":
+            counts = frame
+        report.failures.extend(_run_suite(context, suite, frame, checks))
+        report.checks_run += len(checks)
+    _record(con, source, report, counts)
+    return report
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    frame = con.execute(sql, used).df()
+    for column in ("release_date", "as_of"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column])
+    return frame.reset_index(drop=True)
+
+
+def _context() -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _run_suite(context: Any, suite: str, frame: pd.DataFrame, checks: Sequence[Check]) -> list[Failure]:
+    import great_expectations as gx
+
+    if frame.empty:
+        return []
+    batch = (
+        context.data_sources.add_pandas(name=f"frame_{suite}")
+        .add_dataframe_asset(name=suite)
+        .add_batch_definition_whole_dataframe("whole")
+    )
+    # tag each expectation with its position: GX does not return results in suite order
+    for index, check in enumerate(checks):
+        check.expectation.meta = {"check": index}
+    expectations = [check.expectation for check in checks]
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite, expectations=expectations))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"validate_{suite}", data=batch, suite=gx_suite)
+    )
+    result = definition.run(
+        batch_parameters={"dataframe": frame}, result_format={"result_format": "COMPLETE"}
+    )
+    outcomes = {int(o.expectation_config.meta["check"]): o for o in result.results}
+    failures: list[Failure] = []
+    for index, check in enumerate(checks):
+        outcome = outcomes[index]
+        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+            raise RuntimeError(
+                f"validation suite {suite!r} could not run {check.describe!r}: "
+                f"{outcome.exception_info.get('exception_message')}"
+            )
+        if not outcome.success:
+            failures.extend(_failures(suite, check, frame, outcome.result))
+    return failures
+
+
+def _failures(suite: str, check: Check, frame: pd.DataFrame, result: dict[str, Any]) -> list[Failure]:
+    indices = result.get("unexpected_index_list") or []
+    if not indices:
+        return [Failure("*", suite, check, [], int(result.get("unexpected_count") or 0))]
+    offending = frame.loc[indices]
+    shown = [c for c in ("row_number", "model_version", *check.show) if c in frame]
+    failures = []
+    for file, rows in offending.groupby("file", sort=True):
+        sample = rows[shown].head(MAX_OFFENDING_ROWS)
+        records = json.loads(sample.to_json(orient="records", date_format="iso"))
+        failures.append(Failure(str(file), suite, check, records, len(rows)))
+    return failures
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, source: str, report: ValidationReport, counts: pd.DataFrame
+) -> None:
+    missing = counts[counts["missing"]] if not counts.empty else counts
+    for file in missing.get("file", []):
+        con.execute(
+            "insert into raw.batches values (?, ?, ?, ?, null, 0, 'quarantined', ?, now()) "
+            "on conflict do nothing",
+            [report.fetch_id, source, file, _benchmark_id(con, file),
+             "tracked file missing from this bundle"],
+        )
+    pending = con.execute(
+        "select file from raw.batches where fetch_id = ? and status = 'pending'",
+        [report.fetch_id],
+    ).fetchall()
+    by_file: dict[str, list[Failure]] = defaultdict(list)
+    for failure in report.failures:
+        by_file[failure.file].append(failure)
+    for (file,) in pending:
+        errors = [f for f in by_file.get(file, []) if f.check.severity == "error"]
+        warnings = [f for f in by_file.get(file, []) if f.check.severity == "warning"]
+        status = "quarantined" if errors else "warned" if warnings else "passed"
+        reason = "; ".join(f.summary() for f in errors or warnings) or None
+        con.execute(
+            "update raw.batches set status = ?, reason = ?, checked_at = now() "
+            "where fetch_id = ? and file = ?",
+            [status, reason, report.fetch_id, file],
+        )
+    for file, status in con.execute(
+        "select file, status from raw.batches where fetch_id = ?", [report.fetch_id]
+    ).fetchall():
+        report.verdicts[file] = status
+    for failure in report.failures:
+        con.execute(
+            "insert into raw.validations values (?, ?, ?, ?, ?, ?, false, ?, ?, now())",
+            [
+                report.fetch_id, source, failure.file, failure.suite,
+                failure.check.describe, failure.check.severity, failure.count,
+                json.dumps(failure.rows, ensure_ascii=False, default=str),
+            ],
+        )
+    con.execute(
+        "insert into raw.validations values (?, ?, null, 'all', ?, 'info', ?, ?, null, now())",
+        [report.fetch_id, source, f"{report.checks_run} checks run", not report.errors(),
+         len(report.failures)],
+    )
+
+
+def _benchmark_id(con: duckdb.DuckDBPyConnection, file: str) -> str:
+    rows = con.execute("select benchmark_id from seeds.benchmarks where file = ?", [file]).fetchall()
+    return str(rows[0][0]) if rows else file.removesuffix(".csv")
