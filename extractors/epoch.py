@@ -132,7 +132,7 @@ def parse(body: bytes, max_member_bytes: int, max_total_bytes: int) -> ParsedBun
 
 
 def read_metadata(content: bytes) -> dict[str, tuple[tuple[str, ...], str]]:
-    """Score columns from the bundle's own benchmark_metadata.csv (source_file, score_column, scale)."""
+    """Score columns from the bundle's benchmark_metadata.csv (source_file, score_column, scale)."""
     rows = list(csv.DictReader(io.StringIO(_decode(METADATA_FILE, content))))
     needed = {"source_file", "score_column"}
     if rows and not needed <= set(rows[0]):
@@ -214,5 +214,3 @@ def _decode(file: str, content: bytes) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceError(f"{name}: {file} is not UTF-8 text ({error})") from error
-
-

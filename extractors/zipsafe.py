@@ -46,9 +46,7 @@ def _check_name(source: str, name: str) -> None:
         raise SourceError(f"{source}: zip member {name!r} escapes the archive (path traversal)")
 
 
-def _read_member(
-    source: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int
-) -> bytes:
+def _read_member(source: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     # the declared size can lie (zip bombs), so the read itself is capped too
     try:
         with archive.open(info) as member:

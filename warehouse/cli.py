@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         doc = (handler.__doc__ or "").strip()
         summary = doc.splitlines()[0] if doc else name
         sub = commands.add_parser(
-            name, help=summary, description=doc,
+            name,
+            help=summary,
+            description=doc,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _add_common(sub)
@@ -62,8 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, help="warehouse file (default: <data dir>/gapwatch.duckdb)")
-    parser.add_argument("--data-dir", type=Path, help="where raw payloads and the warehouse live (default: ./data)")
+    parser.add_argument(
+        "--db", type=Path, help="warehouse file (default: <data dir>/gapwatch.duckdb)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="where raw payloads and the warehouse live (default: ./data)"
+    )
 
 
 def parse_as_of(text: str | None) -> date:
@@ -98,12 +104,24 @@ def settings_from(args: argparse.Namespace) -> Any:
 
 
 def configure_logging(quiet: bool) -> None:
-    """Progress lines from gapwatch's own packages; libraries stay at WARNING."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s",
-                        datefmt="%H:%M:%S", stream=sys.stderr)
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    for package in ("warehouse", "extractors", "transforms", "flows"):
+    """Progress lines from gapwatch's own packages; other libraries only at WARNING and up."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    handler.addFilter(_OwnInfo())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for package in OWN_PACKAGES:
         logging.getLogger(package).setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+OWN_PACKAGES = ("warehouse", "extractors", "transforms", "flows")
+
+
+class _OwnInfo(logging.Filter):
+    # GX and Prefect log chatty INFO lines on their own loggers; keep only ours below WARNING
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.split(".")[0] in OWN_PACKAGES
 
 
 if __name__ == "__main__":

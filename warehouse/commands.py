@@ -26,7 +26,8 @@ def refresh(args: argparse.Namespace) -> int:
 
     Example:
         gapwatch refresh
-        gapwatch refresh --source epoch=../shared/data/epoch/2026-04-19/benchmark_data --as-of 2026-04-19
+        gapwatch refresh --as-of 2026-04-19 \
+            --source epoch=../shared/data/epoch/2026-04-19/benchmark_data
         gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch
     """
     from warehouse.refresh import refresh as run_refresh
@@ -49,10 +50,14 @@ def refresh(args: argparse.Namespace) -> int:
 
 def configure_refresh(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--source", action="append", metavar="NAME=LOCATION",
+        "--source",
+        action="append",
+        metavar="NAME=LOCATION",
         help="where a source is read from: a URL, a .zip or a directory (repeatable)",
     )
-    parser.add_argument("--as-of", help="the night this refresh stands for, YYYY-MM-DD (default: today, UTC)")
+    parser.add_argument(
+        "--as-of", help="the night this refresh stands for, YYYY-MM-DD (default: today, UTC)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
@@ -61,7 +66,7 @@ def sql(args: argparse.Namespace) -> int:
 
     Example:
         gapwatch sql "select * from marts.benchmarks where tracked"
-        gapwatch sql --csv "select benchmark_id, model_version, score from marts.benchmark_scores" > scores.csv
+        gapwatch sql --csv "select * from marts.benchmark_scores" > scores.csv
         gapwatch sql --json "select count(*) as n from marts.models where is_open"
     """
     import duckdb
@@ -78,7 +83,7 @@ def sql(args: argparse.Namespace) -> int:
 
 
 def configure_sql(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", help="a SQL query, e.g. \"select * from marts.models limit 5\"")
+    parser.add_argument("query", help='a SQL query, e.g. "select * from marts.models limit 5"')
     _add_format(parser)
 
 
@@ -162,7 +167,9 @@ def configure_demo(parser: argparse.ArgumentParser) -> None:
 def _add_format(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
-    group.add_argument("--json", dest="format", action="store_const", const="json", help="JSON output")
+    group.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="JSON output"
+    )
     parser.set_defaults(format="table")
 
 
@@ -172,7 +179,9 @@ def _read_only(args: argparse.Namespace) -> Any:
     settings = settings_from(args)
     path = settings.database
     if not path.exists():
-        raise UsageError(f"no warehouse at {path}; run 'gapwatch refresh' (or 'gapwatch demo') first")
+        raise UsageError(
+            f"no warehouse at {path}; run 'gapwatch refresh' (or 'gapwatch demo') first"
+        )
     try:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.Error as error:

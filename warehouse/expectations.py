@@ -37,41 +37,60 @@ def score_row_checks() -> list[Check]:
     return [
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="score_value"),
-            "error", "score is not a number", ("score_column", "score_text"),
+            "error",
+            "score is not a number",
+            ("score_column", "score_text"),
         ),
         Check(
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="score_value", column_B="min_value", or_equal=True,
+                column_A="score_value",
+                column_B="min_value",
+                or_equal=True,
                 ignore_row_if="either_value_is_missing",
             ),
-            "error", "score below the range of its unit", ("unit", "score_text", "min_value"),
+            "error",
+            "score below the range of its unit",
+            ("unit", "score_text", "min_value"),
         ),
         Check(
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="max_value", column_B="score_value", or_equal=True,
+                column_A="max_value",
+                column_B="score_value",
+                or_equal=True,
                 ignore_row_if="either_value_is_missing",
             ),
-            "error", "score above the range of its unit", ("unit", "score_text", "max_value"),
+            "error",
+            "score above the range of its unit",
+            ("unit", "score_text", "max_value"),
         ),
         Check(
             gxe.ExpectColumnValuesToNotBeNull(
-                column="release_date", row_condition="release_date_text.notna()",
+                column="release_date",
+                row_condition="release_date_text.notna()",
                 condition_parser="pandas",
             ),
-            "error", "release date does not parse as YYYY-MM-DD", ("release_date_text",),
+            "error",
+            "release date does not parse as YYYY-MM-DD",
+            ("release_date_text",),
         ),
         Check(
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="as_of", column_B="release_date", or_equal=True,
+                column_A="as_of",
+                column_B="release_date",
+                or_equal=True,
                 ignore_row_if="either_value_is_missing",
             ),
-            "error", "release date is after the as-of date", ("release_date_text", "as_of"),
+            "error",
+            "release date is after the as-of date",
+            ("release_date_text", "as_of"),
         ),
         # Epoch's external files carry rows named only in free text (blank `Model version`):
         # they can't be attributed to a version, so they are recorded and skipped, not fatal
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
-            "warning", "row has no model version (skipped)", ("score_text",),
+            "warning",
+            "row has no model version (skipped)",
+            ("score_text",),
         ),
     ]
 
@@ -83,11 +102,13 @@ def collapsed_score_checks() -> list[Check]:
     return [
         Check(
             gxe.ExpectCompoundColumnsToBeUnique(column_list=["benchmark_id", "model_version"]),
-            "error", "more than one score per (benchmark, model version) after collapsing",
+            "error",
+            "more than one score per (benchmark, model version) after collapsing",
         ),
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
-            "error", "collapsed score without a model version",
+            "error",
+            "collapsed score without a model version",
         ),
     ]
 
@@ -101,11 +122,14 @@ def registry_checks() -> list[Check]:
             gxe.ExpectColumnValuesToBeInSet(
                 column="accessibility", value_set=list(KNOWN_ACCESSIBILITY)
             ),
-            "error", "unknown accessibility label", ("accessibility",),
+            "error",
+            "unknown accessibility label",
+            ("accessibility",),
         ),
         Check(
             gxe.ExpectColumnValuesToBeUnique(column="model_version"),
-            "error", "model version listed twice in the capabilities index",
+            "error",
+            "model version listed twice in the capabilities index",
         ),
     ]
 
@@ -116,8 +140,11 @@ def row_count_checks() -> list[Check]:
 
     def drop(condition: str) -> Any:
         return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="rows_now", column_B="rows_floor", or_equal=True,
-            row_condition=condition, condition_parser="pandas",
+            column_A="rows_now",
+            column_B="rows_floor",
+            or_equal=True,
+            row_condition=condition,
+            condition_parser="pandas",
         )
 
     describe = f"lost more than {MAX_ROW_LOSS:.0%} of its model versions since the last good load"

@@ -104,8 +104,20 @@ def record_fetch(
         "insert into raw.fetches values "
         "(?, ?, ?, coalesce(?, now()), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
         [
-            fetch_id, source, location, fetched_at, as_of, http_status, size, sha256,
-            str(raw_path) if raw_path else None, etag, last_modified, changed, status, message,
+            fetch_id,
+            source,
+            location,
+            fetched_at,
+            as_of,
+            http_status,
+            size,
+            sha256,
+            str(raw_path) if raw_path else None,
+            etag,
+            last_modified,
+            changed,
+            status,
+            message,
         ],
     )
     return fetch_id

@@ -12,8 +12,16 @@ from extractors.base import Record
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "transforms" / "seeds"
 RAW_ROW_COLUMNS = (
-    "file", "row_number", "model_version", "score_column", "score_text", "release_date",
-    "organization", "country", "stderr_text", "extra",
+    "file",
+    "row_number",
+    "model_version",
+    "score_column",
+    "score_text",
+    "release_date",
+    "organization",
+    "country",
+    "stderr_text",
+    "extra",
 )
 
 

@@ -12,7 +12,10 @@ MAX_CELL = 60
 
 
 def render(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table", out: TextIO | None = None
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fmt: str = "table",
+    out: TextIO | None = None,
 ) -> None:
     out = out or sys.stdout
     if fmt == "csv":

@@ -1,4 +1,4 @@
-"""One refresh: for each source fetch -> land -> parse -> load -> validate, then rebuild the marts."""
+"""One refresh: per source fetch, land, parse, load and validate; then rebuild the marts."""
 
 from __future__ import annotations
 
@@ -97,11 +97,17 @@ def refresh_source(
     log.info("%s: fetching %s", source, location)
     try:
         payload = fetch_location(
-            source, location, session, landing.previous_fetch(con, source, location),
-            settings.http_timeout_seconds, settings.max_payload_bytes,
+            source,
+            location,
+            session,
+            landing.previous_fetch(con, source, location),
+            settings.http_timeout_seconds,
+            settings.max_payload_bytes,
         )
     except SourceError as error:
-        fetch_id = landing.record_fetch(con, (source, location), as_of, "failed", message=str(error))
+        fetch_id = landing.record_fetch(
+            con, (source, location), as_of, "failed", message=str(error)
+        )
         return SourceOutcome(source, "failed", fetch_id, message=str(error))
     if payload.not_modified:
         return _unchanged(con, payload, as_of, "server answered 304 Not Modified")
@@ -127,9 +133,14 @@ def _unchanged(
 ) -> SourceOutcome:
     last = last or landing.last_fetch(con, payload.source)
     fetch_id = landing.record_fetch(
-        con, payload, as_of, "unchanged",
-        sha256=last.sha256 if last else None, raw_path=last.raw_path if last else None,
-        changed=False, message=why,
+        con,
+        payload,
+        as_of,
+        "unchanged",
+        sha256=last.sha256 if last else None,
+        raw_path=last.raw_path if last else None,
+        changed=False,
+        message=why,
     )
     log.info("%s: unchanged (%s)", payload.source, why)
     size = len(payload.body) if payload.body is not None else 0
@@ -180,7 +191,10 @@ def _load_and_validate(
         raise
     log.info(
         "%s: %d checks, %d files passed, %d quarantined",
-        source, report.checks_run, len(report.verdicts) - len(quarantined), len(quarantined),
+        source,
+        report.checks_run,
+        len(report.verdicts) - len(quarantined),
+        len(quarantined),
     )
     return SourceOutcome(
         source, status, fetch_id, len(payload.body), rows, True, message, quarantined

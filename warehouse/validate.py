@@ -1,4 +1,4 @@
-"""Validate one fetch's batch with Great Expectations and decide, per file, whether it may reach the marts.
+"""Validate a fetch with Great Expectations; decide per file whether it may reach the marts.
 
 Unit of quarantine: the file. One bad benchmark file (a renamed column, a score out of range)
 should not hold back fresh data of the fifty others; the quarantined file keeps feeding the marts
@@ -158,7 +158,9 @@ def _context() -> Any:
     return context
 
 
-def _run_suite(context: Any, suite: str, frame: pd.DataFrame, checks: Sequence[Check]) -> list[Failure]:
+def _run_suite(
+    context: Any, suite: str, frame: pd.DataFrame, checks: Sequence[Check]
+) -> list[Failure]:
     import great_expectations as gx
 
     if frame.empty:
@@ -193,7 +195,9 @@ def _run_suite(context: Any, suite: str, frame: pd.DataFrame, checks: Sequence[C
     return failures
 
 
-def _failures(suite: str, check: Check, frame: pd.DataFrame, result: dict[str, Any]) -> list[Failure]:
+def _failures(
+    suite: str, check: Check, frame: pd.DataFrame, result: dict[str, Any]
+) -> list[Failure]:
     indices = result.get("unexpected_index_list") or []
     if not indices:
         return [Failure("*", suite, check, [], int(result.get("unexpected_count") or 0))]
@@ -215,8 +219,13 @@ def _record(
         con.execute(
             "insert into raw.batches values (?, ?, ?, ?, null, 0, 'quarantined', ?, now()) "
             "on conflict do nothing",
-            [report.fetch_id, source, file, _benchmark_id(con, file),
-             "tracked file missing from this bundle"],
+            [
+                report.fetch_id,
+                source,
+                file,
+                _benchmark_id(con, file),
+                "tracked file missing from this bundle",
+            ],
         )
     pending = con.execute(
         "select file from raw.batches where fetch_id = ? and status = 'pending'",
@@ -243,18 +252,30 @@ def _record(
         con.execute(
             "insert into raw.validations values (?, ?, ?, ?, ?, ?, false, ?, ?, now())",
             [
-                report.fetch_id, source, failure.file, failure.suite,
-                failure.check.describe, failure.check.severity, failure.count,
+                report.fetch_id,
+                source,
+                failure.file,
+                failure.suite,
+                failure.check.describe,
+                failure.check.severity,
+                failure.count,
                 json.dumps(failure.rows, ensure_ascii=False, default=str),
             ],
         )
     con.execute(
         "insert into raw.validations values (?, ?, null, 'all', ?, 'info', ?, ?, null, now())",
-        [report.fetch_id, source, f"{report.checks_run} checks run", not report.errors(),
-         len(report.failures)],
+        [
+            report.fetch_id,
+            source,
+            f"{report.checks_run} checks run",
+            not report.errors(),
+            len(report.failures),
+        ],
     )
 
 
 def _benchmark_id(con: duckdb.DuckDBPyConnection, file: str) -> str:
-    rows = con.execute("select benchmark_id from seeds.benchmarks where file = ?", [file]).fetchall()
+    rows = con.execute(
+        "select benchmark_id from seeds.benchmarks where file = ?", [file]
+    ).fetchall()
     return str(rows[0][0]) if rows else file.removesuffix(".csv")

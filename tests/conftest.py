@@ -1,0 +1,113 @@
+"""Shared test fixtures: real snapshots from ../shared/data, a loopback HTTP server, a network guard."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+# Prefect settings must be in place before anything imports prefect (see ../shared/STACK.md):
+# a private PREFECT_HOME, no telemetry, a generous server start-up timeout on 2 cores.
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("PREFECT_API_KEY", None)
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="gapwatch-prefect-"))
+os.environ.update(
+    {
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
+    }
+)
+
+import pytest
+
+from warehouse.settings import Settings
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED_DATA = PROJECT.parent / "shared" / "data"
+EPOCH_SNAPSHOTS = ("2025-11-02", "2026-03-09", "2026-04-11", "2026-04-19")
+SAMPLE_BUNDLE = PROJECT / "warehouse" / "sample" / "benchmark_data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data: the real snapshots. Tests read them in place, never copy them in."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"real data snapshots not found at {SHARED_DATA}; clone with ../shared beside")
+    return SHARED_DATA
+
+
+def epoch_dir(shared: Path, snapshot: str) -> Path:
+    return shared / "epoch" / snapshot / "benchmark_data"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for a throwaway warehouse under tmp_path, fast HTTP backoff."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        http_retries=2,
+        http_backoff_seconds=0.01,
+        http_timeout_seconds=10,
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only loopback connections: tests must never reach the internet."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(str(host)):
+            raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def _loopback(host: str) -> bool:
+    return host.startswith("127.") or host in ("::1", "localhost")
+
+
+Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+@pytest.fixture
+def loopback_server() -> Iterator[Callable[[type[http.server.BaseHTTPRequestHandler]], str]]:
+    """Start HTTP servers on 127.0.0.1 with a given handler class; yields a starter returning the base URL."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(handler: type[http.server.BaseHTTPRequestHandler]) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def quiet_handler(base: type[http.server.BaseHTTPRequestHandler]) -> type:
+    """A handler class that does not print access logs."""
+
+    class Quiet(base):  # type: ignore[misc,valid-type]
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return None
+
+    return Quiet
+
+
+def directory_handler(directory: Path) -> type:
+    return functools.partial(
+        quiet_handler(http.server.SimpleHTTPRequestHandler), directory=str(directory)
+    )  # type: ignore[return-value]
