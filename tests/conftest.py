@@ -1,4 +1,4 @@
-"""Shared test fixtures: real snapshots from ../shared/data, a loopback HTTP server, a network guard."""
+"""Shared fixtures: real snapshots in ../shared/data, a loopback HTTP server, a network guard."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 @pytest.fixture
 def loopback_server() -> Iterator[Callable[[type[http.server.BaseHTTPRequestHandler]], str]]:
-    """Start HTTP servers on 127.0.0.1 with a given handler class; yields a starter returning the base URL."""
+    """Start HTTP servers on 127.0.0.1 for a handler class; the starter returns the base URL."""
     servers: list[http.server.ThreadingHTTPServer] = []
 
     def start(handler: type[http.server.BaseHTTPRequestHandler]) -> str:
