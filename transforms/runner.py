@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,9 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 
-# explicit order: a model may only read models listed before it
+# explicit order: a model may only read models listed before it. Entries of the marts stage
+# named "intermediate.<model>" are helper tables built inside the marts transaction: they read
+# marts, so they can't be views created before the marts exist.
 LAYERS: dict[str, tuple[str, ...]] = {
     "staging": ("stg_epoch__benchmark_rows", "stg_epoch__model_versions"),
     "intermediate": (
@@ -21,7 +23,21 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "int_benchmark_rows_scaled",
         "int_benchmark_scores_collapsed",
     ),
-    "marts": ("benchmarks", "models", "benchmark_scores", "unresolved_models"),
+    "marts": (
+        "benchmarks",
+        "models",
+        "benchmark_scores",
+        "unresolved_models",
+        "intermediate.int_crossing_thresholds",
+        "intermediate.int_first_crossers",
+        "crossings",
+        "gap_points",
+        "gap_trend",
+        "gap_summary",
+        "frontier_lag",
+        "frontier_lag_trend",
+        "frontier_lag_monthly",
+    ),
 }
 MATERIALIZATION = {"staging": "view", "intermediate": "view", "marts": "table"}
 _PARAMETER = re.compile(r"\$([a-z_]+)")
@@ -52,12 +68,9 @@ def run_marts(
     python_models: Mapping[str, PythonModel] | None = None,
 ) -> list[BuiltModel]:
     """Rebuild every mart in one transaction: readers see all old marts or all new ones."""
-    python_models = python_models or {}
-    built: list[BuiltModel] = []
     con.begin()
     try:
-        for name in LAYERS["marts"]:
-            built.append(_build_mart(con, name, params, python_models))
+        built = run_models(con, LAYERS["marts"], params, python_models)
         con.commit()
     except BaseException:
         con.rollback()
@@ -65,22 +78,43 @@ def run_marts(
     return built
 
 
+def run_models(
+    con: duckdb.DuckDBPyConnection,
+    names: Sequence[str],
+    params: Mapping[str, Any],
+    python_models: Mapping[str, PythonModel] | None = None,
+) -> list[BuiltModel]:
+    """Build the named marts-stage models in order (no transaction of its own)."""
+    python_models = python_models if python_models is not None else default_python_models()
+    return [_build_mart(con, name, params, python_models) for name in names]
+
+
+def default_python_models() -> dict[str, PythonModel]:
+    from transforms.python import gap_summary, gap_trend
+
+    return {"gap_trend": gap_trend.build, "gap_summary": gap_summary.build}
+
+
 def _build_mart(
     con: duckdb.DuckDBPyConnection,
-    name: str,
+    qualified: str,
     params: Mapping[str, Any],
     python_models: Mapping[str, PythonModel],
 ) -> BuiltModel:
+    schema, _, name = qualified.rpartition(".")
+    schema = schema or "marts"
     if name in python_models:
         frame = python_models[name](con, params)
         con.register("python_model_frame", frame)
         try:
-            con.execute(f"create or replace table marts.{name} as select * from python_model_frame")
+            con.execute(
+                f"create or replace table {schema}.{name} as select * from python_model_frame"
+            )
         finally:
             con.unregister("python_model_frame")
-        return BuiltModel(name, len(frame))
-    sql = model_sql("marts", name)
+        return BuiltModel(f"{schema}.{name}", len(frame))
+    sql = model_sql(schema, name)
     used = {key: params[key] for key in _PARAMETER.findall(sql)}
-    con.execute(f"create or replace table marts.{name} as (\n{sql}\n)", used or None)
-    rows = con.execute(f"select count(*) from marts.{name}").fetchall()[0][0]
-    return BuiltModel(name, rows)
+    con.execute(f"create or replace table {schema}.{name} as (\n{sql}\n)", used or None)
+    rows = con.execute(f"select count(*) from {schema}.{name}").fetchall()[0][0]
+    return BuiltModel(f"{schema}.{name}", rows)

@@ -39,7 +39,8 @@ def refresh(args: argparse.Namespace) -> int:
         size = f"{outcome.bytes / 1e6:.1f} MB" if outcome.bytes else "no download"
         print(f"{outcome.source}: {outcome.status} ({size}, {outcome.rows} rows)")
     for built in result.marts:
-        print(f"  marts.{built.name}: {built.rows} rows")
+        if built.name.startswith("marts."):
+            print(f"  {built.name}: {built.rows} rows")
     problems = result.problems()
     for line in problems:
         print(f"gapwatch: {line}", file=sys.stderr)
@@ -164,6 +165,90 @@ def configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
+def gaps(args: argparse.Namespace) -> int:
+    """Print how far behind open models are now, per series, with the 90% band.
+
+    Each series (all, public, private, one per category, chinese, eci) shows the latest
+    smoothed gap in months, its bootstrap band, how many accepted datapoints stand behind it,
+    and the median wait of thresholds no open model has reached yet (a lower bound on the
+    forward-looking gap).
+
+    Example:
+        gapwatch gaps
+        gapwatch gaps --json
+    """
+    query = (
+        "select series, strftime(latest_date, '%Y-%m-%d') as at, "
+        "round(gap_months, 1) as gap_months, "
+        "'[' || round(ci_low, 1) || ', ' || round(ci_high, 1) || ']' as band_90, "
+        "n_points as points, n_pending as pending, "
+        "round(median_months_pending, 1) as median_months_pending "
+        "from marts.gap_summary"
+    )
+    with _read_only(args) as con:
+        cursor = con.execute(query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+        as_of = con.execute("select max(as_of) from marts.gap_summary").fetchall()[0][0]
+    if args.format == "table":
+        print(f"Gap between open-weight and closed models, as of {as_of:%Y-%m-%d} (months):")
+    render(columns, rows, args.format)
+    return 0
+
+
+def crossings(args: argparse.Namespace) -> int:
+    """Print a benchmark's delay timeline: per threshold, the first closed and open model.
+
+    Each row shows both first crossers with their release dates, the gap in months, whether
+    the datapoint is accepted, and the written reason (accepted or not).
+
+    Example:
+        gapwatch crossings gpqa_diamond
+        gapwatch crossings metr_time_horizons --scope chinese
+        gapwatch crossings "GPQA Diamond" --csv
+    """
+    with _read_only(args) as con:
+        found = con.execute(
+            "select benchmark_id from marts.benchmarks "
+            "where lower(benchmark_id) = lower(?) or lower(name) = lower(?)",
+            [args.benchmark, args.benchmark],
+        ).fetchall()
+        if not found:
+            known = [
+                r[0]
+                for r in con.execute(
+                    "select distinct benchmark_id from marts.crossings order by 1"
+                ).fetchall()
+            ]
+            raise UsageError(f"no benchmark {args.benchmark!r}; try one of: {', '.join(known)}")
+        cursor = con.execute(
+            "select threshold, first_closed_model as closed_model, first_closed_date as closed, "
+            "first_open_model as open_model, first_open_date as open, "
+            "round(gap_months, 1) as gap_months, status, accepted, reason "
+            "from marts.crossings where benchmark_id = ? and open_scope = ? order by threshold",
+            [found[0][0], args.scope],
+        )
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    render(columns, rows, args.format, max_cell=240)  # the reason is the point here
+    return 0
+
+
+def configure_gaps(parser: argparse.ArgumentParser) -> None:
+    _add_format(parser)
+
+
+def configure_crossings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("benchmark", help="a benchmark id or name, e.g. gpqa_diamond")
+    parser.add_argument(
+        "--scope",
+        choices=("all", "chinese"),
+        default="all",
+        help="which open models count: all, or only Chinese ones (default: all)",
+    )
+    _add_format(parser)
+
+
 def _add_format(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
@@ -198,5 +283,7 @@ COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] =
     ("sql", sql, configure_sql),
     ("models", models, configure_models),
     ("status", status, _no_options),
+    ("gaps", gaps, configure_gaps),
+    ("crossings", crossings, configure_crossings),
     ("demo", demo, configure_demo),
 ]

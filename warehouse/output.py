@@ -16,7 +16,9 @@ def render(
     rows: Sequence[Sequence[Any]],
     fmt: str = "table",
     out: TextIO | None = None,
+    max_cell: int = MAX_CELL,
 ) -> None:
+    """Write rows in the chosen format; table cells longer than max_cell are cut."""
     out = out or sys.stdout
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
@@ -27,12 +29,12 @@ def render(
         json.dump(records, out, default=str, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
-        out.write(table(columns, rows))
+        out.write(table(columns, rows, max_cell))
 
 
-def table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_cell: int = MAX_CELL) -> str:
     """A plain aligned text table; long cells are cut with an ellipsis."""
-    cells = [[_cell(v) for v in row] for row in rows]
+    cells = [[_cell(v, max_cell) for v in row] for row in rows]
     widths = [len(c) for c in columns]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -53,14 +55,14 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return text + f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, max_cell: int = MAX_CELL) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         text = f"{value:.4g}" if abs(value) < 1e6 else f"{value:.3e}"
     else:
         text = str(value).replace("\n", " ")
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+    return text if len(text) <= max_cell else text[: max_cell - 1] + "…"
 
 
 def _plain(value: Any) -> Any:

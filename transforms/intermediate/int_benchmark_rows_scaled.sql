@@ -18,7 +18,8 @@ units as (
     select
         unit,
         scale,
-        cast(factor as double) as factor,
+        -- division, not * 0.01: 35 / 100 is exactly the double 0.35, 35 * 0.01 is not
+        cast(divisor as double) as divisor,
         cast(min_value as double) as min_value,
         cast(max_value as double) as max_value
     from seeds.units
@@ -34,7 +35,7 @@ scaled as (
         units.scale,
         units.min_value,
         units.max_value,
-        rows.score_value * units.factor as score
+        rows.score_value / units.divisor as score
     from rows
     inner join batches
         on rows.fetch_id = batches.fetch_id

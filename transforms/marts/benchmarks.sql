@@ -33,6 +33,7 @@ catalog as (
         seeded.provenance,
         coalesce(try_cast(seeded.tracked as boolean), false) as tracked,
         nullif(trim(seeded.thresholds), '') as thresholds,
+        try_cast(nullif(trim(seeded.validity_floor), '') as double) as validity_floor,
         loaded.file is not null as is_loaded
     from seeded
     full outer join loaded
@@ -56,6 +57,7 @@ final as (
         catalog.provenance,
         catalog.tracked,
         catalog.thresholds,
+        catalog.validity_floor,
         catalog.is_loaded
     from catalog
     left join units

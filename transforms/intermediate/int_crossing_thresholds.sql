@@ -1,0 +1,77 @@
+-- the threshold grid of every benchmark the gap analysis runs on (tracked ones and ECI):
+-- the catalog's own list when it has one, else 0.05 steps for fractions and 5 points for
+-- indices; every grid stops at the best score observed among models with a status
+with benchmarks as (
+
+    select benchmark_id, scale, thresholds
+    from marts.benchmarks
+    where tracked or benchmark_id = 'eci'
+
+),
+
+ranges as (
+
+    select benchmark_id, min(score) as worst, max(score) as best
+    from marts.benchmark_scores
+    where is_open is not null and release_date is not null
+    group by benchmark_id
+
+),
+
+listed as (
+
+    select
+        benchmarks.benchmark_id,
+        cast(unnest(string_split(benchmarks.thresholds, ' ')) as double) as threshold
+    from benchmarks
+    where benchmarks.thresholds is not null
+
+),
+
+fraction_steps as (
+
+    select
+        benchmarks.benchmark_id,
+        round(steps.step * 0.05, 2) as threshold
+    from benchmarks
+    cross join range(1, 21) as steps (step)
+    where benchmarks.thresholds is null and benchmarks.scale = 'fraction'
+
+),
+
+index_steps as (
+
+    select
+        benchmarks.benchmark_id,
+        steps.step * 5.0 as threshold
+    from benchmarks
+    inner join ranges on benchmarks.benchmark_id = ranges.benchmark_id
+    cross join range(1, 201) as steps (step)
+    where
+        benchmarks.thresholds is null
+        and benchmarks.scale = 'index'
+        and steps.step * 5.0 > ranges.worst
+
+),
+
+grid as (
+
+    select * from listed
+    union all
+    select * from fraction_steps
+    union all
+    select * from index_steps
+
+),
+
+final as (
+
+    select grid.benchmark_id, grid.threshold
+    from grid
+    inner join ranges on grid.benchmark_id = ranges.benchmark_id
+    where grid.threshold <= ranges.best + 1e-9
+
+)
+
+select * from final
+order by benchmark_id, threshold

@@ -1,0 +1,85 @@
+-- per benchmark, threshold, open scope and group (closed/open): the first model version to reach
+-- the threshold: earliest release, then higher score, then name; same-day crossers are listed
+with thresholds as (
+
+    select * from intermediate.int_crossing_thresholds
+
+),
+
+scores as (
+
+    select benchmark_id, model_version, score, release_date, is_open, is_chinese
+    from marts.benchmark_scores
+    where is_open is not null and release_date is not null
+
+),
+
+scopes as (
+
+    select * from (values ('all'), ('chinese')) as scopes (open_scope)
+
+),
+
+members as (
+
+    select
+        scores.*,
+        scopes.open_scope,
+        case when scores.is_open then 'open' else 'closed' end as model_group
+    from scores
+    cross join scopes
+    where not scores.is_open or scopes.open_scope = 'all' or scores.is_chinese
+
+),
+
+crossers as (
+
+    select
+        thresholds.benchmark_id,
+        thresholds.threshold,
+        members.open_scope,
+        members.model_group,
+        members.model_version,
+        members.release_date,
+        members.score
+    from thresholds
+    inner join members
+        on thresholds.benchmark_id = members.benchmark_id
+        -- scores are stored doubles: a hair of tolerance so 0.85 reaches 0.85
+        and members.score >= thresholds.threshold - 1e-9
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by benchmark_id, threshold, open_scope, model_group
+            order by release_date, score desc, model_version
+        ) as crossing_rank,
+        min(release_date) over (
+            partition by benchmark_id, threshold, open_scope, model_group
+        ) as first_date
+    from crossers
+
+),
+
+final as (
+
+    select
+        benchmark_id,
+        threshold,
+        open_scope,
+        model_group,
+        max(model_version) filter (where crossing_rank = 1) as model_version,
+        max(score) filter (where crossing_rank = 1) as score,
+        min(release_date) as release_date,
+        string_agg(model_version, ', ' order by score desc, model_version)
+            filter (where release_date = first_date and crossing_rank > 1) as tied_versions
+    from ranked
+    group by benchmark_id, threshold, open_scope, model_group
+
+)
+
+select * from final

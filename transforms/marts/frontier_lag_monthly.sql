@@ -1,0 +1,41 @@
+-- per month-end, the spread of frontier lags across tracked benchmarks, and the fitted line
+with lags as (
+
+    select * from marts.frontier_lag
+
+),
+
+monthly as (
+
+    select
+        month_end,
+        count(*) as benchmarks,
+        median(lag_months) as median_lag_months,
+        quantile_cont(lag_months, 0.25) as q1_lag_months,
+        quantile_cont(lag_months, 0.75) as q3_lag_months,
+        avg(lag_months) as mean_lag_months
+    from lags
+    group by month_end
+
+),
+
+fit as (
+
+    select * from marts.frontier_lag_trend
+
+),
+
+final as (
+
+    select
+        monthly.*,
+        fit.intercept_months
+        + fit.slope_months_per_year * date_diff('day', date '1970-01-01', monthly.month_end)
+        / 365.25 as fitted_mean_lag_months
+    from monthly
+    cross join fit
+
+)
+
+select * from final
+order by month_end

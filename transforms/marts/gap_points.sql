@@ -1,0 +1,48 @@
+-- the accepted datapoints: crossings where both groups crossed, at the open model's release date
+with crossings as (
+
+    select * from marts.crossings
+    where accepted and status = 'closed'
+
+),
+
+benchmarks as (
+
+    select * from marts.benchmarks
+
+),
+
+models as (
+
+    select model_version, organization, is_chinese from marts.models
+
+),
+
+final as (
+
+    select
+        crossings.crossing_id as gap_point_id,
+        crossings.benchmark_id,
+        benchmarks.name as benchmark_name,
+        case when crossings.benchmark_id = 'eci' then 'eci' else 'benchmark' end as view,
+        crossings.threshold,
+        crossings.open_scope,
+        crossings.first_closed_model as closed_model,
+        crossings.first_closed_date as closed_date,
+        crossings.first_open_model as open_model,
+        crossings.first_open_date as open_date,
+        open_models.organization as open_organization,
+        open_models.is_chinese as open_is_chinese,
+        crossings.gap_days,
+        crossings.gap_months,
+        benchmarks.access,
+        benchmarks.category
+    from crossings
+    inner join benchmarks on crossings.benchmark_id = benchmarks.benchmark_id
+    left join models as open_models on crossings.first_open_model = open_models.model_version
+    where benchmarks.tracked or crossings.benchmark_id = 'eci'
+
+)
+
+select * from final
+order by view, open_scope, open_date, benchmark_id, threshold

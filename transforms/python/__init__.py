@@ -1,0 +1,1 @@
+"""Python models: the transforms SQL expresses badly (kernel smoothing with a bootstrap)."""

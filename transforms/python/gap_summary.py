@@ -1,0 +1,57 @@
+"""marts.gap_summary: per series the latest smoothed gap, its band, and what is still pending."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from transforms.python.gap_trend import load_points, series_list
+
+PENDING_SQL = """
+select
+    case when crossings.benchmark_id = 'eci' then 'eci' else 'benchmark' end as view,
+    crossings.open_scope, benchmarks.access, benchmarks.category, crossings.months_pending
+from marts.crossings
+inner join marts.benchmarks on crossings.benchmark_id = benchmarks.benchmark_id
+where crossings.status = 'pending'
+    and crossings.threshold >= crossings.validity_floor - 1e-9
+    and (benchmarks.tracked or crossings.benchmark_id = 'eci')
+"""
+
+
+def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
+    trend = con.execute("select * from marts.gap_trend").df()
+    points = load_points(con)
+    pending = con.execute(PENDING_SQL).df()
+    rows = []
+    for series in series_list(con):
+        latest = trend[(trend["series"] == series.name) & trend["gap_months"].notna()].tail(1)
+        waiting = series.select(pending)["months_pending"]
+        rows.append(
+            {
+                "series": series.name,
+                "view": series.view,
+                "open_scope": series.open_scope,
+                "access": series.access,
+                "category": series.category,
+                "as_of": pd.Timestamp(params["as_of"]),
+                "latest_date": latest["date"].iloc[0] if len(latest) else pd.NaT,
+                "gap_months": latest["gap_months"].iloc[0] if len(latest) else float("nan"),
+                "ci_low": latest["ci_low"].iloc[0] if len(latest) else float("nan"),
+                "ci_high": latest["ci_high"].iloc[0] if len(latest) else float("nan"),
+                "n_points": len(series.select(points)),
+                "n_pending": len(waiting),
+                "median_months_pending": waiting.median() if len(waiting) else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows).astype(
+        {
+            "as_of": "datetime64[s]",
+            "latest_date": "datetime64[s]",
+            "access": "str",
+            "category": "str",
+        }
+    )

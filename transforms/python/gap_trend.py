@@ -1,0 +1,87 @@
+"""marts.gap_trend: the smoothed gap in months over the open models' release dates, per series."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from transforms.python.series import Series, all_series
+from transforms.python.smoothing import smooth
+
+BANDWIDTH_DAYS = 60.0
+GRID_STEP_DAYS = 7
+RESAMPLES = 5000
+LEVEL = 0.90
+BASE_SEED = 20260519  # fixed: two runs on the same data give identical bands
+
+COLUMNS = {
+    "series": "str",
+    "date": "datetime64[s]",
+    "gap_months": "float64",
+    "ci_low": "float64",
+    "ci_high": "float64",
+    "n_eff": "float64",
+    "n_points": "int64",
+}
+
+
+def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
+    points = load_points(con)
+    frames = [trend(series, series.select(points)) for series in series_list(con)]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty()
+    return pd.concat(frames, ignore_index=True)
+
+
+def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
+    rows = con.execute(
+        "select distinct category from marts.benchmarks where tracked and category is not null"
+    ).fetchall()
+    return all_series([str(r[0]) for r in rows])
+
+
+def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "select view, open_scope, access, category, open_date, gap_months from marts.gap_points"
+    ).df()
+
+
+def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
+    """The smoothed series on a weekly grid from its first to its last datapoint."""
+    if points.empty:
+        return empty()
+    days = _days(points["open_date"])
+    grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS, dtype=np.float64)
+    rng = np.random.default_rng(BASE_SEED + zlib.crc32(series.name.encode()))
+    result = smooth(
+        days, points["gap_months"].to_numpy(np.float64), grid, BANDWIDTH_DAYS, RESAMPLES, LEVEL, rng
+    )
+    frame = pd.DataFrame(
+        {
+            "series": series.name,
+            "date": pd.to_datetime(grid.astype("int64"), unit="D"),
+            "gap_months": result.estimate,
+            "ci_low": result.low,
+            "ci_high": result.high,
+            "n_eff": result.n_eff,
+            "n_points": len(points),
+        }
+    )
+    return frame.astype(COLUMNS)
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    days: np.ndarray = (pd.to_datetime(dates) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(
+        np.float64
+    )
+    return days
