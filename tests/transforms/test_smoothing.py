@@ -1,0 +1,128 @@
+"""Kernel smoothing and its bootstrap band, checked against a plain loop and known cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.transforms.tiny import Model, build
+from transforms.python.gap_trend import trend
+from transforms.python.series import Series
+from transforms.python.smoothing import gaussian_weights, smooth
+from transforms.runner import run_models
+
+
+def test_estimate_is_the_kernel_weighted_mean() -> None:
+    x = np.array([0.0, 30.0, 90.0])
+    y = np.array([2.0, 4.0, 10.0])
+    result = smooth(x, y, np.array([30.0]), 60.0, 0, 0.9, np.random.default_rng(0))
+    w = np.exp(-0.5 * ((30.0 - x) / 60.0) ** 2)
+    assert result.estimate[0] == pytest.approx((w * y).sum() / w.sum())
+    assert result.n_eff[0] == pytest.approx(w.sum() ** 2 / (w**2).sum())
+
+
+def test_vectorized_bootstrap_equals_a_plain_loop_over_resamples() -> None:
+    rng_points = np.random.default_rng(7)
+    x = np.sort(rng_points.uniform(0, 400, 25))
+    y = rng_points.normal(6, 2, 25)
+    grid = np.arange(0, 401, 7.0)
+    result = smooth(x, y, grid, 60.0, 300, 0.9, np.random.default_rng(11))
+    # the same draws, one resample at a time
+    counts = np.random.default_rng(11).multinomial(25, np.full(25, 1 / 25), size=300)
+    weights = gaussian_weights(x, grid, 60.0)
+    replicates = np.array([(weights * (c * y)).sum(1) / (weights * c).sum(1) for c in counts])
+    low, high = np.nanquantile(replicates, [0.05, 0.95], axis=0)
+    ok = ~np.isnan(result.estimate)
+    assert np.allclose(result.low[ok], low[ok]) and np.allclose(result.high[ok], high[ok])
+
+
+def test_constant_gap_gives_a_flat_trend_and_a_collapsed_band() -> None:
+    x = np.array([0.0, 10.0, 20.0, 30.0])
+    result = smooth(
+        x, np.full(4, 5.0), np.array([0.0, 15.0, 30.0]), 60.0, 200, 0.9, np.random.default_rng(1)
+    )
+    assert np.allclose(result.estimate, 5.0)
+    assert np.allclose(result.low, 5.0) and np.allclose(result.high, 5.0)
+
+
+def test_thin_grid_points_are_left_empty() -> None:
+    # two points a year apart: between them the effective sample drops under 2
+    x = np.array([0.0, 365.0])
+    result = smooth(
+        x,
+        np.array([3.0, 9.0]),
+        np.array([0.0, 182.0, 365.0]),
+        60.0,
+        100,
+        0.9,
+        np.random.default_rng(2),
+    )
+    assert np.isnan(result.estimate).all()
+    assert (result.n_eff < 2).all()
+
+
+def test_series_trend_is_seeded_and_reproducible() -> None:
+    points = pd.DataFrame(
+        {
+            "view": "benchmark",
+            "open_scope": "all",
+            "access": "public",
+            "category": "math",
+            "open_date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-02-11", "2024-03-01"]),
+            "gap_months": [4.0, 6.0, 5.0, 7.0],
+        }
+    )
+    first, second = trend(Series("all"), points), trend(Series("all"), points)
+    pd.testing.assert_frame_equal(first, second)
+    assert first["date"].iloc[0] == pd.Timestamp("2024-01-01")
+    assert (first["date"].diff().dropna() == pd.Timedelta(days=7)).all()
+    assert (first["ci_low"] <= first["gap_months"]).all()
+    assert (first["gap_months"] <= first["ci_high"]).all()
+
+
+def test_frontier_lag_by_hand() -> None:
+    con = build(
+        [
+            Model("closed-a", "2024-01-15", False, 0.6),
+            Model("closed-b", "2024-06-10", False, 0.8),
+            Model("open-x", "2024-03-20", True, 0.55),
+            Model("open-y", "2024-09-05", True, 0.7),
+        ],
+        as_of=date(2024, 10, 31),
+    )
+    run_models(
+        con,
+        ["frontier_lag", "frontier_lag_trend", "frontier_lag_monthly"],
+        {"as_of": date(2024, 10, 31)},
+        python_models={},
+    )
+    lags = dict(con.execute("select month_end, lag_months from marts.frontier_lag").fetchall())
+    assert min(lags) == date(2024, 3, 31) and max(lags) == date(2024, 10, 31)
+    assert lags[date(2024, 3, 31)] == pytest.approx(
+        (date(2024, 3, 31) - date(2024, 1, 15)).days / 30.4375
+    )
+    assert lags[date(2024, 9, 30)] == pytest.approx(
+        (date(2024, 9, 30) - date(2024, 6, 10)).days / 30.4375
+    )
+    slope = con.execute("select slope_months_per_year from marts.frontier_lag_trend").fetchall()[0][
+        0
+    ]
+    months = sorted(lags)
+    years = np.array([(m - date(1970, 1, 1)).days / 365.25 for m in months])
+    expected = np.polyfit(years, np.array([lags[m] for m in months]), 1)[0]
+    assert slope == pytest.approx(expected)
+
+
+def test_open_leading_month_has_zero_lag() -> None:
+    con = build(
+        [Model("open-x", "2024-01-10", True, 0.9), Model("closed-a", "2024-02-10", False, 0.5)],
+        as_of=date(2024, 2, 29),
+    )
+    run_models(con, ["frontier_lag"], {"as_of": date(2024, 2, 29)}, python_models={})
+    rows = con.execute(
+        "select month_end, lag_months, open_leads from marts.frontier_lag"
+    ).fetchall()
+    assert rows == [(date(2024, 1, 31), 0.0, True), (date(2024, 2, 29), 0.0, True)]

@@ -1,0 +1,90 @@
+"""Tiny hand-written warehouses for the gap rules: a few made-up models, one benchmark.
+
+Every model, date and score here is invented for the test it serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from transforms.runner import run_models
+
+GAP_MODELS = (
+    "intermediate.int_crossing_thresholds",
+    "intermediate.int_first_crossers",
+    "crossings",
+    "gap_points",
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    version: str
+    released: str
+    is_open: bool | None
+    score: float | None = None  # on the test benchmark; None = never evaluated there
+    eci: float | None = None
+    chinese: bool = False
+    name: str | None = None
+
+
+def build(
+    models: Iterable[Model],
+    thresholds: str | None = "0.5 0.6 0.7",
+    floor: float | None = 0.0,
+    overrides: Iterable[tuple[str, float, str, str, str]] = (),
+    as_of: date = date(2026, 1, 1),
+    extra_models: Iterable[str] = (),
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse with benchmark 'bench' and the gap models built over it."""
+    con = duckdb.connect()
+    for schema in ("seeds", "intermediate", "marts"):
+        con.execute(f"create schema {schema}")
+    con.execute(
+        "create table marts.benchmarks as select 'bench' as benchmark_id, 'Bench' as name, "
+        "'fraction' as scale, ?::varchar as thresholds, ?::double as validity_floor, "
+        "true as tracked, 'public' as access, 'math' as category",
+        [thresholds, floor],
+    )
+    con.execute(
+        "create table marts.models (model_version varchar, model_name varchar, "
+        "release_date date, is_open boolean, is_chinese boolean, eci_score double, "
+        "organization varchar)"
+    )
+    con.execute(
+        "create table marts.benchmark_scores (benchmark_id varchar, model_version varchar, "
+        "score double, release_date date, is_open boolean, is_chinese boolean)"
+    )
+    for m in models:
+        con.execute(
+            "insert into marts.models values (?, ?, ?, ?, ?, ?, 'Org')",
+            [m.version, m.name, m.released, m.is_open, m.chinese, m.eci],
+        )
+        if m.score is not None:
+            con.execute(
+                "insert into marts.benchmark_scores values ('bench', ?, ?, ?, ?, ?)",
+                [m.version, m.score, m.released, m.is_open, m.chinese],
+            )
+    con.execute(
+        "create table seeds.crossing_overrides (benchmark_id varchar, threshold varchar, "
+        "open_scope varchar, verdict varchar, reason varchar)"
+    )
+    for row in overrides:
+        con.execute("insert into seeds.crossing_overrides values (?, ?, ?, ?, ?)", list(row))
+    run_models(con, GAP_MODELS, {"as_of": as_of}, python_models={})
+    return con
+
+
+def crossing(con: duckdb.DuckDBPyConnection, threshold: float, scope: str = "all") -> dict:
+    cursor = con.execute(
+        "select * from marts.crossings where abs(threshold - ?) < 1e-9 and open_scope = ?",
+        [threshold, scope],
+    )
+    columns = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    assert len(rows) == 1, rows
+    return dict(zip(columns, rows[0], strict=True))
