@@ -102,7 +102,8 @@ def test_every_crossing_has_a_reason_and_points_are_accepted_closed(warehouse: P
         ).fetchall() == [(0,)]
         bad = con.execute(
             "select count(*) from marts.gap_points "
-            "join marts.crossings on gap_point_id = crossing_id where not accepted or status <> 'closed'"
+            "join marts.crossings on gap_point_id = crossing_id "
+            "where not accepted or status <> 'closed'"
         ).fetchall()
         assert bad == [(0,)]
         series = {r[0] for r in con.execute("select series from marts.gap_summary").fetchall()}
