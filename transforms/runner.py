@@ -42,7 +42,15 @@ LAYERS: dict[str, tuple[str, ...]] = {
 MATERIALIZATION = {"staging": "view", "intermediate": "view", "marts": "table"}
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
-PythonModel = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], pd.DataFrame]
+Build = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class PythonModel:
+    """A mart built in Python; its column types are declared, so an empty frame still types."""
+
+    build: Build
+    schema: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,10 @@ def run_models(
 def default_python_models() -> dict[str, PythonModel]:
     from transforms.python import gap_summary, gap_trend
 
-    return {"gap_trend": gap_trend.build, "gap_summary": gap_summary.build}
+    return {
+        "gap_trend": PythonModel(gap_trend.build, gap_trend.SCHEMA),
+        "gap_summary": PythonModel(gap_summary.build, gap_summary.SCHEMA),
+    }
 
 
 def _build_mart(
@@ -104,11 +115,15 @@ def _build_mart(
     schema, _, name = qualified.rpartition(".")
     schema = schema or "marts"
     if name in python_models:
-        frame = python_models[name](con, params)
+        model = python_models[name]
+        frame = model.build(con, params)[list(model.schema)]
+        casts = ", ".join(
+            f"cast({column} as {kind}) as {column}" for column, kind in model.schema.items()
+        )
         con.register("python_model_frame", frame)
         try:
             con.execute(
-                f"create or replace table {schema}.{name} as select * from python_model_frame"
+                f"create or replace table {schema}.{name} as select {casts} from python_model_frame"
             )
         finally:
             con.unregister("python_model_frame")

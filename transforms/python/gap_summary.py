@@ -10,6 +10,21 @@ import pandas as pd
 
 from transforms.python.gap_trend import load_points, series_list
 
+SCHEMA = {
+    "series": "varchar",
+    "view": "varchar",
+    "open_scope": "varchar",
+    "access": "varchar",
+    "category": "varchar",
+    "as_of": "date",
+    "latest_date": "date",
+    "gap_months": "double",
+    "ci_low": "double",
+    "ci_high": "double",
+    "n_points": "bigint",
+    "n_pending": "bigint",
+    "median_months_pending": "double",
+}
 PENDING_SQL = """
 select
     case when crossings.benchmark_id = 'eci' then 'eci' else 'benchmark' end as view,

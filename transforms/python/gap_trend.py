@@ -19,6 +19,15 @@ RESAMPLES = 5000
 LEVEL = 0.90
 BASE_SEED = 20260519  # fixed: two runs on the same data give identical bands
 
+SCHEMA = {
+    "series": "varchar",
+    "date": "date",
+    "gap_months": "double",
+    "ci_low": "double",
+    "ci_high": "double",
+    "n_eff": "double",
+    "n_points": "bigint",
+}
 COLUMNS = {
     "series": "str",
     "date": "datetime64[s]",
