@@ -31,10 +31,14 @@ def refresh(args: argparse.Namespace) -> int:
         gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch
     """
     from warehouse.refresh import refresh as run_refresh
+    from warehouse.seed_checks import SeedError
 
     settings = settings_from(args)
     configure_logging(args.quiet)
-    result = run_refresh(settings, parse_as_of(args.as_of))
+    try:
+        result = run_refresh(settings, parse_as_of(args.as_of))
+    except SeedError as error:
+        raise UsageError(f"a seed file needs fixing, nothing was refreshed: {error}") from error
     for outcome in result.sources:
         size = f"{outcome.bytes / 1e6:.1f} MB" if outcome.bytes else "no download"
         print(f"{outcome.source}: {outcome.status} ({size}, {outcome.rows} rows)")

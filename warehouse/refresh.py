@@ -18,6 +18,7 @@ from transforms.runner import BuiltModel, run_marts, run_views
 from warehouse import landing
 from warehouse.db import connect, ensure_schemas
 from warehouse.load import load_raw_rows, load_seeds
+from warehouse.seed_checks import check_seeds
 from warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def refresh(
     with connect(settings.database) as con:
         ensure_schemas(con)
         load_seeds(con)
+        check_seeds(con)
         run_views(con)
         outcomes = [refresh_source(con, settings, name, as_of, session) for name in names]
         log.info("building marts")

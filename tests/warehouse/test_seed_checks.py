@@ -1,0 +1,51 @@
+"""Hand-edited seed files are checked before they can change a status or a verdict."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from warehouse.seed_checks import SeedError, check_seeds
+
+
+def seeded(
+    overrides: list[tuple[str, str, str]], verdicts: list[tuple[str, str]]
+) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("create schema seeds")
+    con.execute(
+        "create table seeds.accessibility_overrides (model_version varchar, model_name varchar, accessibility varchar)"
+    )
+    con.executemany("insert into seeds.accessibility_overrides values (?, ?, ?)", overrides)
+    con.execute("create table seeds.crossing_overrides (verdict varchar, threshold varchar)")
+    con.executemany("insert into seeds.crossing_overrides values (?, ?)", verdicts)
+    return con
+
+
+def test_valid_seeds_pass() -> None:
+    check_seeds(
+        seeded(
+            [("v1", "", "API access"), ("", "Model A", "Open weights (unrestricted)")],
+            [("accept", "0.5")],
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "verdicts", "message"),
+    [
+        ([("v1", "", "Open source")], [], "line 2: accessibility 'Open source' is not one of"),
+        (
+            [("v1", "", "API access"), ("v1", "", "API access")],
+            [],
+            "line 3: version 'v1' already overridden on line 2",
+        ),
+        ([("", "", "API access")], [], "line 2: fill model_version or model_name"),
+        ([], [("maybe", "0.5")], "crossing_overrides.csv line 2: verdict must be accept or reject"),
+        ([], [("accept", "high")], "threshold 'high' is not a number"),
+    ],
+    ids=["unknown-label", "duplicate-version", "no-key", "bad-verdict", "bad-threshold"],
+)
+def test_bad_seed_rows_are_named(overrides: list, verdicts: list, message: str) -> None:
+    with pytest.raises(SeedError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_seeds(seeded(overrides, verdicts))

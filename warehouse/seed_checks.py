@@ -1,0 +1,47 @@
+"""Check the hand-edited seed files before they can change any status or verdict."""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.expectations import KNOWN_ACCESSIBILITY
+
+
+class SeedError(ValueError):
+    """A committed seed file has a row a refresh can't use; the message names file and row."""
+
+
+def check_seeds(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise SeedError on unknown labels, duplicate keys or unusable verdicts."""
+    problems = []
+    rows = con.execute(
+        "select row_number() over () + 1 as line, model_version, model_name, accessibility "
+        "from seeds.accessibility_overrides"
+    ).fetchall()
+    seen: dict[tuple[str, str], int] = {}
+    for line, version, name, label in rows:
+        where = f"transforms/seeds/accessibility_overrides.csv line {line}"
+        if (label or "").strip() not in KNOWN_ACCESSIBILITY:
+            problems.append(f"{where}: accessibility {label!r} is not one of {KNOWN_ACCESSIBILITY}")
+        key = (
+            ("version", version.strip())
+            if (version or "").strip()
+            else ("name", (name or "").strip())
+        )
+        if not key[1]:
+            problems.append(f"{where}: fill model_version or model_name")
+        elif key in seen:
+            problems.append(f"{where}: {key[0]} {key[1]!r} already overridden on line {seen[key]}")
+        seen.setdefault(key, line)
+    for line, verdict, threshold in con.execute(
+        "select row_number() over () + 1, verdict, threshold from seeds.crossing_overrides"
+    ).fetchall():
+        where = f"transforms/seeds/crossing_overrides.csv line {line}"
+        if (verdict or "").strip().lower() not in ("accept", "reject"):
+            problems.append(f"{where}: verdict must be accept or reject, not {verdict!r}")
+        try:
+            float(threshold)
+        except (TypeError, ValueError):
+            problems.append(f"{where}: threshold {threshold!r} is not a number")
+    if problems:
+        raise SeedError("; ".join(problems))
