@@ -14,11 +14,14 @@ def seeded(
     con = duckdb.connect()
     con.execute("create schema seeds")
     con.execute(
-        "create table seeds.accessibility_overrides (model_version varchar, model_name varchar, accessibility varchar)"
+        "create table seeds.accessibility_overrides "
+        "(model_version varchar, model_name varchar, accessibility varchar)"
     )
-    con.executemany("insert into seeds.accessibility_overrides values (?, ?, ?)", overrides)
+    for row in overrides:
+        con.execute("insert into seeds.accessibility_overrides values (?, ?, ?)", row)
     con.execute("create table seeds.crossing_overrides (verdict varchar, threshold varchar)")
-    con.executemany("insert into seeds.crossing_overrides values (?, ?)", verdicts)
+    for row in verdicts:
+        con.execute("insert into seeds.crossing_overrides values (?, ?)", row)
     return con
 
 
