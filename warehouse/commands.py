@@ -161,6 +161,9 @@ def demo(args: argparse.Namespace) -> int:
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")
     status(args)
+    args.format = "table"
+    print()
+    gaps(args)
     return code
 
 
