@@ -32,12 +32,30 @@ def bench_refresh(repeat: int) -> list[tuple[str, float, float]]:
     first, again, query, marts = [], [], [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            refresh = [*GAPWATCH, "refresh", "--quiet", "--data-dir", tmp,
-                       "--source", f"epoch={SNAPSHOT}", "--as-of", "2026-04-19"]
+            refresh = [
+                *GAPWATCH,
+                "refresh",
+                "--quiet",
+                "--data-dir",
+                tmp,
+                "--source",
+                f"epoch={SNAPSHOT}",
+                "--as-of",
+                "2026-04-19",
+            ]
             first.append(timed(refresh))
             again.append(timed(refresh))
-            query.append(timed([*GAPWATCH, "sql", "--data-dir", tmp,
-                                "select count(*) from marts.benchmark_scores"]))
+            query.append(
+                timed(
+                    [
+                        *GAPWATCH,
+                        "sql",
+                        "--data-dir",
+                        tmp,
+                        "select count(*) from marts.benchmark_scores",
+                    ]
+                )
+            )
             marts.append(time_transforms(Path(tmp) / "gapwatch.duckdb"))
     return [
         ("refresh, empty warehouse (budget 20 s)", statistics.median(first), 20.0),

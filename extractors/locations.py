@@ -66,7 +66,14 @@ def fetch_url(
                 f"{source}: GET {url} answered HTTP {response.status_code} "
                 f"(after retries for 5xx); nothing was loaded"
             )
-        body = _read_capped(response, max_bytes, source, url)
+        try:
+            body = _read_capped(response, max_bytes, source, url)
+        except requests.RequestException as error:
+            # a connection cut mid-body (IncompleteRead) or a read timeout: urllib3 does not
+            # retry those once the status line is in, so it must not escape as a traceback
+            raise SourceError(
+                f"{source}: GET {url} broke off during the download ({error}); nothing was loaded"
+            ) from error
         return Payload(
             source,
             url,

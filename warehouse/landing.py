@@ -58,10 +58,15 @@ def _write_once(target: Path, body: bytes) -> None:
 
 
 def previous_fetch(con: duckdb.DuckDBPyConnection, source: str, location: str) -> Previous:
-    """Validators of the last successful fetch of this exact location, for conditional GETs."""
+    """Validators of the last successful fetch of this exact location, for conditional GETs.
+
+    A payload that failed to parse or load must not be sent as If-None-Match: the server would
+    answer 304 and the broken upstream would pass as "unchanged" night after night.
+    """
     rows = con.execute(
         "select sha256, etag, last_modified from raw.fetches "
         "where source = ? and location = ? and sha256 is not null "
+        "and status in ('loaded', 'partial', 'unchanged') "
         "order by fetch_id desc limit 1",
         [source, location],
     ).fetchall()
