@@ -31,12 +31,14 @@ class Check:
 
 
 def score_row_checks() -> list[Check]:
-    """Every row that carries a score: numeric, inside its unit's range, dated sanely."""
+    """Every row: a score, where there is one, numeric and inside its unit's range; dates sane."""
     import great_expectations.expectations as gxe
 
     return [
         Check(
-            gxe.ExpectColumnValuesToNotBeNull(column="score_value"),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="score_value", row_condition="score_text.notna()", condition_parser="pandas"
+            ),
             "error",
             "score is not a number",
             ("score_column", "score_text"),
@@ -87,7 +89,11 @@ def score_row_checks() -> list[Check]:
         # Epoch's external files carry rows named only in free text (blank `Model version`):
         # they can't be attributed to a version, so they are recorded and skipped, not fatal
         Check(
-            gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="model_version",
+                row_condition="score_text.notna()",
+                condition_parser="pandas",
+            ),
             "warning",
             "row has no model version (skipped)",
             ("score_text",),

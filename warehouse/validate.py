@@ -27,7 +27,7 @@ ROWS_FRAME_SQL = """
 select file, row_number, benchmark_id, model_version, unit, score_column, score_text,
        score_value, min_value, max_value, release_date_text, release_date, $as_of::date as as_of
 from intermediate.int_benchmark_rows_scaled
-where fetch_id = $fetch_id and score_text is not null
+where fetch_id = $fetch_id
 order by file, row_number
 """
 COLLAPSED_FRAME_SQL = """

@@ -339,3 +339,20 @@ def test_http_500_keeps_the_marts_and_exits_1(
     assert len(seen) == 3  # GAPWATCH_HTTP_RETRIES=2: the first try and two retries
     assert newest_fetch(warehouse)[1] == "failed"
     assert scores(warehouse) == scores(baseline.settings)
+
+
+def test_unscored_registry_row_with_a_future_date_is_caught(
+    baseline: Built, warehouse: Settings, new_bundle: Path
+) -> None:
+    registry = "epoch_capabilities_index.csv"
+    _, rows = read_csv(new_bundle / registry)
+    row_number = next(i for i, r in enumerate(rows, 1) if not r["ECI Score"].strip())
+
+    def future(columns: list[str], rows: list[dict[str, str]]) -> None:
+        rows[row_number - 1]["Release date"] = "2031-06-01"
+
+    edit_csv(new_bundle / registry, future)
+    result = refresh_from(warehouse, new_bundle)
+    assert registry in result.sources[0].quarantined
+    assert "release date is after the as-of date" in result.sources[0].quarantined[registry]
+    assert f"row_number={row_number}" in result.sources[0].quarantined[registry]
