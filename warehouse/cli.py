@@ -105,11 +105,12 @@ def settings_from(args: argparse.Namespace) -> Any:
 
 def configure_logging(quiet: bool) -> None:
     """Progress lines from gapwatch's own packages; other libraries only at WARNING and up."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
-    handler.addFilter(_OwnInfo())
     root = logging.getLogger()
-    root.addHandler(handler)
+    if not any(isinstance(f, _OwnInfo) for h in root.handlers for f in h.filters):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+        handler.addFilter(_OwnInfo())
+        root.addHandler(handler)
     root.setLevel(logging.INFO)
     for package in OWN_PACKAGES:
         logging.getLogger(package).setLevel(logging.WARNING if quiet else logging.INFO)
