@@ -1,23 +1,129 @@
-"""The nightly refresh as a Prefect flow: thin wrappers over warehouse.refresh's plain functions."""
+"""The nightly refresh as a Prefect flow: thin tasks over the steps of warehouse.refresh.Run.
+
+Retries (with backoff) wrap network I/O only; parsing, loading, validation and transforms fail
+fast. One broken source does not stop the others: its last good data stays, and the flow ends
+failed naming it once the healthy sources are refreshed.
+"""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
+from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from warehouse.refresh import RefreshResult, refresh
-from warehouse.settings import from_env
+from extractors.base import Payload
+from extractors.locations import is_url
+from transforms.runner import BuiltModel
+from warehouse.alerts import Alert
+from warehouse.notify import CallableChannel, Channel, WebhookChannel
+from warehouse.refresh import RefreshResult, Run, SourceOutcome
+from warehouse.settings import Settings, from_env
+
+FETCH_RETRY_DELAYS = [30, 120, 600]
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract(run: Run, source: str) -> Payload:
+    return run.fetch(source)
+
+
+@task(name="land-load-validate", cache_policy=NO_CACHE)
+def land_load_validate(run: Run, payload: Payload) -> SourceOutcome:
+    return run.ingest(payload)
+
+
+@task(name="transform", cache_policy=NO_CACHE)
+def transform(run: Run) -> list[BuiltModel]:
+    return run.build()
+
+
+@task(name="alerts", cache_policy=NO_CACHE)
+def alerts(run: Run) -> list[Alert]:
+    return run.alert()
+
+
+@task(name="notify", cache_policy=NO_CACHE)
+def notify(run: Run) -> dict[str, str]:
+    return run.notify()
 
 
 @flow(name="nightly-refresh", log_prints=False)
-def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None) -> RefreshResult:
-    """Refresh every source and rebuild the marts; fails naming each broken source."""
+def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None) -> dict[str, Any]:
+    """Fetch every source, validate, rebuild the marts, raise and deliver gap alerts."""
     logger = get_run_logger()
-    result = refresh(from_env(), as_of or datetime.now(UTC).date(), sources)
+    settings = from_env()
+    night = as_of or datetime.now(UTC).date()
+    with Run(settings, night, sources, channels=edge_channels(settings)) as run:
+        for source in run.sources:
+            state = _extract_with_retries(settings, source)(run, source, return_state=True)
+            if state.is_failed():
+                error = state.result(raise_on_failure=False)
+                logger.error("%s: fetch failed for good: %s", source, error)
+                run.fail(source, error)
+                continue
+            land_load_validate(run, state.result())
+        transform(run)
+        alerts(run)
+        notify(run)
+        result = run.finish()
     for outcome in result.sources:
-        logger.info("%s: %s (%d rows)", outcome.source, outcome.status, outcome.rows)
+        logger.info(
+            "%s: %s (%d bytes, %d rows)",
+            outcome.source,
+            outcome.status,
+            outcome.bytes,
+            outcome.rows,
+        )
+    for alert in result.alerts:
+        logger.info("alert: %s", alert.message)
     problems = result.problems()
     if problems:
-        raise RuntimeError("refresh incomplete:\n" + "\n".join(problems))
-    return result
+        raise RuntimeError(f"run {result.run_id} incomplete:\n" + "\n".join(problems))
+    return summary(result)
+
+
+def _extract_with_retries(settings: Settings, source: str) -> Any:
+    # retrying a missing local file helps nobody: only URLs get Prefect's coarse retries
+    if not is_url(settings.locations[source]):
+        return extract
+    delays = [
+        float(d) for d in os.environ.get("GAPWATCH_FETCH_RETRY_DELAYS", "").split()
+    ] or FETCH_RETRY_DELAYS
+    return extract.with_options(retries=len(delays), retry_delay_seconds=delays)
+
+
+def edge_channels(settings: Settings) -> list[Channel]:
+    """Delivery channels resolved here, at the edge: webhook URL and notification block."""
+    import requests
+
+    channels: list[Channel] = []
+    url = settings.webhook_url
+    secret_block = os.environ.get("GAPWATCH_WEBHOOK_SECRET_BLOCK")
+    if not url and secret_block:
+        from prefect.blocks.system import Secret
+
+        url = str(Secret.load(secret_block).get())
+    if url:
+        channels.append(WebhookChannel(url, requests.Session(), settings.http_timeout_seconds))
+    block_name = os.environ.get("GAPWATCH_NOTIFICATION_BLOCK")
+    if block_name:
+        from prefect.blocks.core import Block
+
+        block = Block.load(block_name)
+        channels.append(CallableChannel(f"prefect-block:{block_name}", block.notify))
+    return channels
+
+
+def summary(result: RefreshResult) -> dict[str, Any]:
+    """What the flow run returns: small and JSON-able, for the UI and the CLI."""
+    return {
+        "run_id": result.run_id,
+        "as_of": result.as_of.isoformat(),
+        "ok": result.ok,
+        "sources": {o.source: o.status for o in result.sources},
+        "alerts": [a.message for a in result.alerts],
+        "undelivered": len(result.undelivered),
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,38 +20,122 @@ from warehouse.output import render
 
 
 def refresh(args: argparse.Namespace) -> int:
-    """Fetch every source, land it, validate it and rebuild the marts.
+    """Fetch every source, land it, validate it, rebuild the marts, raise and deliver alerts.
 
-    A file that fails validation is quarantined: the marts keep its last good data and the
-    command exits 1 naming the source, file and rows. Unchanged payloads are not reloaded.
+    Runs the nightly Prefect flow once, here, with no Prefect server needed (a temporary local
+    one starts by itself); --no-prefect runs the same steps without Prefect. A file that fails
+    validation is quarantined: the marts keep its last good data and the command exits 1
+    naming the source, file and rows. Unchanged payloads are not reloaded. Only one refresh
+    runs at a time; readers (gapwatch sql) are never blocked by it.
 
     Example:
         gapwatch refresh
-        gapwatch refresh --as-of 2026-04-19 \
+        gapwatch refresh --as-of 2026-04-19 \\
             --source epoch=../shared/data/epoch/2026-04-19/benchmark_data
-        gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch
+        gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch --no-prefect
     """
-    from warehouse.refresh import refresh as run_refresh
+    from warehouse.lock import RefreshLock, RefreshRunning
     from warehouse.seed_checks import SeedError
 
     settings = settings_from(args)
+    as_of = parse_as_of(args.as_of)
     configure_logging(args.quiet)
     try:
-        result = run_refresh(settings, parse_as_of(args.as_of))
+        with RefreshLock(settings.database):  # refuse at once, before Prefect starts up
+            if args.no_prefect:
+                problems = _refresh_plain(settings, as_of)
+            else:
+                problems = _refresh_with_prefect(settings, as_of)
+    except RefreshRunning as error:
+        raise UsageError(str(error)) from error
     except SeedError as error:
         raise UsageError(f"a seed file needs fixing, nothing was refreshed: {error}") from error
-    for outcome in result.sources:
-        size = f"{outcome.bytes / 1e6:.1f} MB" if outcome.bytes else "no download"
-        print(f"{outcome.source}: {outcome.status} ({size}, {outcome.rows} rows)")
-    for built in result.marts:
-        if built.name.startswith("marts."):
-            print(f"  {built.name}: {built.rows} rows")
-    problems = result.problems()
+    _print_last_run(settings)
     for line in problems:
         print(f"gapwatch: {line}", file=sys.stderr)
     if problems:
         print("gapwatch: the marts keep the last good data of what failed", file=sys.stderr)
-    return 0 if result.ok else 1
+    return 1 if problems else 0
+
+
+def _refresh_plain(settings: Any, as_of: Any) -> list[str]:
+    from warehouse.refresh import refresh as run_refresh
+
+    return run_refresh(settings, as_of).problems()
+
+
+def _refresh_with_prefect(settings: Any, as_of: Any) -> list[str]:
+    import os
+
+    # the flow reads its settings from the environment, like a deployment's worker does
+    os.environ.update(settings_environment(settings))
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    # registered before Prefect registers its own exit handlers, so it runs after them
+    atexit.register(_quiet_teardown)
+    from flows.nightly import nightly_refresh
+
+    state = nightly_refresh(as_of=as_of, return_state=True)
+    if state.is_failed() or state.is_crashed():
+        error = state.result(raise_on_failure=False)
+        lines = str(error).splitlines()
+        return lines[1:] if lines and lines[0].startswith("run ") else lines
+    return []
+
+
+def _quiet_teardown() -> None:
+    """Silence stderr for the interpreter's final teardown, after every exit handler ran.
+
+    With Prefect's threads alive at exit, Python tears modules down late and DuckDB's binding
+    layer (nanobind) then reports its module-level type constants as "leaked": dozens of lines
+    of noise after a successful run (see ../shared/STACK.md). Nothing of ours runs after this.
+    """
+    import os
+
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+
+
+# a local one-off run: no telemetry, and room for the temporary server to start on 2 cores
+PREFECT_DEFAULTS = {
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def settings_environment(settings: Any) -> dict[str, str]:
+    env = {"GAPWATCH_DATA_DIR": str(settings.data_dir), "GAPWATCH_DB": str(settings.database)}
+    for source, location in settings.locations.items():
+        env[f"GAPWATCH_{source.upper()}_LOCATION"] = location
+    return env
+
+
+def _print_last_run(settings: Any) -> None:
+    import duckdb
+
+    with duckdb.connect(str(settings.database), read_only=True) as con:
+        rows = con.execute(
+            "select source, source_status, bytes_fetched, rows, validation from marts.refresh_runs "
+            "where run_id = (select run_id from marts.refresh_runs "
+            "order by finished_at desc limit 1)"
+        ).fetchall()
+        marts = con.execute(
+            "select table_name, estimated_size from duckdb_tables() "
+            "where schema_name = 'marts' order by table_name"
+        ).fetchall()
+        fresh = con.execute(
+            "select count(*) from marts.alerts "
+            "where run_id = (select run_id from marts.refresh_runs "
+            "order by finished_at desc limit 1)"
+        ).fetchall()[0][0]
+    for source, status, size, count, validation in rows:
+        download = f"{size / 1e6:.1f} MB" if size else "no download"
+        print(f"{source}: {status} ({download}, {count} rows, validation {validation})")
+    print("  " + ", ".join(f"marts.{name} {n}" for name, n in marts))
+    print(f"  {fresh} new alert(s); see 'gapwatch alerts'")
 
 
 def configure_refresh(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +149,9 @@ def configure_refresh(parser: argparse.ArgumentParser) -> None:
         "--as-of", help="the night this refresh stands for, YYYY-MM-DD (default: today, UTC)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--no-prefect", action="store_true", help="run the steps without Prefect (faster start)"
+    )
 
 
 def sql(args: argparse.Namespace) -> int:
@@ -158,6 +246,7 @@ def demo(args: argparse.Namespace) -> int:
         args.data_dir = Path("data") / "demo"
     args.source = [f"epoch={SAMPLE_BUNDLE}"]
     args.as_of = args.as_of or "2026-04-20"
+    args.no_prefect = not args.with_prefect
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")
     status(args)
@@ -169,6 +258,9 @@ def demo(args: argparse.Namespace) -> int:
 
 def configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", help="the as-of date of the demo (default: 2026-04-20)")
+    parser.add_argument(
+        "--with-prefect", action="store_true", help="run it as the Prefect flow (slower start)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
@@ -184,6 +276,8 @@ def gaps(args: argparse.Namespace) -> int:
         gapwatch gaps
         gapwatch gaps --json
     """
+    if args.history:
+        return _gap_history(args)
     query = (
         "select series, strftime(latest_date, '%Y-%m-%d') as at, "
         "round(gap_months, 1) as gap_months, "
@@ -242,6 +336,62 @@ def crossings(args: argparse.Namespace) -> int:
 
 
 def configure_gaps(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--history", metavar="SERIES", help="how the estimate of one series moved, run by run"
+    )
+    _add_format(parser)
+
+
+def _gap_history(args: argparse.Namespace) -> int:
+    with _read_only(args) as con:
+        cursor = con.execute(
+            "select as_of, run_id, strftime(latest_date, '%Y-%m-%d') as at, "
+            "round(gap_months, 1) as gap_months, round(ci_low, 1) as ci_low, "
+            "round(ci_high, 1) as ci_high, n_points as points, n_pending as pending "
+            "from marts.gap_history where series = ? order by as_of, run_id",
+            [args.history],
+        )
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+        if not rows:
+            known = [
+                r[0]
+                for r in con.execute(
+                    "select distinct series from marts.gap_history order by 1"
+                ).fetchall()
+            ]
+            raise UsageError(f"no history for series {args.history!r}; known: {', '.join(known)}")
+    render(columns, rows, args.format)
+    return 0
+
+
+def alerts(args: argparse.Namespace) -> int:
+    """List alerts: gaps open models closed, gaps closed models opened, new open bests.
+
+    Example:
+        gapwatch alerts
+        gapwatch alerts --since 2026-04-01 --undelivered
+        gapwatch alerts --json
+    """
+    since = parse_as_of(args.since) if args.since else None
+    with _read_only(args) as con:
+        cursor = con.execute(
+            "select as_of, kind, message, "
+            "coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M'), 'not yet: ' || "
+            "coalesce(delivery_error, 'pending')) as delivered "
+            "from marts.alerts where (? is null or as_of >= ?) "
+            "and (not ? or delivered_at is null) order by raised_at, alert_id",
+            [since, since, args.undelivered],
+        )
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    render(columns, rows, args.format, max_cell=200)
+    return 0
+
+
+def configure_alerts(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", help="only alerts of runs as of this date or later (YYYY-MM-DD)")
+    parser.add_argument("--undelivered", action="store_true", help="only alerts not yet delivered")
     _add_format(parser)
 
 
@@ -292,5 +442,6 @@ COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] =
     ("status", status, _no_options),
     ("gaps", gaps, configure_gaps),
     ("crossings", crossings, configure_crossings),
+    ("alerts", alerts, configure_alerts),
     ("demo", demo, configure_demo),
 ]

@@ -51,6 +51,63 @@ RAW_DDL = (
         offending_rows varchar,
         checked_at timestamptz not null
     )""",
+    # history tables in marts: appended by every run, never rebuilt (see README)
+    """create table if not exists marts.refresh_runs (
+        run_id varchar not null,
+        as_of date not null,
+        started_at timestamptz not null,
+        finished_at timestamptz not null,
+        status varchar not null,
+        source varchar not null,
+        source_status varchar not null,
+        fetch_id bigint,
+        bytes_fetched bigint,
+        changed boolean,
+        rows bigint,
+        validation varchar,
+        message varchar,
+        primary key (run_id, source)
+    )""",
+    """create table if not exists marts.alerts (
+        alert_id varchar primary key,
+        kind varchar not null,
+        run_id varchar not null,
+        as_of date not null,
+        benchmark_id varchar,
+        threshold double,
+        open_scope varchar,
+        open_model varchar,
+        organization varchar,
+        closed_model varchar,
+        gap_months double,
+        message varchar not null,
+        raised_at timestamptz not null,
+        delivered_at timestamptz,
+        delivery_error varchar
+    )""",
+    """create table if not exists marts.alert_deliveries (
+        alert_id varchar not null,
+        channel varchar not null,
+        delivered_at timestamptz not null,
+        primary key (alert_id, channel)
+    )""",
+    """create table if not exists marts.gap_history (
+        run_id varchar not null,
+        as_of date not null,
+        series varchar not null,
+        view varchar,
+        open_scope varchar,
+        access varchar,
+        category varchar,
+        latest_date date,
+        gap_months double,
+        ci_low double,
+        ci_high double,
+        n_points bigint,
+        n_pending bigint,
+        median_months_pending double,
+        primary key (run_id, series)
+    )""",
     """create table if not exists raw.epoch__benchmark_rows (
         _fetch_id bigint not null,
         file varchar not null,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 import duckdb
 import requests
@@ -16,10 +18,14 @@ from extractors.http import make_session
 from extractors.locations import fetch_location
 from transforms.runner import BuiltModel, run_marts, run_views
 from warehouse import landing
+from warehouse.alerts import Alert, raise_alerts, snapshot_previous
 from warehouse.db import connect, ensure_schemas
 from warehouse.load import load_raw_rows, load_seeds
+from warehouse.lock import RefreshLock
+from warehouse.notify import Channel, DeliveryLog, WebhookChannel, deliver
 from warehouse.seed_checks import check_seeds
 from warehouse.settings import Settings
+from warehouse.swap import building_copy
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,9 @@ class RefreshResult:
     as_of: date
     sources: list[SourceOutcome]
     marts: list[BuiltModel]
+    run_id: str = ""
+    alerts: list[Alert] = field(default_factory=list)
+    undelivered: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -67,50 +76,177 @@ def refresh(
     as_of: date,
     sources: Sequence[str] | None = None,
     session: requests.Session | None = None,
+    channels: Sequence[Channel] | None = None,
 ) -> RefreshResult:
-    """Refresh the named sources (default: all) and rebuild the marts from the last good data."""
-    names = list(sources or SOURCES)
-    unknown = sorted(set(names) - set(SOURCES))
-    if unknown:
-        raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
-    session = session or make_session(
-        settings.user_agent, settings.http_retries, settings.http_backoff_seconds
-    )
-    with connect(settings.database) as con:
-        ensure_schemas(con)
-        load_seeds(con)
-        check_seeds(con)
-        run_views(con)
-        outcomes = [refresh_source(con, settings, name, as_of, session) for name in names]
-        log.info("building marts")
-        marts = run_marts(con, {"as_of": as_of})
-    return RefreshResult(as_of, outcomes, marts)
+    """Refresh the named sources (default: all), rebuild the marts, raise and deliver alerts.
+
+    The same steps as the Prefect flow in flows/nightly.py, without Prefect.
+    """
+    with Run(settings, as_of, sources, session, channels) as run:
+        for source in run.sources:
+            try:
+                payload = run.fetch(source)
+            except SourceError as error:
+                run.fail(source, error)
+                continue
+            run.ingest(payload)
+        run.build()
+        run.alert()
+        run.notify()
+        return run.finish()
 
 
-def refresh_source(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    source: str,
-    as_of: date,
-    session: requests.Session,
-) -> SourceOutcome:
-    """Fetch, land, parse, load and validate one source; never raises for bad data."""
-    location = settings.locations[source]
-    log.info("%s: fetching %s", source, location)
-    try:
-        payload = fetch_location(
+class Run:
+    """One refresh, step by step, inside the refresh lock and on a copy of the warehouse.
+
+    Entering takes the lock and opens <db>.next; a clean exit swaps it in, an error discards
+    it (the warehouse stays exactly as it was).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        as_of: date,
+        sources: Sequence[str] | None = None,
+        session: requests.Session | None = None,
+        channels: Sequence[Channel] | None = None,
+    ) -> None:
+        self.sources = list(sources or SOURCES)
+        unknown = sorted(set(self.sources) - set(SOURCES))
+        if unknown:
+            raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
+        self.settings, self.as_of = settings, as_of
+        self.session = session or make_session(
+            settings.user_agent, settings.http_retries, settings.http_backoff_seconds
+        )
+        self.channels = (
+            list(channels) if channels is not None else default_channels(settings, self.session)
+        )
+        self.run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
+        self.started_at = datetime.now(UTC)
+        self.outcomes: list[SourceOutcome] = []
+        self.marts: list[BuiltModel] = []
+        self.alerts: list[Alert] = []
+        self.undelivered: dict[str, str] = {}
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Run:
+        with ExitStack() as stack:
+            stack.enter_context(RefreshLock(self.settings.database))
+            path = stack.enter_context(building_copy(self.settings.database))
+            self.con = stack.enter_context(connect(path))
+            ensure_schemas(self.con)
+            load_seeds(self.con)
+            check_seeds(self.con)
+            run_views(self.con)
+            self.has_previous = snapshot_previous(self.con)
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._stack.__exit__(*exc)  # type: ignore[arg-type]
+        finally:
+            # Prefect keeps task arguments (this Run) alive until exit; drop the connection so
+            # no DuckDB object outlives the interpreter's teardown
+            self.__dict__.pop("con", None)
+
+    def fetch(self, source: str) -> Payload:
+        """Network (or disk) I/O only: the step a flow retries. Raises SourceError."""
+        location = self.settings.locations[source]
+        log.info("%s: fetching %s", source, location)
+        return fetch_location(
             source,
             location,
-            session,
-            landing.previous_fetch(con, source, location),
-            settings.http_timeout_seconds,
-            settings.max_payload_bytes,
+            self.session,
+            landing.previous_fetch(self.con, source, location),
+            self.settings.http_timeout_seconds,
+            self.settings.max_payload_bytes,
         )
-    except SourceError as error:
+
+    def fail(self, source: str, error: BaseException) -> SourceOutcome:
+        """Record a source whose fetch failed for good; its last good data stays in the marts."""
+        location = self.settings.locations[source]
         fetch_id = landing.record_fetch(
-            con, (source, location), as_of, "failed", message=str(error)
+            self.con, (source, location), self.as_of, "failed", message=str(error)
         )
-        return SourceOutcome(source, "failed", fetch_id, message=str(error))
+        outcome = SourceOutcome(source, "failed", fetch_id, message=str(error))
+        self.outcomes.append(outcome)
+        return outcome
+
+    def ingest(self, payload: Payload) -> SourceOutcome:
+        """Land, parse, load and validate one payload; never raises for bad data."""
+        outcome = ingest(self.con, self.settings, payload, self.as_of)
+        self.outcomes.append(outcome)
+        return outcome
+
+    def build(self) -> list[BuiltModel]:
+        log.info("building marts")
+        self.marts = run_marts(self.con, {"as_of": self.as_of})
+        return self.marts
+
+    def alert(self) -> list[Alert]:
+        self.alerts = raise_alerts(self.con, self.run_id, self.as_of, self.has_previous)
+        return self.alerts
+
+    def notify(self) -> dict[str, str]:
+        delivery_log = DeliveryLog(self.settings.data_dir / "alerts" / "deliveries.jsonl")
+        self.undelivered = deliver(self.con, self.channels, delivery_log).failed
+        return self.undelivered
+
+    def finish(self) -> RefreshResult:
+        """Record the run and its gap summary in the history tables; flush to disk."""
+        result = RefreshResult(
+            self.as_of, self.outcomes, self.marts, self.run_id, self.alerts, self.undelivered
+        )
+        record_run(self.con, result, self.started_at)
+        self.con.execute("checkpoint")
+        return result
+
+
+def default_channels(settings: Settings, session: requests.Session) -> list[Channel]:
+    """The webhook from settings, when one is configured (its URL is never logged)."""
+    if settings.webhook_url:
+        return [WebhookChannel(settings.webhook_url, session, settings.http_timeout_seconds)]
+    return []
+
+
+def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at: datetime) -> None:
+    status = "succeeded" if result.ok else "failed"
+    for outcome in result.sources:
+        validation = (
+            f"{len(outcome.quarantined)} file(s) quarantined" if outcome.quarantined else "passed"
+        )
+        con.execute(
+            "insert into marts.refresh_runs values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                result.run_id,
+                result.as_of,
+                started_at,
+                status,
+                outcome.source,
+                outcome.status,
+                outcome.fetch_id,
+                outcome.bytes,
+                outcome.changed,
+                outcome.rows,
+                "not run" if outcome.status == "failed" else validation,
+                outcome.message,
+            ],
+        )
+    con.execute(
+        "insert into marts.gap_history select ?, ?, series, view, open_scope, access, category, "
+        "latest_date, gap_months, ci_low, ci_high, n_points, n_pending, median_months_pending "
+        "from marts.gap_summary",
+        [result.run_id, result.as_of],
+    )
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection, settings: Settings, payload: Payload, as_of: date
+) -> SourceOutcome:
+    """Land, parse, load and validate one fetched payload."""
+    source = payload.source
     if payload.not_modified:
         return _unchanged(con, payload, as_of, "server answered 304 Not Modified")
     assert payload.body is not None

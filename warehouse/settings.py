@@ -27,6 +27,8 @@ class Settings:
     http_backoff_seconds: float = 2.0
     max_member_bytes: int = 200 * 1024 * 1024
     max_payload_bytes: int = 500 * 1024 * 1024
+    # may embed a secret token: kept out of repr, logs and the database
+    webhook_url: str | None = field(default=None, repr=False)
 
     @property
     def database(self) -> Path:
@@ -58,4 +60,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         http_timeout_seconds=float(env.get("GAPWATCH_HTTP_TIMEOUT", "60")),
         http_retries=int(env.get("GAPWATCH_HTTP_RETRIES", "4")),
         http_backoff_seconds=float(env.get("GAPWATCH_HTTP_BACKOFF", "2")),
+        webhook_url=env.get("GAPWATCH_WEBHOOK_URL") or None,
     )

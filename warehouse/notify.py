@@ -1,0 +1,165 @@
+"""Deliver alerts: to the log always, and to each configured channel exactly once.
+
+Each (alert, channel) delivery is recorded in marts.alert_deliveries and, at once and fsynced,
+in <data dir>/alerts/deliveries.jsonl, so a refresh that dies after sending but before its
+warehouse swap does not send again. A failed channel leaves the alert undelivered with the
+error, and the next run retries only what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import requests
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A channel refused an alert; the message never contains the channel's URL or secret."""
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None: ...
+
+
+@dataclass
+class WebhookChannel:
+    """A Slack-compatible incoming webhook: JSON POST with a `text` field."""
+
+    url: str
+    session: requests.Session
+    timeout: float = 15.0
+    name: str = "webhook"
+
+    def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None:
+        try:
+            response = self.session.post(
+                self.url, json={"text": message, "alert": payload}, timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            # the exception text carries the URL, which may hold a secret token: not logged
+            raise DeliveryError(f"webhook unreachable ({type(error).__name__})") from None
+        if not 200 <= response.status_code < 300:
+            raise DeliveryError(f"webhook answered HTTP {response.status_code}")
+
+
+@dataclass
+class CallableChannel:
+    """Any notifier given as a function (a Prefect notification block, at the flow edge)."""
+
+    name: str
+    notify: Callable[[str], object]
+
+    def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None:
+        try:
+            self.notify(message)
+        except Exception as error:
+            raise DeliveryError(f"{self.name} failed ({type(error).__name__})") from None
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+class DeliveryLog:
+    """Append-only record of every successful (alert, channel) delivery, outside the database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.done: set[tuple[str, str]] = set()
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    self.done.add((entry["alert_id"], entry["channel"]))
+
+    def record(self, alert_id: str, channel: str, at: datetime) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = {"alert_id": alert_id, "channel": channel, "delivered_at": at.isoformat()}
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.done.add((alert_id, channel))
+
+
+def deliver(
+    con: duckdb.DuckDBPyConnection, channels: Sequence[Channel], delivery_log: DeliveryLog
+) -> DeliveryReport:
+    """Send every undelivered alert to every channel that has not had it yet."""
+    report = DeliveryReport()
+    pending = con.execute(
+        "select alert_id, kind, benchmark_id, threshold, open_scope, open_model, closed_model, "
+        "gap_months, message from marts.alerts where delivered_at is null "
+        "order by raised_at, alert_id"
+    ).fetchall()
+    for alert_id, kind, benchmark, threshold, scope, open_model, closed_model, gap, text in pending:
+        payload: dict[str, object] = {
+            "alert_id": alert_id,
+            "kind": kind,
+            "benchmark_id": benchmark,
+            "threshold": threshold,
+            "open_scope": scope,
+            "open_model": open_model,
+            "closed_model": closed_model,
+            "gap_months": gap,
+        }
+        errors = []
+        for channel in channels:
+            if _already(con, delivery_log, alert_id, channel.name):
+                continue
+            try:
+                channel.send(alert_id, text, payload)
+            except DeliveryError as error:
+                errors.append(f"{channel.name}: {error}")
+                continue
+            now = datetime.now(UTC)
+            delivery_log.record(alert_id, channel.name, now)
+            con.execute(
+                "insert into marts.alert_deliveries values (?, ?, ?) on conflict do nothing",
+                [alert_id, channel.name, now],
+            )
+        if errors:
+            report.failed[alert_id] = "; ".join(errors)
+            log.warning("alert %s not delivered: %s", alert_id, report.failed[alert_id])
+            con.execute(
+                "update marts.alerts set delivery_error = ? where alert_id = ?",
+                [report.failed[alert_id], alert_id],
+            )
+        else:
+            report.delivered += 1
+            con.execute(
+                "update marts.alerts set delivered_at = now(), delivery_error = null "
+                "where alert_id = ?",
+                [alert_id],
+            )
+    return report
+
+
+def _already(
+    con: duckdb.DuckDBPyConnection, delivery_log: DeliveryLog, alert_id: str, channel: str
+) -> bool:
+    if (alert_id, channel) in delivery_log.done:
+        con.execute(
+            "insert into marts.alert_deliveries values (?, ?, now()) on conflict do nothing",
+            [alert_id, channel],
+        )
+        return True
+    found = con.execute(
+        "select count(*) from marts.alert_deliveries where alert_id = ? and channel = ?",
+        [alert_id, channel],
+    ).fetchall()[0][0]
+    return bool(found)
