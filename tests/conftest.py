@@ -23,6 +23,8 @@ os.environ.update(
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
         "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
+        # the flow's coarse fetch retries: one, at once (production waits 30 s, 2 and 10 min)
+        "GAPWATCH_FETCH_RETRY_DELAYS": "0",
     }
 )
 

@@ -70,8 +70,8 @@ def test_demo_runs_offline_and_prints_a_summary(
     assert code == 0
     # the sample's CSVs hold 7 + 9 + 6 + 9 + 5 + 7 = 43 rows; collapsed to one per version they
     # give 5 aider + 8 ECI + 6 frontiermath + 9 gpqa + 5 metr + 6 mmlu = 39 scores
-    assert "epoch: loaded (0.0 MB, 43 rows)" in out
-    assert "marts.benchmark_scores: 39 rows" in out
+    assert "epoch: loaded (0.0 MB, 43 rows, validation passed)" in out
+    assert "marts.benchmark_scores 39," in out
     assert "The sample warehouse (made-up data):" in out
     assert "== last fetch per source" in out
     assert (data_dir / "gapwatch.duckdb").is_file()

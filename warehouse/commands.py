@@ -250,7 +250,7 @@ def demo(args: argparse.Namespace) -> int:
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")
     status(args)
-    args.format = "table"
+    args.format, args.history = "table", None
     print()
     gaps(args)
     return code

@@ -73,9 +73,14 @@ def refresh_from(settings: Settings, location: Path | str) -> RefreshResult:
 
 
 def refresh_args(settings: Settings, location: Path | str) -> list[str]:
-    """`gapwatch refresh` of the epoch source from location into the settings' data dir."""
+    """`gapwatch refresh` of the epoch source from location into the settings' data dir.
+
+    Without Prefect: these tests are about validation and quarantine; the flow path has its
+    own tests in tests/flows.
+    """
     return [
         "refresh",
+        "--no-prefect",
         "--data-dir",
         str(settings.data_dir),
         "--as-of",
