@@ -38,3 +38,29 @@ class Payload:
 
 
 Record = dict[str, str | None]
+
+
+# The long, source-conformed record every leaderboard-style source parses into (all text):
+# one row per (model as the source names it, metric). Typing, units and identity come later,
+# in staging SQL and the identity model.
+OBSERVATION_FIELDS = (
+    "model",  # the source's own id or name for the model, verbatim
+    "model_display",  # its display name, when the source has one
+    "metric",  # the source's metric id, e.g. "pass_rate_2", "p50_horizon_length", "gpqa"
+    "metric_version",  # what makes values comparable: index version, benchmark release...
+    "value",  # as published
+    "unit",  # fraction | percent | minutes | index | elo | points
+    "release_date",  # YYYY-MM-DD when the source says, else None
+    "organization",
+    "country",
+    "open_weights",  # the source's own flag: "true" | "false" | None
+    "extra",  # JSON text of anything else worth keeping
+)
+
+
+def observation(**fields: str | None) -> Record:
+    """A record with every observation field present (missing ones None); unknown keys refused."""
+    unknown = set(fields) - set(OBSERVATION_FIELDS)
+    if unknown:
+        raise ValueError(f"not observation fields: {sorted(unknown)}")
+    return {name: fields.get(name) for name in OBSERVATION_FIELDS}
