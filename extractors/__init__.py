@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from extractors import epoch
+from extractors import epoch, weirdml
 
-SOURCES: dict[str, ModuleType] = {module.name: module for module in (epoch,)}
+SOURCES: dict[str, ModuleType] = {module.name: module for module in (epoch, weirdml)}
+# sources that parse into the long observation record (everything but Epoch's bundle)
+OBSERVATION_SOURCES = tuple(name for name in SOURCES if name != epoch.name)

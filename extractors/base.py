@@ -10,6 +10,10 @@ class SourceError(Exception):
     """A source could not be fetched or parsed; the message names source, file and row."""
 
 
+class SourceSkipped(SourceError):
+    """A source that can't run as configured (no API key): skipped with one line, not failed."""
+
+
 @dataclass(frozen=True)
 class Previous:
     """What the warehouse remembers of the last fetch of a location (for conditional requests)."""

@@ -17,7 +17,7 @@ from extractors.zipsafe import iter_members
 
 name = "epoch"
 ENTITY = "benchmark_rows"
-DEFAULT_URL = "https://epoch.ai/data/benchmark_data.zip"
+DEFAULT_LOCATION = "https://epoch.ai/data/benchmark_data.zip"
 REGISTRY_FILE = "epoch_capabilities_index.csv"
 METADATA_FILE = "benchmark_metadata.csv"
 

@@ -97,12 +97,22 @@ def _read_capped(response: requests.Response, max_bytes: int, source: str, url: 
 
 def zip_directory(directory: Path) -> bytes:
     """Zip a directory deterministically (sorted names, fixed timestamps) so it hashes stably."""
+    files = {
+        path.relative_to(directory).as_posix(): path.read_bytes()
+        for path in directory.rglob("*")
+        if path.is_file()
+    }
+    return zip_files(files)
+
+
+def zip_files(files: dict[str, bytes]) -> bytes:
+    """Zip named contents deterministically: the same files always give the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(path.relative_to(directory).as_posix(), _ZIP_EPOCH)
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, _ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, files[name])
     return buffer.getvalue()
 
 

@@ -54,6 +54,7 @@ def epoch_dir(shared: Path, snapshot: str) -> Path:
 def settings(tmp_path: Path) -> Settings:
     """Settings for a throwaway warehouse under tmp_path, fast HTTP backoff."""
     return Settings(
+        sources=("epoch",),
         data_dir=tmp_path / "data",
         http_retries=2,
         http_backoff_seconds=0.01,

@@ -17,17 +17,27 @@ HERE = Path(__file__).resolve().parent
 # named "intermediate.<model>" are helper tables built inside the marts transaction: they read
 # marts, so they can't be views created before the marts exist.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "staging": ("stg_epoch__benchmark_rows", "stg_epoch__model_versions"),
+    "staging": (
+        "stg_epoch__benchmark_rows",
+        "stg_epoch__model_versions",
+        "stg_sources__observations",
+    ),
     "intermediate": (
         "int_batches_current",
         "int_benchmark_rows_scaled",
         "int_benchmark_scores_collapsed",
+        "int_observations_scaled",
+        "int_observations_collapsed",
     ),
     "marts": (
         "benchmarks",
         "models",
         "benchmark_scores",
+        "model_aliases",
+        "source_scores",
+        "accessibility_conflicts",
         "unresolved_models",
+        "intermediate.int_gap_scores",
         "intermediate.int_crossing_thresholds",
         "intermediate.int_first_crossers",
         "crossings",
@@ -98,9 +108,10 @@ def run_models(
 
 
 def default_python_models() -> dict[str, PythonModel]:
-    from transforms.python import gap_summary, gap_trend
+    from transforms.python import gap_summary, gap_trend, model_aliases
 
     return {
+        "model_aliases": PythonModel(model_aliases.build, model_aliases.SCHEMA),
         "gap_trend": PythonModel(gap_trend.build, gap_trend.SCHEMA),
         "gap_summary": PythonModel(gap_summary.build, gap_summary.SCHEMA),
     }

@@ -92,7 +92,8 @@ def settings_from(args: argparse.Namespace) -> Any:
         settings = replace(settings, data_dir=args.data_dir)
     if args.db is not None:
         settings = replace(settings, db_path=args.db)
-    for assignment in getattr(args, "source", None) or []:
+    assignments = getattr(args, "source", None) or []
+    for assignment in assignments:
         source, _, location = assignment.partition("=")
         if not location or source not in settings.locations:
             raise UsageError(
@@ -100,6 +101,9 @@ def settings_from(args: argparse.Namespace) -> Any:
                 f"not {assignment!r}"
             )
         settings = settings.with_location(source, location)
+    if assignments and not getattr(args, "all_sources", False):
+        # refreshing "from here" means just these sources; --all-sources keeps the rest live
+        settings = settings.only(*dict.fromkeys(a.partition("=")[0] for a in assignments))
     return settings
 
 

@@ -107,7 +107,11 @@ PREFECT_DEFAULTS = {
 
 
 def settings_environment(settings: Any) -> dict[str, str]:
-    env = {"GAPWATCH_DATA_DIR": str(settings.data_dir), "GAPWATCH_DB": str(settings.database)}
+    env = {
+        "GAPWATCH_DATA_DIR": str(settings.data_dir),
+        "GAPWATCH_DB": str(settings.database),
+        "GAPWATCH_SOURCES": ",".join(settings.sources),
+    }
     for source, location in settings.locations.items():
         env[f"GAPWATCH_{source.upper()}_LOCATION"] = location
     return env
@@ -143,7 +147,13 @@ def configure_refresh(parser: argparse.ArgumentParser) -> None:
         "--source",
         action="append",
         metavar="NAME=LOCATION",
-        help="where a source is read from: a URL, a .zip or a directory (repeatable)",
+        help="read this source from a URL, a file or a directory (repeatable); only the named "
+        "sources are refreshed unless --all-sources",
+    )
+    parser.add_argument(
+        "--all-sources",
+        action="store_true",
+        help="with --source: refresh every other source too, from its usual location",
     )
     parser.add_argument(
         "--as-of", help="the night this refresh stands for, YYYY-MM-DD (default: today, UTC)"

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import duckdb
 
+from extractors import OBSERVATION_SOURCES
+from extractors.base import OBSERVATION_FIELDS
+
 SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts")
 
 RAW_DDL = (
@@ -124,6 +127,18 @@ RAW_DDL = (
 )
 
 
+def observation_table_ddl(source: str) -> str:
+    """raw.<source>__observations: the long observation record of a leaderboard-style source."""
+    if not source.replace("_", "").isalnum():
+        raise ValueError(f"not a plain source name: {source!r}")
+    fields = ",\n        ".join(f"{name} varchar" for name in OBSERVATION_FIELDS)
+    return (
+        f"create table if not exists raw.{source}__observations (\n"
+        f"        _fetch_id bigint not null,\n        row_number varchar not null,\n"
+        f"        {fields}\n    )"
+    )
+
+
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file (created on first write); read_only for queries."""
     if not read_only:
@@ -137,3 +152,5 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create schema if not exists {schema}")  # identifiers can't be bound
     for statement in RAW_DDL:
         con.execute(statement)
+    for source in OBSERVATION_SOURCES:
+        con.execute(observation_table_ddl(source))

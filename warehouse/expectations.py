@@ -17,6 +17,7 @@ KNOWN_ACCESSIBILITY = (
     "Unreleased",
     "Hosted access (no API)",
 )
+KNOWN_UNITS = ("fraction", "percent", "minutes", "index", "elo", "points")
 MAX_ROW_LOSS = 0.20  # a tracked benchmark losing more than this share of versions is suspect
 
 
@@ -96,6 +97,28 @@ def score_row_checks() -> list[Check]:
             ),
             "warning",
             "row has no model version (skipped)",
+            ("score_text",),
+        ),
+    ]
+
+
+def observation_row_checks() -> list[Check]:
+    """A leaderboard's rows: the score-row checks, a known unit, and a named model."""
+    import great_expectations.expectations as gxe
+
+    checks = [c for c in score_row_checks() if c.severity == "error"]
+    return [
+        *checks,
+        Check(
+            gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=list(KNOWN_UNITS)),
+            "error",
+            "unknown unit",
+            ("unit",),
+        ),
+        Check(
+            gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
+            "error",
+            "observation without a model name",
             ("score_text",),
         ),
     ]

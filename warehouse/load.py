@@ -26,10 +26,14 @@ RAW_ROW_COLUMNS = (
 
 
 def load_raw_rows(
-    con: duckdb.DuckDBPyConnection, table: str, fetch_id: int, records: Sequence[Record]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    fetch_id: int,
+    records: Sequence[Record],
+    columns: Sequence[str] = RAW_ROW_COLUMNS,
 ) -> int:
     """Replace this fetch's rows in raw.<table> (idempotent per fetch); returns the row count."""
-    frame = pd.DataFrame.from_records(list(records), columns=list(RAW_ROW_COLUMNS))
+    frame = pd.DataFrame.from_records(list(records), columns=list(columns))
     frame.insert(0, "_fetch_id", fetch_id)
     qualified = _raw_table(table)
     con.execute(f"delete from {qualified} where _fetch_id = ?", [fetch_id])

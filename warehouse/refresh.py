@@ -13,9 +13,11 @@ import duckdb
 import requests
 
 from extractors import SOURCES, epoch
-from extractors.base import Payload, SourceError
+from extractors.base import OBSERVATION_FIELDS, Payload, SourceError, SourceSkipped
 from extractors.http import make_session
-from extractors.locations import fetch_location
+from extractors.locations import fetch_location, is_url, zip_files
+from extractors.reader import Reader
+from extractors.zipsafe import iter_members
 from transforms.runner import BuiltModel, run_marts, run_views
 from warehouse import landing
 from warehouse.alerts import Alert, raise_alerts, snapshot_previous
@@ -45,7 +47,7 @@ class SourceOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("loaded", "unchanged") and not self.quarantined
+        return self.status in ("loaded", "unchanged", "skipped") and not self.quarantined
 
 
 @dataclass
@@ -86,6 +88,9 @@ def refresh(
         for source in run.sources:
             try:
                 payload = run.fetch(source)
+            except SourceSkipped as reason:
+                run.skip(source, reason)
+                continue
             except SourceError as error:
                 run.fail(source, error)
                 continue
@@ -111,7 +116,7 @@ class Run:
         session: requests.Session | None = None,
         channels: Sequence[Channel] | None = None,
     ) -> None:
-        self.sources = list(sources or SOURCES)
+        self.sources = list(sources or settings.sources)
         unknown = sorted(set(self.sources) - set(SOURCES))
         if unknown:
             raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
@@ -155,6 +160,8 @@ class Run:
         """Network (or disk) I/O only: the step a flow retries. Raises SourceError."""
         location = self.settings.locations[source]
         log.info("%s: fetching %s", source, location)
+        if source != epoch.name:
+            return self._fetch_files(source, location)
         return fetch_location(
             source,
             location,
@@ -163,6 +170,27 @@ class Run:
             self.settings.http_timeout_seconds,
             self.settings.max_payload_bytes,
         )
+
+    def _fetch_files(self, source: str, location: str) -> Payload:
+        headers = {"x-api-key": self.settings.aa_api_key} if self.settings.aa_api_key else {}
+        reader = Reader(
+            source,
+            location,
+            self.session,
+            self.settings.http_timeout_seconds,
+            self.settings.max_payload_bytes,
+            headers if source == "artificial_analysis" else None,
+        )
+        files = SOURCES[source].fetch(reader)
+        status = 200 if is_url(location) else None
+        return Payload(source, location, datetime.now(UTC), status, zip_files(files))
+
+    def skip(self, source: str, reason: BaseException) -> SourceOutcome:
+        """A source that can't run as configured: one clear line, not a failure."""
+        log.warning("%s", reason)
+        outcome = SourceOutcome(source, "skipped", message=str(reason))
+        self.outcomes.append(outcome)
+        return outcome
 
     def fail(self, source: str, error: BaseException) -> SourceOutcome:
         """Record a source whose fetch failed for good; its last good data stays in the marts."""
@@ -309,13 +337,27 @@ def _load_and_validate(
     source = payload.source
     assert payload.body is not None
     try:
-        bundle = epoch.parse(payload.body, settings.max_member_bytes, settings.max_payload_bytes)
+        if source == epoch.name:
+            bundle = epoch.parse(
+                payload.body, settings.max_member_bytes, settings.max_payload_bytes
+            )
+        else:
+            bundle = parse_observations(source, payload.body, settings)
     except SourceError as error:
         landing.update_fetch(con, fetch_id, "failed", str(error))
         return SourceOutcome(source, "failed", fetch_id, len(payload.body), message=str(error))
     con.begin()
     try:
-        rows = load_raw_rows(con, f"{source}__{epoch.ENTITY}", fetch_id, bundle.records)
+        if source == epoch.name:
+            rows = load_raw_rows(con, f"{source}__{epoch.ENTITY}", fetch_id, bundle.records)
+        else:
+            rows = load_raw_rows(
+                con,
+                f"{source}__observations",
+                fetch_id,
+                bundle.records,
+                ("row_number", *OBSERVATION_FIELDS),
+            )
         _insert_batches(con, source, fetch_id, bundle)
         log.info("%s: loaded %d rows from %d files; validating", source, rows, len(bundle.files))
         report = validate_fetch(con, source, fetch_id, as_of)
@@ -339,17 +381,26 @@ def _load_and_validate(
     )
 
 
+def parse_observations(source: str, body: bytes, settings: Settings) -> epoch.ParsedBundle:
+    """A leaderboard payload (the zip of its files) -> one batch of numbered observations."""
+    files = dict(iter_members(source, body, settings.max_member_bytes, settings.max_payload_bytes))
+    records = SOURCES[source].parse(files)
+    numbered = [{"row_number": str(i), **record} for i, record in enumerate(records, start=1)]
+    return epoch.ParsedBundle(records=numbered, files={"observations": "mixed"})
+
+
 def _insert_batches(
     con: duckdb.DuckDBPyConnection, source: str, fetch_id: int, bundle: epoch.ParsedBundle
 ) -> None:
     counts: dict[str, int] = {}
     for record in bundle.records:
-        file = str(record["file"])
+        file = str(record.get("file") or "observations")
         counts[file] = counts.get(file, 0) + 1
     for file, unit in bundle.files.items():
+        benchmark = epoch.benchmark_id(file) if source == epoch.name else source
         con.execute(
             "insert into raw.batches values (?, ?, ?, ?, ?, ?, 'pending', null, null)",
-            [fetch_id, source, file, epoch.benchmark_id(file), unit, counts.get(file, 0)],
+            [fetch_id, source, file, benchmark, unit, counts.get(file, 0)],
         )
     for file, error in bundle.file_errors.items():
         con.execute(

@@ -7,8 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from extractors import SOURCES
+
+# every registered source reads from its live default unless settings point it elsewhere
 DEFAULT_LOCATIONS: dict[str, str] = {
-    "epoch": "https://epoch.ai/data/benchmark_data.zip",
+    name: module.DEFAULT_LOCATION for name, module in SOURCES.items()
 }
 
 USER_AGENT = "gapwatch/0.1 (open-weight vs closed LLM gap tracker; python-requests)"
@@ -21,6 +24,8 @@ class Settings:
     data_dir: Path = Path("data")
     db_path: Path | None = None
     locations: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LOCATIONS))
+    # which sources a refresh runs (default: all registered)
+    sources: tuple[str, ...] = tuple(DEFAULT_LOCATIONS)
     user_agent: str = USER_AGENT
     http_timeout_seconds: float = 60.0
     http_retries: int = 4
@@ -29,6 +34,8 @@ class Settings:
     max_payload_bytes: int = 500 * 1024 * 1024
     # may embed a secret token: kept out of repr, logs and the database
     webhook_url: str | None = field(default=None, repr=False)
+    # Artificial Analysis API key: sent as a header, never logged or stored
+    aa_api_key: str | None = field(default=None, repr=False)
 
     @property
     def database(self) -> Path:
@@ -40,8 +47,12 @@ class Settings:
         return self.data_dir / "raw"
 
     def with_location(self, source: str, location: str) -> Settings:
-        """A copy with one source pointed somewhere else (a URL, a .zip, a directory)."""
+        """A copy with one source pointed somewhere else (a URL, a file, a directory)."""
         return replace(self, locations={**self.locations, source: location})
+
+    def only(self, *sources: str) -> Settings:
+        """A copy that refreshes just these sources."""
+        return replace(self, sources=tuple(sources))
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,12 +64,15 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         if value:
             locations[source] = value
     db = env.get("GAPWATCH_DB")
+    only = tuple(s.strip() for s in env.get("GAPWATCH_SOURCES", "").split(",") if s.strip())
     return Settings(
         data_dir=Path(env.get("GAPWATCH_DATA_DIR", "data")),
         db_path=Path(db) if db else None,
         locations=locations,
+        sources=only or tuple(DEFAULT_LOCATIONS),
         http_timeout_seconds=float(env.get("GAPWATCH_HTTP_TIMEOUT", "60")),
         http_retries=int(env.get("GAPWATCH_HTTP_RETRIES", "4")),
         http_backoff_seconds=float(env.get("GAPWATCH_HTTP_BACKOFF", "2")),
         webhook_url=env.get("GAPWATCH_WEBHOOK_URL") or None,
+        aa_api_key=env.get("GAPWATCH_AA_API_KEY") or None,
     )

@@ -84,6 +84,39 @@ order by files.file
 """
 
 
+OBSERVATION_ROWS_SQL = """
+select 'observations' as file, row_number, benchmark_id, model as model_version, unit,
+       metric as score_column, value_text as score_text, value_number as score_value,
+       min_value, max_value, release_date_text, release_date, $as_of::date as as_of
+from intermediate.int_observations_scaled
+where fetch_id = $fetch_id
+order by row_number
+"""
+OBSERVATION_COLLAPSED_SQL = """
+select 'observations' as file, benchmark_id, model as model_version, rows_collapsed
+from intermediate.int_observations_collapsed
+where fetch_id = $fetch_id
+"""
+OBSERVATION_COUNTS_SQL = """
+with last_good as (
+    select max(fetch_id) as fetch_id from raw.batches
+    where source = $source and status in ('passed', 'warned') and fetch_id < $fetch_id
+),
+before_counts as (
+    select count(*) as n from intermediate.int_observations_collapsed
+    where fetch_id = (select fetch_id from last_good)
+),
+now_counts as (
+    select count(*) as n from intermediate.int_observations_collapsed where fetch_id = $fetch_id
+)
+select 'observations' as file, true as tracked, now_counts.n as rows_now,
+       before_counts.n as rows_before,
+       cast(ceil((1 - $max_loss) * before_counts.n) as bigint) as rows_floor, false as missing
+from now_counts cross join before_counts
+where before_counts.n > 0
+"""
+
+
 @dataclass
 class Failure:
     """One check that failed on one file, with the rows that broke it."""
@@ -121,12 +154,20 @@ def validate_fetch(
 ) -> ValidationReport:
     """Run every suite on this fetch, record results in raw.validations, set raw.batches status."""
     params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
-    suites = [
-        ("score_rows", ROWS_FRAME_SQL, expectations.score_row_checks()),
-        ("collapsed_scores", COLLAPSED_FRAME_SQL, expectations.collapsed_score_checks()),
-        ("registry", REGISTRY_FRAME_SQL, expectations.registry_checks()),
-        ("row_counts", COUNTS_FRAME_SQL, expectations.row_count_checks()),
-    ]
+    if source == "epoch":
+        suites = [
+            ("score_rows", ROWS_FRAME_SQL, expectations.score_row_checks()),
+            ("collapsed_scores", COLLAPSED_FRAME_SQL, expectations.collapsed_score_checks()),
+            ("registry", REGISTRY_FRAME_SQL, expectations.registry_checks()),
+            ("row_counts", COUNTS_FRAME_SQL, expectations.row_count_checks()),
+        ]
+    else:
+        # a leaderboard is one file: the whole payload is the unit of quarantine
+        suites = [
+            ("score_rows", OBSERVATION_ROWS_SQL, expectations.observation_row_checks()),
+            ("collapsed_scores", OBSERVATION_COLLAPSED_SQL, expectations.collapsed_score_checks()),
+            ("row_counts", OBSERVATION_COUNTS_SQL, expectations.row_count_checks()),
+        ]
     report = ValidationReport(fetch_id)
     context = _context()
     counts = pd.DataFrame()

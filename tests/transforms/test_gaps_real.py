@@ -24,7 +24,7 @@ CLOSED_LABELS = ("API access", "Hosted access (no API)")
 @pytest.fixture(scope="module")
 def warehouse(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     data_dir = tmp_path_factory.mktemp("real")
-    settings = Settings(data_dir=data_dir).with_location(
+    settings = Settings(data_dir=data_dir, sources=("epoch",)).with_location(
         "epoch", str(epoch_dir(shared_data, "2026-04-19"))
     )
     result = refresh(settings, AS_OF)

@@ -14,6 +14,7 @@ import duckdb
 from transforms.runner import run_models
 
 GAP_MODELS = (
+    "intermediate.int_gap_scores",
     "intermediate.int_crossing_thresholds",
     "intermediate.int_first_crossers",
     "crossings",
@@ -47,7 +48,7 @@ def build(
     con.execute(
         "create table marts.benchmarks as select 'bench' as benchmark_id, 'Bench' as name, "
         "'fraction' as scale, ?::varchar as thresholds, ?::double as validity_floor, "
-        "true as tracked, 'public' as access, 'math' as category",
+        "true as tracked, 'public' as access, 'math' as category, 'epoch' as source",
         [thresholds, floor],
     )
     con.execute(
@@ -69,6 +70,13 @@ def build(
                 "insert into marts.benchmark_scores values ('bench', ?, ?, ?, ?, ?)",
                 [m.version, m.score, m.released, m.is_open, m.chinese],
             )
+    # no other source in these warehouses
+    con.execute(
+        "create table marts.source_scores (source varchar, benchmark_id varchar, "
+        "source_model varchar, score double, release_date date, is_open boolean, "
+        "is_chinese boolean, model_name varchar, model_id varchar, eci_score double, "
+        "organization varchar)"
+    )
     con.execute(
         "create table seeds.crossing_overrides (benchmark_id varchar, threshold varchar, "
         "open_scope varchar, verdict varchar, reason varchar)"

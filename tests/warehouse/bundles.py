@@ -41,6 +41,7 @@ class Built:
 def make_settings(data_dir: Path) -> Settings:
     """The conftest `settings` values, for warehouses built outside one test's tmp_path."""
     return Settings(
+        sources=("epoch",),
         data_dir=data_dir,
         http_retries=2,
         http_backoff_seconds=0.01,

@@ -72,7 +72,9 @@ def test_webhook_gets_one_post_per_alert_and_failures_are_retried_once(
     receiver = Receiver()
     secret_url = loopback_server(receiver.handler()) + "/hooks/T000/SECRET-TOKEN"
     base = copy_warehouse(snapshot_warehouse(NIGHT_1), tmp_path / "data")
-    settings = Settings(data_dir=base.data_dir, webhook_url=secret_url, http_retries=0)
+    settings = Settings(
+        data_dir=base.data_dir, webhook_url=secret_url, http_retries=0, sources=("epoch",)
+    )
     caplog.set_level(logging.INFO)
 
     receiver.status = 500

@@ -12,7 +12,7 @@ with benchmarks as (
 ranges as (
 
     select benchmark_id, min(score) as worst, max(score) as best
-    from marts.benchmark_scores
+    from intermediate.int_gap_scores
     where is_open is not null and release_date is not null
     group by benchmark_id
 

@@ -8,8 +8,8 @@ with thresholds as (
 
 scores as (
 
-    select benchmark_id, model_version, score, release_date, is_open, is_chinese
-    from marts.benchmark_scores
+    select benchmark_id, entity as model_version, score, release_date, is_open, is_chinese
+    from intermediate.int_gap_scores
     where is_open is not null and release_date is not null
 
 ),

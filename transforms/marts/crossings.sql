@@ -27,7 +27,8 @@ models as (
 
 scores as (
 
-    select benchmark_id, model_version, score from marts.benchmark_scores
+    select benchmark_id, entity, score, model_key, eci_score, is_open
+    from intermediate.int_gap_scores
 
 ),
 
@@ -118,9 +119,7 @@ model_keys as (
 
 evaluated as (
 
-    select distinct scores.benchmark_id, model_keys.model_key
-    from scores
-    inner join model_keys on scores.model_version = model_keys.model_version
+    select distinct benchmark_id, model_key from scores
 
 ),
 
@@ -138,8 +137,9 @@ untested as (
         max(candidate.eci_score) as blocker_eci,
         max(crosser.eci_score) as crosser_eci
     from paired
-    inner join model_keys as crosser
-        on crosser.model_version in (paired.first_closed_model, paired.first_open_model)
+    inner join scores as crosser
+        on crosser.benchmark_id = paired.benchmark_id
+        and crosser.entity in (paired.first_closed_model, paired.first_open_model)
         and crosser.eci_score is not null
     inner join model_keys as candidate
         on candidate.is_open = crosser.is_open

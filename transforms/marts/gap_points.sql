@@ -14,7 +14,10 @@ benchmarks as (
 
 models as (
 
-    select model_version, organization, is_chinese from marts.models
+    select model_version as entity, 'epoch' as source, organization, is_chinese
+    from marts.models
+    union all
+    select distinct source_model, source, organization, is_chinese from marts.source_scores
 
 ),
 
@@ -22,6 +25,7 @@ final as (
 
     select
         crossings.crossing_id as gap_point_id,
+        benchmarks.source,
         crossings.benchmark_id,
         benchmarks.name as benchmark_name,
         case when crossings.benchmark_id = 'eci' then 'eci' else 'benchmark' end as view,
@@ -39,7 +43,9 @@ final as (
         benchmarks.category
     from crossings
     inner join benchmarks on crossings.benchmark_id = benchmarks.benchmark_id
-    left join models as open_models on crossings.first_open_model = open_models.model_version
+    left join models as open_models
+        on crossings.first_open_model = open_models.entity
+        and benchmarks.source = open_models.source
     where benchmarks.tracked or crossings.benchmark_id = 'eci'
 
 )

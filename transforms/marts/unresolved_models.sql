@@ -1,4 +1,5 @@
--- model versions with no open/closed status: they take no part in gaps until someone resolves them
+-- names a person should look at: Epoch versions with no open/closed status, and source names
+-- that match no Epoch model (with the nearest candidates) or have no status at all
 with models as (
 
     select * from marts.models where is_open is null
@@ -20,9 +21,10 @@ scores as (
 
 ),
 
-final as (
+epoch_unresolved as (
 
     select
+        'epoch' as source,
         models.model_version,
         models.model_name,
         models.organization,
@@ -30,9 +32,11 @@ final as (
         models.accessibility,
         case
             when not models.in_registry then 'not in Epoch''s capabilities index'
-            when models.accessibility is null then 'no accessibility label in Epoch''s capabilities index'
+            when models.accessibility is null
+                then 'no accessibility label in Epoch''s capabilities index'
             else 'label "' || models.accessibility || '" is neither open weights nor API access'
         end as reason,
+        cast(null as varchar) as candidates,
         coalesce(scores.scores, 0) as scores,
         coalesce(scores.tracked_scores, 0) as tracked_scores,
         scores.benchmarks
@@ -40,7 +44,44 @@ final as (
     left join scores
         on models.model_version = scores.model_version
 
+),
+
+source_unresolved as (
+
+    select
+        source_scores.source,
+        source_scores.source_model as model_version,
+        any_value(source_scores.model_display) as model_name,
+        min(source_scores.organization) as organization,
+        min(source_scores.release_date) as release_date,
+        cast(null as varchar) as accessibility,
+        case
+            when any_value(source_scores.model_id) is null
+                then 'matches no Epoch model: map it in transforms/seeds/model_aliases.csv'
+            else 'matched ' || any_value(source_scores.model_id) || ' but no source gives it a status'
+        end as reason,
+        any_value(aliases.candidates) as candidates,
+        count(*) as scores,
+        count(*) filter (where benchmarks.tracked) as tracked_scores,
+        string_agg(source_scores.benchmark_id, ', ' order by source_scores.benchmark_id)
+            as benchmarks
+    from marts.source_scores
+    inner join marts.benchmarks on source_scores.benchmark_id = benchmarks.benchmark_id
+    left join marts.model_aliases as aliases
+        on source_scores.source = aliases.source
+        and source_scores.source_model = aliases.source_name
+    where source_scores.model_id is null or source_scores.is_open is null
+    group by source_scores.source, source_scores.source_model
+
+),
+
+final as (
+
+    select * from epoch_unresolved
+    union all
+    select * from source_unresolved
+
 )
 
 select * from final
-order by tracked_scores desc, model_version
+order by source, tracked_scores desc, model_version

@@ -1,0 +1,163 @@
+"""marts.model_aliases: one model identity across sources, precision over recall.
+
+Every (source, name) gets the model_id of an Epoch model version when, and only when, one rule
+matches it unambiguously:
+- exact: the name is an Epoch model version;
+- alias file: a person mapped it in transforms/seeds/model_aliases.csv;
+- normalized: after stripping a provider prefix (`fireworks/`) and a reasoning-effort or token-
+  budget marker (`_high`, `:max`, ` (xhigh)`, `_16K`), lower-casing and folding everything but
+  letters and digits to `-`, the name equals an Epoch model id; or it is an undated name whose
+  family holds exactly one dated snapshot (`gpt-4o-mini` -> `gpt-4o-mini-2024-07-18`); or it
+  equals the normalized Epoch model name of exactly one id. An undated name whose family holds
+  several snapshots (`claude-3-5-sonnet`: -20240620 and -20241022) matches nothing: the vendor
+  may have moved the name to a newer snapshot.
+Dates and variant words stay in the key, so gpt-4o / gpt-4o-mini, o1 / o1-preview,
+claude-3-5-sonnet-20240620 / -20241022 and DeepSeek-R1 / DeepSeek-R1-0528 never merge. A wrong
+join would corrupt every gap; a missing one only costs a row, and lands in unresolved_models
+with its nearest candidates for a person to add to the alias file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+SCHEMA = {
+    "source": "varchar",
+    "source_name": "varchar",
+    "display_name": "varchar",
+    "model_id": "varchar",
+    "effort": "varchar",
+    "method": "varchar",
+    "candidates": "varchar",
+}
+EFFORTS = "minimal|low|medium|high|xhigh|max|none|unknown"
+# "_high", ":max" or " (xhigh)" at the very end; never a bare word ("Qwen3 Max" is a model)
+_EFFORT = re.compile(rf"(?:[_:](?P<a>{EFFORTS}|\d+k)|\s\((?P<b>{EFFORTS}|\d+k)\))$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+_DASHES = re.compile(r"-{2,}")
+# a dated snapshot id: family name, then a full date (2024-07-18, 20240620). Short tags like
+# -0528 or -2507 are not taken as dates: DeepSeek-R1-0528 is a model of its own, not "R1"
+_SNAPSHOT = re.compile(r"^(?P<family>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8})$")
+
+OBSERVED_NAMES_SQL = """
+select distinct observations.source, observations.model, observations.model_display
+from intermediate.int_observations_collapsed as observations
+inner join intermediate.int_batches_current as current_batches
+    on observations.fetch_id = current_batches.fetch_id
+    and observations.source = current_batches.source
+"""
+
+
+def split_effort(name: str) -> tuple[str, str | None]:
+    """'o3-2025-04-16_high' -> ('o3-2025-04-16', 'high'); '(16K)' budgets count as effort."""
+    match = _EFFORT.search(name.strip())
+    if not match:
+        return name.strip(), None
+    return name[: match.start()].strip(), (match.group("a") or match.group("b")).lower()
+
+
+def normalize(name: str) -> str:
+    """Provider prefix off, lower case, anything but letters and digits folded to one dash."""
+    bare = name.strip().rsplit("/", 1)[-1]
+    return _DASHES.sub("-", _SEPARATORS.sub("-", bare.lower())).strip("-")
+
+
+class Matcher:
+    """The Epoch side of identity: model ids, and which normalized names point at one id."""
+
+    def __init__(self, versions: list[tuple[str, str | None]], aliases: dict[tuple[str, str], str]):
+        self.version_ids: dict[str, str] = {}
+        self.efforts: dict[str, str | None] = {}
+        by_name: dict[str, set[str]] = defaultdict(set)
+        for version, model_name in versions:
+            base, effort = split_effort(version)
+            model_id = normalize(base)
+            self.version_ids[version] = model_id
+            self.efforts[version] = effort
+            if model_name:
+                by_name[normalize(model_name)].add(model_id)
+        self.ids = set(self.version_ids.values())
+        self.names = {name: next(iter(ids)) for name, ids in by_name.items() if len(ids) == 1}
+        self.snapshots: dict[str, set[str]] = defaultdict(set)
+        for model_id in self.ids:
+            family = _SNAPSHOT.match(model_id)
+            if family:
+                self.snapshots[family.group("family")].add(model_id)
+        self.aliases = aliases
+
+    def match(self, source: str, name: str, display: str | None) -> dict[str, Any]:
+        base, effort = split_effort(name)
+        if effort is None and display:
+            effort = split_effort(display)[1]
+        found = self._find(source, name, display)
+        row: dict[str, Any] = {
+            "source": source,
+            "source_name": name,
+            "display_name": display,
+            "model_id": None,
+            "effort": effort,
+            "method": None,
+            "candidates": None,
+        }
+        if found:
+            row["model_id"], row["method"] = found
+        else:
+            row["candidates"] = ", ".join(self.nearest(normalize(base))) or None
+        return row
+
+    def _find(self, source: str, name: str, display: str | None) -> tuple[str, str] | None:
+        if (source, name) in self.aliases:
+            return self.aliases[(source, name)], "alias file"
+        if name in self.version_ids:
+            return self.version_ids[name], "exact"
+        for text in (name, display):
+            if not text:
+                continue
+            key = normalize(split_effort(text)[0])
+            if key in self.ids:
+                return key, "normalized"
+            dated = self.snapshots.get(key, set())
+            if len(dated) > 1:
+                return None  # several snapshots share this undated name: ambiguous
+            if len(dated) == 1:
+                return next(iter(dated)), "normalized"
+            if key in self.names:
+                return self.names[key], "normalized"
+        return None
+
+    def nearest(self, key: str) -> list[str]:
+        return difflib.get_close_matches(key, sorted(self.ids), n=3, cutoff=0.6)
+
+
+def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
+    versions = con.execute("select model_version, model_name from marts.models").fetchall()
+    aliases = {
+        (str(s).strip(), str(n).strip()): str(m).strip()
+        for s, n, m in con.execute(
+            "select source, source_name, model_id from seeds.model_aliases"
+        ).fetchall()
+    }
+    matcher = Matcher(versions, aliases)
+    rows = [
+        {
+            "source": "epoch",
+            "source_name": version,
+            "display_name": None,
+            "model_id": matcher.version_ids[version],
+            "effort": matcher.efforts[version],
+            "method": "exact",
+            "candidates": None,
+        }
+        for version, _ in versions
+    ]
+    for source, name, display in con.execute(OBSERVED_NAMES_SQL).fetchall():
+        rows.append(matcher.match(source, name, display))
+    frame = pd.DataFrame(rows, columns=list(SCHEMA))
+    return frame.drop_duplicates(["source", "source_name"]).reset_index(drop=True)
