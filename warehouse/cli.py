@@ -129,5 +129,29 @@ class _OwnInfo(logging.Filter):
         return record.levelno >= logging.WARNING or record.name.split(".")[0] in OWN_PACKAGES
 
 
+def add_format(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
+    group.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="JSON output"
+    )
+    parser.set_defaults(format="table")
+
+
+def read_only(args: argparse.Namespace) -> Any:
+    import duckdb
+
+    settings = settings_from(args)
+    path = settings.database
+    if not path.exists():
+        raise UsageError(
+            f"no warehouse at {path}; run 'gapwatch refresh' (or 'gapwatch demo') first"
+        )
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as error:
+        raise UsageError(f"cannot open {path} read-only: {error}") from error
+
+
 if __name__ == "__main__":
     sys.exit(main())

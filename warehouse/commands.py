@@ -12,9 +12,19 @@ from typing import Any
 from warehouse.cli import (
     SAMPLE_BUNDLE,
     UsageError,
+    add_format,
     configure_logging,
     parse_as_of,
+    read_only,
     settings_from,
+)
+from warehouse.gap_commands import (
+    alerts,
+    configure_alerts,
+    configure_crossings,
+    configure_gaps,
+    crossings,
+    gaps,
 )
 from warehouse.output import render
 
@@ -174,7 +184,7 @@ def sql(args: argparse.Namespace) -> int:
     """
     import duckdb
 
-    with _read_only(args) as con:
+    with read_only(args) as con:
         try:
             cursor = con.execute(args.query)
         except duckdb.Error as error:
@@ -187,7 +197,7 @@ def sql(args: argparse.Namespace) -> int:
 
 def configure_sql(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", help='a SQL query, e.g. "select * from marts.models limit 5"')
-    _add_format(parser)
+    add_format(parser)
 
 
 def models(args: argparse.Namespace) -> int:
@@ -213,7 +223,7 @@ def models(args: argparse.Namespace) -> int:
             "order by release_date desc nulls last, model_version"
         )
         params = [args.search, args.search]
-    with _read_only(args) as con:
+    with read_only(args) as con:
         cursor = con.execute(query, params)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
@@ -224,7 +234,7 @@ def models(args: argparse.Namespace) -> int:
 def configure_models(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unresolved", action="store_true", help="only versions without a status")
     parser.add_argument("--search", help="only versions whose name contains this text")
-    _add_format(parser)
+    add_format(parser)
 
 
 def status(args: argparse.Namespace) -> int:
@@ -235,7 +245,7 @@ def status(args: argparse.Namespace) -> int:
     """
     from warehouse.status import status_report
 
-    with _read_only(args) as con:
+    with read_only(args) as con:
         sections = status_report(con)
     for title, (columns, rows) in sections.items():
         print(f"== {title}")
@@ -260,7 +270,7 @@ def demo(args: argparse.Namespace) -> int:
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")
     status(args)
-    args.format, args.history = "table", None
+    args.format, args.history, args.by_source, args.from_source = "table", None, False, "epoch"
     print()
     gaps(args)
     return code
@@ -272,172 +282,6 @@ def configure_demo(parser: argparse.ArgumentParser) -> None:
         "--with-prefect", action="store_true", help="run it as the Prefect flow (slower start)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
-
-
-def gaps(args: argparse.Namespace) -> int:
-    """Print how far behind open models are now, per series, with the 90% band.
-
-    Each series (all, public, private, one per category, chinese, eci) shows the latest
-    smoothed gap in months, its bootstrap band, how many accepted datapoints stand behind it,
-    and the median wait of thresholds no open model has reached yet (a lower bound on the
-    forward-looking gap).
-
-    Example:
-        gapwatch gaps
-        gapwatch gaps --json
-    """
-    if args.history:
-        return _gap_history(args)
-    query = (
-        "select series, strftime(latest_date, '%Y-%m-%d') as at, "
-        "round(gap_months, 1) as gap_months, "
-        "'[' || round(ci_low, 1) || ', ' || round(ci_high, 1) || ']' as band_90, "
-        "n_points as points, n_pending as pending, "
-        "round(median_months_pending, 1) as median_months_pending "
-        "from marts.gap_summary"
-    )
-    with _read_only(args) as con:
-        cursor = con.execute(query)
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-        as_of = con.execute("select max(as_of) from marts.gap_summary").fetchall()[0][0]
-    if args.format == "table":
-        print(f"Gap between open-weight and closed models, as of {as_of:%Y-%m-%d} (months):")
-    render(columns, rows, args.format)
-    return 0
-
-
-def crossings(args: argparse.Namespace) -> int:
-    """Print a benchmark's delay timeline: per threshold, the first closed and open model.
-
-    Each row shows both first crossers with their release dates, the gap in months, whether
-    the datapoint is accepted, and the written reason (accepted or not).
-
-    Example:
-        gapwatch crossings gpqa_diamond
-        gapwatch crossings metr_time_horizons --scope chinese
-        gapwatch crossings "GPQA Diamond" --csv
-    """
-    with _read_only(args) as con:
-        found = con.execute(
-            "select benchmark_id from marts.benchmarks "
-            "where lower(benchmark_id) = lower(?) or lower(name) = lower(?)",
-            [args.benchmark, args.benchmark],
-        ).fetchall()
-        if not found:
-            known = [
-                r[0]
-                for r in con.execute(
-                    "select distinct benchmark_id from marts.crossings order by 1"
-                ).fetchall()
-            ]
-            raise UsageError(f"no benchmark {args.benchmark!r}; try one of: {', '.join(known)}")
-        cursor = con.execute(
-            "select threshold, first_closed_model as closed_model, first_closed_date as closed, "
-            "first_open_model as open_model, first_open_date as open, "
-            "round(gap_months, 1) as gap_months, status, accepted, reason "
-            "from marts.crossings where benchmark_id = ? and open_scope = ? order by threshold",
-            [found[0][0], args.scope],
-        )
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    render(columns, rows, args.format, max_cell=240)  # the reason is the point here
-    return 0
-
-
-def configure_gaps(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--history", metavar="SERIES", help="how the estimate of one series moved, run by run"
-    )
-    _add_format(parser)
-
-
-def _gap_history(args: argparse.Namespace) -> int:
-    with _read_only(args) as con:
-        cursor = con.execute(
-            "select as_of, run_id, strftime(latest_date, '%Y-%m-%d') as at, "
-            "round(gap_months, 1) as gap_months, round(ci_low, 1) as ci_low, "
-            "round(ci_high, 1) as ci_high, n_points as points, n_pending as pending "
-            "from marts.gap_history where series = ? order by as_of, run_id",
-            [args.history],
-        )
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-        if not rows:
-            known = [
-                r[0]
-                for r in con.execute(
-                    "select distinct series from marts.gap_history order by 1"
-                ).fetchall()
-            ]
-            raise UsageError(f"no history for series {args.history!r}; known: {', '.join(known)}")
-    render(columns, rows, args.format)
-    return 0
-
-
-def alerts(args: argparse.Namespace) -> int:
-    """List alerts: gaps open models closed, gaps closed models opened, new open bests.
-
-    Example:
-        gapwatch alerts
-        gapwatch alerts --since 2026-04-01 --undelivered
-        gapwatch alerts --json
-    """
-    since = parse_as_of(args.since) if args.since else None
-    with _read_only(args) as con:
-        cursor = con.execute(
-            "select as_of, kind, message, "
-            "coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M'), 'not yet: ' || "
-            "coalesce(delivery_error, 'pending')) as delivered "
-            "from marts.alerts where (? is null or as_of >= ?) "
-            "and (not ? or delivered_at is null) order by raised_at, alert_id",
-            [since, since, args.undelivered],
-        )
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    render(columns, rows, args.format, max_cell=200)
-    return 0
-
-
-def configure_alerts(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", help="only alerts of runs as of this date or later (YYYY-MM-DD)")
-    parser.add_argument("--undelivered", action="store_true", help="only alerts not yet delivered")
-    _add_format(parser)
-
-
-def configure_crossings(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("benchmark", help="a benchmark id or name, e.g. gpqa_diamond")
-    parser.add_argument(
-        "--scope",
-        choices=("all", "chinese"),
-        default="all",
-        help="which open models count: all, or only Chinese ones (default: all)",
-    )
-    _add_format(parser)
-
-
-def _add_format(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
-    group.add_argument(
-        "--json", dest="format", action="store_const", const="json", help="JSON output"
-    )
-    parser.set_defaults(format="table")
-
-
-def _read_only(args: argparse.Namespace) -> Any:
-    import duckdb
-
-    settings = settings_from(args)
-    path = settings.database
-    if not path.exists():
-        raise UsageError(
-            f"no warehouse at {path}; run 'gapwatch refresh' (or 'gapwatch demo') first"
-        )
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as error:
-        raise UsageError(f"cannot open {path} read-only: {error}") from error
 
 
 def _no_options(parser: argparse.ArgumentParser) -> None:

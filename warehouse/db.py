@@ -97,6 +97,7 @@ RAW_DDL = (
     """create table if not exists marts.gap_history (
         run_id varchar not null,
         as_of date not null,
+        source varchar not null,
         series varchar not null,
         view varchar,
         open_scope varchar,
@@ -109,7 +110,7 @@ RAW_DDL = (
         n_points bigint,
         n_pending bigint,
         median_months_pending double,
-        primary key (run_id, series)
+        primary key (run_id, source, series)
     )""",
     """create table if not exists raw.epoch__benchmark_rows (
         _fetch_id bigint not null,

@@ -263,7 +263,8 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
             ],
         )
     con.execute(
-        "insert into marts.gap_history select ?, ?, series, view, open_scope, access, category, "
+        "insert into marts.gap_history select ?, ?, source, series, view, open_scope, access, "
+        "category, "
         "latest_date, gap_months, ci_low, ci_high, n_points, n_pending, median_months_pending "
         "from marts.gap_summary",
         [result.run_id, result.as_of],

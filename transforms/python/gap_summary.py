@@ -11,6 +11,7 @@ import pandas as pd
 from transforms.python.gap_trend import load_points, series_list
 
 SCHEMA = {
+    "source": "varchar",
     "series": "varchar",
     "view": "varchar",
     "open_scope": "varchar",
@@ -27,6 +28,7 @@ SCHEMA = {
 }
 PENDING_SQL = """
 select
+    benchmarks.source,
     case when crossings.benchmark_id = 'eci' then 'eci' else 'benchmark' end as view,
     crossings.open_scope, benchmarks.access, benchmarks.category, crossings.months_pending
 from marts.crossings
@@ -43,10 +45,12 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
     pending = con.execute(PENDING_SQL).df()
     rows = []
     for series in series_list(con):
-        latest = trend[(trend["series"] == series.name) & trend["gap_months"].notna()].tail(1)
+        mine = (trend["source"] == series.source) & (trend["series"] == series.name)
+        latest = trend[mine & trend["gap_months"].notna()].tail(1)
         waiting = series.select(pending)["months_pending"]
         rows.append(
             {
+                "source": series.source,
                 "series": series.name,
                 "view": series.view,
                 "open_scope": series.open_scope,

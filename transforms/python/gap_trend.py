@@ -20,6 +20,7 @@ LEVEL = 0.90
 BASE_SEED = 20260519  # fixed: two runs on the same data give identical bands
 
 SCHEMA = {
+    "source": "varchar",
     "series": "varchar",
     "date": "date",
     "gap_months": "double",
@@ -29,6 +30,7 @@ SCHEMA = {
     "n_points": "bigint",
 }
 COLUMNS = {
+    "source": "str",
     "series": "str",
     "date": "datetime64[s]",
     "gap_months": "float64",
@@ -49,15 +51,23 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
 
 
 def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
+    """The series of every source with a tracked, loaded benchmark (Epoch always)."""
     rows = con.execute(
-        "select distinct category from marts.benchmarks where tracked and category is not null"
+        "select distinct source, category from marts.benchmarks "
+        "where tracked and is_loaded and source is not null"
     ).fetchall()
-    return all_series([str(r[0]) for r in rows])
+    categories: dict[str, list[str]] = {"epoch": []}
+    for source, category in rows:
+        categories.setdefault(str(source), [])
+        if category is not None:
+            categories[str(source)].append(str(category))
+    return all_series(categories)
 
 
 def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "select view, open_scope, access, category, open_date, gap_months from marts.gap_points"
+        "select source, view, open_scope, access, category, open_date, gap_months "
+        "from marts.gap_points"
     ).df()
 
 
@@ -67,12 +77,13 @@ def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
         return empty()
     days = _days(points["open_date"])
     grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS, dtype=np.float64)
-    rng = np.random.default_rng(BASE_SEED + zlib.crc32(series.name.encode()))
+    rng = np.random.default_rng(BASE_SEED + zlib.crc32(f"{series.source}/{series.name}".encode()))
     result = smooth(
         days, points["gap_months"].to_numpy(np.float64), grid, BANDWIDTH_DAYS, RESAMPLES, LEVEL, rng
     )
     frame = pd.DataFrame(
         {
+            "source": series.source,
             "series": series.name,
             "date": pd.to_datetime(grid.astype("int64"), unit="D"),
             "gap_months": result.estimate,

@@ -12,6 +12,7 @@ class Series:
     """A slice of the gap datapoints: view (benchmark or eci), open scope, access, category."""
 
     name: str
+    source: str = "epoch"
     view: str = "benchmark"
     open_scope: str = "all"
     access: str | None = None
@@ -19,7 +20,11 @@ class Series:
 
     def select(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Rows of a frame with view/open_scope/access/category columns that belong here."""
-        mask = (frame["view"] == self.view) & (frame["open_scope"] == self.open_scope)
+        mask = (
+            (frame["source"] == self.source)
+            & (frame["view"] == self.view)
+            & (frame["open_scope"] == self.open_scope)
+        )
         if self.access is not None:
             mask &= frame["access"] == self.access
         if self.category is not None:
@@ -27,13 +32,20 @@ class Series:
         return frame[mask]
 
 
-def all_series(categories: list[str]) -> list[Series]:
-    """all, public, private, one per category, chinese, and the ECI view."""
-    return [
-        Series("all"),
-        Series("public", access="public"),
-        Series("private", access="private"),
-        *(Series(f"category:{c}", category=c) for c in sorted(categories)),
-        Series("chinese", open_scope="chinese"),
-        Series("eci", view="eci"),
-    ]
+def all_series(categories: dict[str, list[str]]) -> list[Series]:
+    """Per source: all, public, private, one per category, chinese; and Epoch's ECI view.
+
+    `categories` maps each source with tracked benchmarks to their categories.
+    """
+    series = []
+    for source in sorted(categories, key=lambda s: (s != "epoch", s)):
+        series += [
+            Series("all", source),
+            Series("public", source, access="public"),
+            Series("private", source, access="private"),
+            *(Series(f"category:{c}", source, category=c) for c in sorted(categories[source])),
+            Series("chinese", source, open_scope="chinese"),
+        ]
+        if source == "epoch":
+            series.append(Series("eci", source, view="eci"))
+    return series
