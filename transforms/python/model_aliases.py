@@ -109,7 +109,10 @@ class Matcher:
         if found:
             row["model_id"], row["method"] = found
         else:
-            row["candidates"] = ", ".join(self.nearest(normalize(base))) or None
+            key = normalize(base)
+            # an ambiguous undated name: its snapshots are the candidates a person picks from
+            family = sorted(self.snapshots.get(key, set()))
+            row["candidates"] = ", ".join(family or self.nearest(key)) or None
         return row
 
     def _find(self, source: str, name: str, display: str | None) -> tuple[str, str] | None:
