@@ -6,11 +6,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-RETRY_STATUSES = (500, 502, 503, 504)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
 def make_session(user_agent: str, retries: int, backoff_seconds: float) -> requests.Session:
-    """A session that retries 5xx, connection errors and timeouts with exponential backoff.
+    """A session that retries 429, 5xx, connection errors and timeouts with exponential backoff.
 
     Epoch answers 403 to python-requests' default User-Agent, hence the explicit one.
     """

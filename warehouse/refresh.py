@@ -22,6 +22,7 @@ from transforms.runner import BuiltModel, run_marts, run_views
 from warehouse import landing
 from warehouse.alerts import Alert, raise_alerts, snapshot_previous
 from warehouse.db import connect, ensure_schemas
+from warehouse.index_versions import stamp_index_versions
 from warehouse.load import load_raw_rows, load_seeds
 from warehouse.lock import RefreshLock
 from warehouse.notify import Channel, DeliveryLog, WebhookChannel, deliver
@@ -344,6 +345,8 @@ def _load_and_validate(
             )
         else:
             bundle = parse_observations(source, payload.body, settings)
+            if source == "artificial_analysis":
+                bundle.records = stamp_index_versions(con, bundle.records, as_of)
     except SourceError as error:
         landing.update_fetch(con, fetch_id, "failed", str(error))
         return SourceOutcome(source, "failed", fetch_id, len(payload.body), message=str(error))

@@ -1,6 +1,7 @@
 -- the threshold grid of every benchmark the gap analysis runs on (tracked ones and ECI):
--- the catalog's own list when it has one, else 0.05 steps for fractions and 5 points for
--- indices; every grid stops at the best score observed among models with a status
+-- the catalog's own list when it has one, else by scale: 0.05 steps for fractions, 5 points
+-- for indices, 2-5-10 minutes for time horizons, 25 points for arena ratings; every grid stops
+-- at the best score observed among models with a status
 with benchmarks as (
 
     select benchmark_id, scale, thresholds
@@ -54,9 +55,39 @@ index_steps as (
 
 ),
 
+minute_steps as (
+
+    select benchmarks.benchmark_id, steps.threshold
+    from benchmarks
+    cross join (
+        select unnest([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]) * 1.0 as threshold
+    ) as steps
+    where benchmarks.thresholds is null and benchmarks.scale = 'minutes'
+
+),
+
+elo_steps as (
+
+    select
+        benchmarks.benchmark_id,
+        steps.step * 25.0 as threshold
+    from benchmarks
+    inner join ranges on benchmarks.benchmark_id = ranges.benchmark_id
+    cross join range(1, 201) as steps (step)
+    where
+        benchmarks.thresholds is null
+        and benchmarks.scale = 'elo'
+        and steps.step * 25.0 > ranges.worst
+
+),
+
 grid as (
 
     select * from listed
+    union all
+    select * from minute_steps
+    union all
+    select * from elo_steps
     union all
     select * from fraction_steps
     union all

@@ -2,7 +2,19 @@
 -- (one union branch per source in extractors.OBSERVATION_SOURCES; a test keeps them in step)
 with unioned as (
 
+    select 'artificial_analysis' as source, * from raw.artificial_analysis__observations
+    union all by name
+    select 'aider' as source, * from raw.aider__observations
+    union all by name
+    select 'metr' as source, * from raw.metr__observations
+    union all by name
     select 'weirdml' as source, * from raw.weirdml__observations
+    union all by name
+    select 'livebench' as source, * from raw.livebench__observations
+    union all by name
+    select 'lmarena' as source, * from raw.lmarena__observations
+    union all by name
+    select 'arc_prize' as source, * from raw.arc_prize__observations
 
 ),
 
