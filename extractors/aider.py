@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from extractors.base import Record, SourceError, observation
+from extractors.parsing import TextLoader
 from extractors.reader import Reader
 
 name = "aider"
@@ -39,19 +40,6 @@ EXTRA = (
     "command",
     "versions",
 )
-
-
-class _TextLoader(yaml.SafeLoader):
-    """A safe loader that keeps numbers, booleans and dates as the text published."""
-
-
-def _scalar_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    assert isinstance(node, yaml.ScalarNode)
-    return str(loader.construct_scalar(node))
-
-
-for _tag in ("int", "float", "bool", "timestamp"):
-    _TextLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _scalar_text)
 
 
 def fetch(reader: Reader) -> dict[str, bytes]:
@@ -94,7 +82,7 @@ def _load(files: dict[str, bytes]) -> list[Any]:
     if FILE not in files:
         raise SourceError(f"{name}: payload has no {FILE} (got {sorted(files)})")
     try:
-        entries = yaml.load(files[FILE].decode("utf-8-sig"), Loader=_TextLoader)
+        entries = yaml.load(files[FILE].decode("utf-8-sig"), Loader=TextLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise SourceError(f"{name}: {FILE} is not readable YAML ({error})") from None
     if not isinstance(entries, list):

@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from extractors.base import Record, SourceError, observation
+from extractors.parsing import as_text, read_json
 from extractors.reader import Reader
 
 name = "arc_prize"
@@ -63,10 +64,10 @@ def parse(files: dict[str, bytes]) -> list[Record]:
 
 
 def _board(file: str, body: bytes, models: dict[str, dict[str, Any]]) -> list[Record]:
-    doc = _json(file, body)
+    doc = read_json(name, file, body)
     if not isinstance(doc, dict) or not isinstance(doc.get("evaluations"), list):
         raise SourceError(f"{name}: {file} has no `evaluations` list; the layout changed")
-    version = _text(doc.get("version")) or file.rsplit("/", 1)[-1].removesuffix(".json")
+    version = as_text(doc.get("version")) or file.rsplit("/", 1)[-1].removesuffix(".json")
     records = []
     for number, evaluation in enumerate(doc["evaluations"], start=1):
         if not isinstance(evaluation, dict):
@@ -86,17 +87,19 @@ def _board(file: str, body: bytes, models: dict[str, dict[str, Any]]) -> list[Re
             "model_release_timestamp": released,
             "notes": model.get("notes"),
         }
-        extra = {key: text for key, value in kept.items() if (text := _text(value)) is not None}
+        extra = {key: text for key, value in kept.items() if (text := as_text(value)) is not None}
         records.append(
             observation(
                 model=str(evaluation["modelId"]),
-                model_display=_text(evaluation.get("modelDisplayName") or model.get("displayName")),
+                model_display=as_text(
+                    evaluation.get("modelDisplayName") or model.get("displayName")
+                ),
                 metric=str(evaluation["datasetId"]),
                 metric_version=version,
-                value=_text(evaluation["score"]),
+                value=as_text(evaluation["score"]),
                 unit="fraction",
                 release_date=_date(released),
-                organization=_text(evaluation.get("providerDisplayName")),
+                organization=as_text(evaluation.get("providerDisplayName")),
                 extra=json.dumps(extra, sort_keys=True),
             )
         )
@@ -104,7 +107,7 @@ def _board(file: str, body: bytes, models: dict[str, dict[str, Any]]) -> list[Re
 
 
 def _models(body: bytes) -> dict[str, dict[str, Any]]:
-    entries = _json(MODELS, body)
+    entries = read_json(name, MODELS, body)
     if not isinstance(entries, list) or not all(
         isinstance(entry, dict) and "id" in entry for entry in entries
     ):
@@ -117,18 +120,3 @@ def _date(value: object) -> str | None:
     if isinstance(value, str) and ISO_DATE.match(value):
         return value[:10]
     return None
-
-
-def _text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _json(file: str, body: bytes) -> Any:
-    try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise SourceError(f"{name}: {file} is not readable JSON ({error})") from None

@@ -44,6 +44,7 @@ from bs4.element import Tag
 
 from extractors.base import Record, SourceError, SourceSkipped, observation
 from extractors.locations import is_url
+from extractors.parsing import as_text, read_json
 from extractors.reader import Reader
 
 name = "artificial_analysis"
@@ -89,7 +90,7 @@ def parse(files: dict[str, bytes]) -> list[Record]:
         raise SourceError(f"{name}: payload has no JSON file (got {sorted(files)})")
     records = []
     for file, body in sorted(payloads.items()):
-        records.extend(_parse_payload(file, _json(file, body), fetched_on))
+        records.extend(_parse_payload(file, read_json(name, file, body), fetched_on))
     return records
 
 
@@ -172,15 +173,15 @@ def _model_records(model: Mapping[str, Any], layout: str, version: str) -> list[
         records.append(
             observation(
                 model=model["slug"],
-                model_display=_text(model.get("name")),
+                model_display=as_text(model.get("name")),
                 metric=metric,
                 metric_version=version if unit == "index" else None,
-                value=_text(value),
+                value=as_text(value),
                 unit=unit,
-                release_date=_text(model.get("release_date")),
-                organization=_text(creator.get("name")),
-                country=_text(creator.get("country")),
-                open_weights=_text(weights.get("is_open_weights"))
+                release_date=as_text(model.get("release_date")),
+                organization=as_text(creator.get("name")),
+                country=as_text(creator.get("country")),
+                open_weights=as_text(weights.get("is_open_weights"))
                 if isinstance(weights, dict)
                 else None,
                 extra=json.dumps(extra, sort_keys=True),
@@ -342,18 +343,3 @@ def _fetched_on(files: dict[str, bytes]) -> str | None:
 
 def _numeric(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _json(file: str, body: bytes) -> Any:
-    try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise SourceError(f"{name}: {file} is not readable JSON ({error})") from None

@@ -37,6 +37,7 @@ import time
 from typing import Any
 
 from extractors.base import Record, SourceError, observation
+from extractors.parsing import as_text, read_json
 from extractors.reader import Reader
 
 name = "lmarena"
@@ -110,7 +111,7 @@ def parse(files: dict[str, bytes]) -> list[Record]:
 
 
 def _categories(file: str, body: bytes, arena: str, version: str | None) -> list[Record]:
-    board = _json(file, body)
+    board = read_json(name, file, body)
     if not isinstance(board, dict) or not isinstance(board.get("full"), dict):
         raise SourceError(f"{name}: {file} has no `full` category; the layout changed")
     records = []
@@ -120,13 +121,13 @@ def _categories(file: str, body: bytes, arena: str, version: str | None) -> list
         for model, entry in models.items():
             if not isinstance(entry, dict) or entry.get("rating") is None:
                 raise SourceError(f"{name}: {file} {category}/{model} has no rating")
-            extra = {k: _text(entry[k]) for k in ("rating_q025", "rating_q975") if k in entry}
+            extra = {k: as_text(entry[k]) for k in ("rating_q025", "rating_q975") if k in entry}
             records.append(
                 observation(
                     model=model,
                     metric=f"{arena}_{category}",
                     metric_version=version,
-                    value=_text(entry["rating"]),
+                    value=as_text(entry["rating"]),
                     unit="elo",
                     extra=json.dumps(extra, sort_keys=True),
                 )
@@ -162,7 +163,7 @@ def _csv(file: str, body: bytes, arena: str, version: str | None) -> list[Record
 
 
 def _arena(file: str, body: bytes, arena: str, fetched_on: str | None) -> list[Record]:
-    doc = _json(file, body)
+    doc = read_json(name, file, body)
     if not isinstance(doc, dict) or not isinstance(doc.get("models"), list):
         raise SourceError(f"{name}: {file} has no `models` list; the layout changed")
     meta: dict[str, Any] = doc["meta"] if isinstance(doc.get("meta"), dict) else {}
@@ -172,15 +173,15 @@ def _arena(file: str, body: bytes, arena: str, fetched_on: str | None) -> list[R
     for number, entry in enumerate(doc["models"], start=1):
         if not isinstance(entry, dict) or not entry.get("model") or entry.get("score") is None:
             raise SourceError(f"{name}: {file} model {number} lacks `model` or `score`")
-        extra = {k: _text(entry[k]) for k in ("rank", "ci", "votes", "license") if k in entry}
+        extra = {k: as_text(entry[k]) for k in ("rank", "ci", "votes", "license") if k in entry}
         records.append(
             observation(
                 model=str(entry["model"]),
                 metric=f"{board}_full",
                 metric_version=version,
-                value=_text(entry["score"]),
+                value=as_text(entry["score"]),
                 unit="elo",
-                organization=_text(entry.get("vendor")),
+                organization=as_text(entry.get("vendor")),
                 open_weights=open_weights(entry.get("license")),
                 extra=json.dumps(extra, sort_keys=True),
             )
@@ -189,7 +190,7 @@ def _arena(file: str, body: bytes, arena: str, fetched_on: str | None) -> list[R
 
 
 def _scatterplot(body: bytes) -> dict[str, dict[str, Any]]:
-    entries = _json(SCATTERPLOT, body)
+    entries = read_json(name, SCATTERPLOT, body)
     if not isinstance(entries, list):
         raise SourceError(f"{name}: {SCATTERPLOT} is not a list of models; the layout changed")
     by_key = {}
@@ -206,14 +207,14 @@ def _enrich(records: list[Record], models: dict[str, dict[str, Any]]) -> None:
         entry = models.get(record["model"] or "")
         if entry is None:
             continue
-        record["model_display"] = record["model_display"] or _text(entry.get("name"))
-        record["organization"] = record["organization"] or _text(entry.get("organization"))
+        record["model_display"] = record["model_display"] or as_text(entry.get("name"))
+        record["organization"] = record["organization"] or as_text(entry.get("organization"))
         if record["open_weights"] is None:
             record["open_weights"] = open_weights(entry.get("license"))
         extra = json.loads(record["extra"] or "{}")
-        extra.setdefault("license", _text(entry.get("license")))
+        extra.setdefault("license", as_text(entry.get("license")))
         if entry.get("hidden") is not None:
-            extra["hidden"] = _text(entry["hidden"])
+            extra["hidden"] = as_text(entry["hidden"])
         record["extra"] = json.dumps(extra, sort_keys=True)
 
 
@@ -240,18 +241,3 @@ def _fetched_on(files: dict[str, bytes]) -> str | None:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise SourceError(f"{name}: {FETCHED_ON} is {text!r}, not a YYYY-MM-DD date")
     return text
-
-
-def _text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _json(file: str, body: bytes) -> Any:
-    try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise SourceError(f"{name}: {file} is not readable JSON ({error})") from None

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from extractors.base import Record, SourceError, observation
+from extractors.parsing import TextLoader
 from extractors.reader import Reader
 
 name = "metr"
@@ -38,19 +39,6 @@ HEADLINE = "p50_horizon_length"
 METRICS = (HEADLINE, "p80_horizon_length")
 FILE_NAME = re.compile(r"^benchmark_results(?:_(\d+(?:_\d+)*))?\.ya?ml$")
 YamlMap = dict[str, Any]  # a YAML mapping, scalars kept as text
-
-
-class _TextLoader(yaml.SafeLoader):
-    """A safe loader that keeps numbers, booleans and dates as the text published."""
-
-
-def _scalar_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    assert isinstance(node, yaml.ScalarNode)
-    return str(loader.construct_scalar(node))
-
-
-for _tag in ("int", "float", "bool", "timestamp"):
-    _TextLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _scalar_text)
 
 
 def fetch(reader: Reader) -> dict[str, bytes]:
@@ -177,7 +165,7 @@ def _text(value: Any) -> str | None:
 
 def _load(file: str, body: bytes) -> YamlMap:
     try:
-        doc = yaml.load(body.decode("utf-8-sig"), Loader=_TextLoader)
+        doc = yaml.load(body.decode("utf-8-sig"), Loader=TextLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise SourceError(f"{name}: {file} is not readable YAML ({error})") from None
     if not isinstance(doc, dict):
