@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 # marts, so they can't be views created before the marts exist.
 LAYERS: dict[str, tuple[str, ...]] = {
     "staging": (
+        "stg_seeds__units",
         "stg_epoch__benchmark_rows",
         "stg_epoch__model_versions",
         "stg_sources__observations",

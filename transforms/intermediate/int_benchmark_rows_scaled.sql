@@ -15,14 +15,7 @@ batches as (
 
 units as (
 
-    select
-        unit,
-        scale,
-        -- division, not * 0.01: 35 / 100 is exactly the double 0.35, 35 * 0.01 is not
-        cast(divisor as double) as divisor,
-        cast(min_value as double) as min_value,
-        cast(max_value as double) as max_value
-    from seeds.units
+    select * from staging.stg_seeds__units
 
 ),
 

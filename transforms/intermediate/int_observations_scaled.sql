@@ -24,13 +24,7 @@ metrics as (
 
 units as (
 
-    select
-        unit,
-        scale,
-        cast(divisor as double) as divisor,
-        cast(min_value as double) as min_value,
-        cast(max_value as double) as max_value
-    from seeds.units
+    select * from staging.stg_seeds__units
 
 ),
 
