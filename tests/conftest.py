@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import socket
 import tempfile
 import threading
@@ -15,7 +16,8 @@ from pathlib import Path
 # a private PREFECT_HOME, no telemetry, a generous server start-up timeout on 2 cores.
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("PREFECT_API_KEY", None)
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="gapwatch-prefect-"))
+# always a fresh one: never a developer's own PREFECT_HOME (removed at the end of the session)
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="gapwatch-prefect-")
 os.environ.update(
     {
         "DO_NOT_TRACK": "1",
@@ -36,6 +38,12 @@ PROJECT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 EPOCH_SNAPSHOTS = ("2025-11-02", "2026-03-09", "2026-04-11", "2026-04-19")
 SAMPLE_BUNDLE = PROJECT / "warehouse" / "sample" / "benchmark_data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_prefect_home() -> Iterator[None]:
+    yield
+    shutil.rmtree(os.environ["PREFECT_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,8 @@ def cli_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     yield
-    root.handlers[:], root.level = handlers, level
+    root.handlers[:] = handlers
+    root.setLevel(level)  # setLevel, not .level =: it also clears the loggers' level caches
 
 
 @pytest.fixture(scope="module")

@@ -30,12 +30,18 @@ class Alert:
 
 
 def snapshot_previous(con: duckdb.DuckDBPyConnection) -> bool:
-    """Keep the marts as the last run left them; False when there are none (a baseline run)."""
+    """Keep the marts as the last run left them; False when no source had data (a baseline run).
+
+    The baseline is per source: a source whose data the last marts did not hold (a new source,
+    or one whose first nights all failed) raises no events on its first good load, so nobody
+    is flooded with every threshold it has ever crossed.
+    """
     exists = con.execute(
         "select count(*) from duckdb_tables() "
         "where schema_name = 'marts' and table_name = 'crossings'"
     ).fetchall()[0][0]
     if not exists:
+        con.execute("create or replace table intermediate.previous_sources (source varchar)")
         return False
     con.execute(
         "create or replace table intermediate.previous_crossings as select * from marts.crossings"
@@ -45,7 +51,13 @@ def snapshot_previous(con: duckdb.DuckDBPyConnection) -> bool:
         "select benchmark_id, max(score) as score from marts.benchmark_scores "
         "where is_open group by benchmark_id"
     )
-    return True
+    con.execute(
+        "create or replace table intermediate.previous_sources as "
+        "select distinct benchmarks.source from marts.crossings "
+        "inner join marts.benchmarks using (benchmark_id) where benchmarks.source is not null"
+    )
+    held = con.execute("select count(*) from intermediate.previous_sources").fetchall()[0][0]
+    return bool(held)
 
 
 def raise_alerts(

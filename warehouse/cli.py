@@ -124,9 +124,14 @@ OWN_PACKAGES = ("warehouse", "extractors", "transforms", "flows")
 
 
 class _OwnInfo(logging.Filter):
-    # GX and Prefect log chatty INFO lines on their own loggers; keep only ours below WARNING
+    # GX and Prefect log chatty INFO lines on their own loggers; keep only ours below WARNING.
+    # Prefect also attaches full tracebacks to a failed task or flow, which the CLI already
+    # explains in one line per problem: their message stays, the traceback goes.
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or record.name.split(".")[0] in OWN_PACKAGES
+        package = record.name.split(".")[0]
+        if package == "prefect" and record.exc_info:
+            record.exc_info, record.exc_text = None, None
+        return record.levelno >= logging.WARNING or package in OWN_PACKAGES
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:

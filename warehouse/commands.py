@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from warehouse import report_command
 from warehouse.cli import (
     SAMPLE_BUNDLE,
     UsageError,
@@ -78,19 +79,29 @@ def _refresh_with_prefect(settings: Any, as_of: Any) -> list[str]:
     import os
 
     # the flow reads its settings from the environment, like a deployment's worker does
+    saved = dict(os.environ)
     os.environ.update(settings_environment(settings))
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    # registered before Prefect registers its own exit handlers, so it runs after them
-    atexit.register(_quiet_teardown)
-    from flows.nightly import nightly_refresh
+    if not _TEARDOWN_REGISTERED:
+        # registered before Prefect registers its own exit handlers, so it runs after them
+        atexit.register(_quiet_teardown)
+        _TEARDOWN_REGISTERED.append(True)
+    try:
+        from flows.nightly import nightly_refresh
 
-    state = nightly_refresh(as_of=as_of, return_state=True)
+        state = nightly_refresh(as_of=as_of, return_state=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     if state.is_failed() or state.is_crashed():
         error = state.result(raise_on_failure=False)
         lines = str(error).splitlines()
         return lines[1:] if lines and lines[0].startswith("run ") else lines
     return []
+
+
+_TEARDOWN_REGISTERED: list[bool] = []
 
 
 def _quiet_teardown() -> None:
@@ -298,4 +309,5 @@ COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] =
     ("crossings", crossings, configure_crossings),
     ("alerts", alerts, configure_alerts),
     ("demo", demo, configure_demo),
+    ("report", report_command.report, report_command.configure),
 ]

@@ -68,7 +68,9 @@ class RefreshResult:
         lines = []
         for outcome in self.sources:
             if outcome.status == "failed":
-                lines.append(f"{outcome.source}: {outcome.message}")
+                message = str(outcome.message)
+                prefix = f"{outcome.source}: "
+                lines.append(message if message.startswith(prefix) else prefix + message)
             for file, reason in sorted(outcome.quarantined.items()):
                 lines.append(f"{outcome.source}: quarantined {file}: {reason}")
         return lines

@@ -257,3 +257,32 @@ def test_refresh_killed_half_way_leaves_a_warehouse_the_next_one_completes(
     assert sorted(landed.parent.iterdir()) == [landed]
     assert not next_path(settings.database).exists()
     assert scores(settings) != before_scores
+
+
+def test_a_failed_first_night_is_no_baseline_and_raises_no_flood(
+    settings: Settings, shared_data: Path, tmp_path: Path
+) -> None:
+    missing = settings.with_location("epoch", str(tmp_path / "nowhere.zip"))
+    assert refresh(missing, date.fromisoformat(NIGHT_1)).sources[0].status == "failed"
+    result = refresh(night(settings, shared_data, NIGHT_2), date.fromisoformat(NIGHT_2))
+    assert result.ok and result.alerts == []
+    assert query(settings, "select count(*) from marts.alerts") == [(0,)]
+
+
+def test_a_new_source_starts_with_a_baseline_of_its_own(
+    snapshot_warehouse: Callable[[str], Built], shared_data: Path, tmp_path: Path
+) -> None:
+    settings = copy_warehouse(snapshot_warehouse(NIGHT_1), tmp_path / "data")
+    weirdml = shared_data / "leaderboards" / "weirdml" / "2026-04-10"
+    both = night(settings, shared_data, NIGHT_2).with_location("weirdml", str(weirdml))
+    result = refresh(both.only("epoch", "weirdml"), date(2026, 4, 19))
+    assert result.ok
+    sources = {
+        r[0]
+        for r in query(
+            settings,
+            "select distinct b.source from marts.alerts a "
+            "join marts.benchmarks b using (benchmark_id)",
+        )
+    }
+    assert sources == {"epoch"}  # Epoch's changes alert; WeirdML's first load is its baseline

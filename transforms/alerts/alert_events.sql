@@ -12,9 +12,12 @@ current_crossings as (
 
 ),
 
+-- only sources the last marts already held: a source's first good load is its baseline
 benchmarks as (
 
-    select benchmark_id, name, scale, tracked from marts.benchmarks
+    select benchmark_id, name, scale, tracked
+    from marts.benchmarks
+    where source in (select source from intermediate.previous_sources)
 
 ),
 
