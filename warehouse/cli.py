@@ -14,7 +14,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-SAMPLE_BUNDLE = Path(__file__).resolve().parent / "sample" / "benchmark_data"
+SAMPLE = Path(__file__).resolve().parent / "sample"
+SAMPLE_BUNDLE = SAMPLE / "benchmark_data"
+SAMPLE_WEIRDML = SAMPLE / "weirdml"
 
 
 class UsageError(Exception):

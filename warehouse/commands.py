@@ -12,6 +12,7 @@ from typing import Any
 from warehouse import report_command
 from warehouse.cli import (
     SAMPLE_BUNDLE,
+    SAMPLE_WEIRDML,
     UsageError,
     add_format,
     configure_logging,
@@ -265,9 +266,10 @@ def status(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Run gapwatch end to end, offline, on the small hand-written sample bundle it ships.
+    """Run gapwatch end to end, offline, on the small hand-written sample it ships.
 
-    The sample is made-up data for trying the tool, not real measurements. The demo
+    The sample (an Epoch-style bundle and a WeirdML-style leaderboard) is made-up data for
+    trying the tool, not real measurements. The demo
     warehouse goes to ./data/demo unless --data-dir or --db say otherwise.
 
     Example:
@@ -275,13 +277,14 @@ def demo(args: argparse.Namespace) -> int:
     """
     if args.data_dir is None:
         args.data_dir = Path("data") / "demo"
-    args.source = [f"epoch={SAMPLE_BUNDLE}"]
+    args.source = [f"epoch={SAMPLE_BUNDLE}", f"weirdml={SAMPLE_WEIRDML}"]
+    args.all_sources = False
     args.as_of = args.as_of or "2026-04-20"
     args.no_prefect = not args.with_prefect
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")
     status(args)
-    args.format, args.history, args.by_source, args.from_source = "table", None, False, "epoch"
+    args.format, args.history, args.by_source, args.from_source = "table", None, True, "epoch"
     print()
     gaps(args)
     return code
