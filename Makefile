@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check lint types contracts bench clean
+.PHONY: install demo test chromium check lint types contracts bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,8 +17,15 @@ install: $(STAMP)
 demo: $(STAMP)  ## the whole pipeline, offline, on the bundled made-up sample
 	$(BIN)/gapwatch demo
 
-test: $(STAMP)  ## the test suite (network-free; `-m live` canaries are off)
+test: $(STAMP) chromium  ## the test suite (network-free; `-m live` canaries are off)
 	$(BIN)/python -m pytest -q
+
+# the report test opens the page in real headless Chromium (Debian's package); installed
+# here when missing, and the test fails, not skips, if it still is
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && \
+		apt-get install -y --no-install-recommends chromium) || \
+		echo "could not install chromium: the report's browser test will fail" >&2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

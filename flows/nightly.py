@@ -8,7 +8,10 @@ failed naming it once the healthy sources are refreshed.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -50,6 +53,53 @@ def notify(run: Run) -> dict[str, str]:
     return run.notify()
 
 
+REPORT_TIMEOUT_SECONDS = 600
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def report(database: Path, reports_dir: Path, as_of: date) -> str | None:
+    """Write the night's report to reports/<as_of>/ and refresh reports/latest/."""
+    return write_report(database, reports_dir, as_of, get_run_logger())
+
+
+def write_report(database: Path, reports_dir: Path, as_of: date, logger: Any) -> str | None:
+    """Publish the report from the swapped-in warehouse; a failure is logged, never raised.
+
+    It runs in a child process: matplotlib stays out of the worker, the child may fork its
+    drawing processes (unsafe in this multi-threaded one), and a stuck report is cut off by a
+    timeout instead of holding the night. The data is what the night is for: a report that
+    fails leaves the refresh's outcome alone.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "warehouse.report.publish",
+        "--db",
+        str(database),
+        "--reports-dir",
+        str(reports_dir),
+        "--as-of",
+        as_of.isoformat(),
+    ]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=REPORT_TIMEOUT_SECONDS, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        logger.error("report: not written (%s); the refresh itself is not affected", error)
+        return None
+    if done.returncode != 0:
+        logger.error(
+            "report: not written (exit %d); the refresh itself is not affected:\n%s",
+            done.returncode,
+            done.stderr.strip()[-4000:],
+        )
+        return None
+    html = done.stdout.strip().splitlines()[-1]
+    logger.info("report: %s", html)
+    return html
+
+
 @flow(name="nightly-refresh", log_prints=False)
 def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None) -> dict[str, Any]:
     """Fetch every source, validate, rebuild the marts, raise and deliver gap alerts."""
@@ -69,6 +119,7 @@ def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None)
         alerts(run)
         notify(run)
         result = run.finish()
+    report(settings.database, settings.data_dir / "reports", result.as_of, return_state=True)
     for outcome in result.sources:
         logger.info(
             "%s: %s (%d bytes, %d rows)",

@@ -1,0 +1,99 @@
+"""Measure writing the report of the real 2026-04-19 snapshot against its 10 s budget.
+
+Builds the warehouse once (untimed, `gapwatch refresh --no-prefect` into a temporary data
+dir), then times `gapwatch report` as a user runs it: a fresh process, imports included,
+every figure drawn to SVG and PNG and the page written. For reference it also times the
+drawing in one process (workers=1), which is what a machine with a single core would see.
+Prints medians and the ratio to the budget (ratio < 1 is within budget). Not a test:
+timings on shared machines vary, so nothing here asserts.
+
+    python bench/report.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+SNAPSHOT = PROJECT.parent / "shared" / "data" / "epoch" / "2026-04-19" / "benchmark_data"
+GAPWATCH = [sys.executable, "-m", "warehouse.cli"]
+BUDGET = 10.0
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=PROJECT, capture_output=True)
+    return time.perf_counter() - start
+
+
+def build(data_dir: Path) -> Path:
+    """The warehouse of the 2026-04-19 snapshot (not timed)."""
+    subprocess.run(
+        [
+            *GAPWATCH,
+            "refresh",
+            "--quiet",
+            "--no-prefect",
+            "--data-dir",
+            str(data_dir),
+            "--source",
+            f"epoch={SNAPSHOT}",
+            "--as-of",
+            "2026-04-19",
+        ],
+        check=True,
+        cwd=PROJECT,
+        capture_output=True,
+    )
+    return data_dir / "gapwatch.duckdb"
+
+
+def serial_seconds(database: Path, out: Path) -> float:
+    """write_report in a fresh process with one worker, imports excluded."""
+    code = (
+        "import sys, time\nfrom pathlib import Path\nfrom warehouse.report import write_report\n"
+        "start = time.perf_counter()\n"
+        "write_report(Path(sys.argv[1]), Path(sys.argv[2]), workers=1)\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(database), str(out)],
+        check=True,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median shown)")
+    args = parser.parse_args()
+    print(f"snapshot: {SNAPSHOT}")
+    with tempfile.TemporaryDirectory() as tmp:
+        database = build(Path(tmp) / "data")
+        command, serial = [], []
+        for run in range(args.repeat):
+            out = Path(tmp) / f"report-{run}"
+            command.append(timed([*GAPWATCH, "report", "--db", str(database), "--out", str(out)]))
+            serial.append(serial_seconds(database, Path(tmp) / f"serial-{run}"))
+        figures = len(list((Path(tmp) / "report-0" / "figures").glob("*.png")))
+    rows = [
+        (f"gapwatch report, {figures} figures, fresh process (budget 10 s)", command),
+        ("write_report with one worker, no imports (reference)", serial),
+    ]
+    for label, seconds in rows:
+        median = statistics.median(seconds)
+        spread = ", ".join(f"{s:.2f}" for s in seconds)
+        print(f"{label:62s} {median:6.2f} s   ratio to budget {median / BUDGET:4.2f}   ({spread})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,466 @@
+"""The report page: one self-contained HTML file (inline CSS and SVG, no script, no network).
+
+Every value that comes from the warehouse passes through html.escape on its way in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import Any
+
+import pandas as pd
+
+from warehouse.report.data import ReportData
+from warehouse.report.figures import Notice, day, format_threshold
+from warehouse.report.render import Rendered
+
+HEADLINE_SERIES = ("all", "private", "public")
+PENDING_SHOWN = 20
+# attribution lines per source; a source not listed here is named as it is
+ATTRIBUTION = {
+    "epoch": (
+        "Benchmark data: <strong>Epoch AI</strong>, Benchmarking Hub and Epoch Capabilities "
+        'Index, licensed <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a> '
+        '(<a href="https://epoch.ai/benchmarks">epoch.ai/benchmarks</a>).'
+    ),
+    "artificial_analysis": (
+        "<strong>Data provided by Artificial Analysis</strong> "
+        '(<a href="https://artificialanalysis.ai/">artificialanalysis.ai</a>).'
+    ),
+    "aider": "Aider Polyglot leaderboard: <strong>Aider</strong> (Apache-2.0).",
+    "metr": "Time horizons: <strong>METR</strong>.",
+    "weirdml": "WeirdML: <strong>Håvard Tveit Ihle</strong>.",
+    "livebench": "LiveBench: <strong>the LiveBench team</strong>.",
+    "lmarena": "Arena ratings: <strong>LMArena</strong>.",
+    "arc_prize": "ARC-AGI leaderboard: <strong>ARC Prize Foundation</strong>.",
+}
+
+CSS = """
+body { font-family: "DejaVu Sans", Verdana, sans-serif; color: #1a1a1a; margin: 0;
+       background: #fafafa; line-height: 1.45; }
+main { max-width: 1180px; margin: 0 auto; padding: 1.5rem 1.5rem 4rem; background: #fff; }
+h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.25rem; margin-top: 2.4rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+h3 { font-size: 1.05rem; margin-top: 1.6rem; }
+.sub { color: #555; margin: 0 0 1rem; }
+.banner { background: #fff4e0; border-left: 4px solid #d95f02; padding: .7rem 1rem;
+          margin: 1rem 0; }
+.cards { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0; }
+.card { flex: 1 1 250px; border: 1px solid #ddd; border-radius: 6px; padding: .8rem 1rem; }
+.card .series { text-transform: uppercase; letter-spacing: .05em; font-size: .8rem;
+                color: #555; }
+.card .value { font-size: 2.1rem; font-weight: bold; }
+.card .band { font-size: .95rem; color: #333; }
+.card p { margin: .3rem 0 0; font-size: .85rem; color: #444; }
+figure { margin: 1.2rem 0 2rem; }
+figure svg { display: block; }
+figcaption { font-size: .85rem; color: #444; margin-top: .4rem; }
+figcaption a { color: #1b4f8a; }
+.notice { border: 1px dashed #bbb; padding: 1rem; color: #333; background: #f6f6f6; }
+table { border-collapse: collapse; font-size: .82rem; margin: .6rem 0 1rem; width: 100%; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: .25rem .5rem; text-align: left;
+         vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+details summary { cursor: pointer; color: #1b4f8a; margin: .3rem 0; }
+.method li { margin-bottom: .45rem; }
+.attribution { font-size: .9rem; }
+"""
+
+
+def page(data: ReportData, figures: dict[str, Rendered | Notice], png_dir: str) -> str:
+    """The whole HTML document."""
+    title = "gapwatch: how far open-weight models trail closed ones"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">{escape(_subtitle(data))}</p>',
+        *_banners(data),
+    ]
+    if not data.missing_marts:
+        parts += [
+            *headline(data),
+            "<h2>2. The gap over time</h2>",
+            figure_html(figures.get("gap-over-time"), png_dir),
+            "<h2>3. By category, and for Chinese open models</h2>",
+            figure_html(figures.get("gap-by-category"), png_dir),
+            _series_line(data, "chinese", "Chinese open models"),
+            figure_html(figures.get("gap-chinese"), png_dir),
+            "<h2>4. Delay timelines per benchmark</h2>",
+            "<p>One row per threshold: the first closed model to reach it (square), the first "
+            "open model (circle), and the months between. Bold rows are accepted datapoints; "
+            "grey rows were rejected, with the reason at the right; a dashed arrow is a "
+            "threshold no open model has reached by the as-of date. Hover a row for the "
+            "models, dates and the full reason.</p>",
+            *(figure_html(f, png_dir) for n, f in figures.items() if n.startswith("timeline-")),
+            "<h2>5. Frontier lag</h2>",
+            figure_html(figures.get("frontier-lag"), png_dir),
+            "<h2>6. Tables</h2>",
+            *pending_table(data),
+            *alerts_table(data),
+            *benchmark_table(data),
+        ]
+    parts += [*method(), *attribution(data), "</main></body></html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _subtitle(data: ReportData) -> str:
+    as_of = f"As of {day(data.as_of)}" if data.as_of else "No as-of date"
+    return f"{as_of}. Warehouse: {data.database.name}. Built by gapwatch from public evidence."
+
+
+def _banners(data: ReportData) -> list[str]:
+    """Plain sentences at the top when the warehouse cannot support the usual page."""
+    if data.missing_marts:
+        return [
+            '<div class="banner"><strong>This warehouse is empty.</strong> It has no gap '
+            "marts yet (missing: "
+            + escape(", ".join(data.missing_marts))
+            + "). Run <code>gapwatch refresh</code> to build them; there is nothing to "
+            "report until then.</div>"
+        ]
+    if data.crossings.empty:
+        return [
+            '<div class="banner"><strong>This warehouse holds no benchmark evidence.</strong> '
+            "No closed or open model has crossed any threshold, so there is no gap, no trend "
+            "and no timeline to show.</div>"
+        ]
+    crossed = data.crossings[data.crossings["benchmark_id"] != "eci"]["name"].unique()
+    if len(crossed) == 1:
+        return [
+            '<div class="banner"><strong>This warehouse holds one benchmark only</strong> ('
+            + escape(str(crossed[0]))
+            + "). Every gap below is that benchmark's, not an estimate across benchmarks, and "
+            "the spread across benchmarks cannot be drawn.</div>"
+        ]
+    return []
+
+
+def headline(data: ReportData) -> list[str]:
+    """Section 1: the gap now per series, its band, its datapoints, and data freshness."""
+    out = ["<h2>1. The gap now</h2>", '<div class="cards">']
+    for series in HEADLINE_SERIES:
+        out.append(_card(data, series))
+    out.append("</div>")
+    out.append(
+        "<p>The gap is the months between the first closed model and the first open-weight "
+        "model to reach the same score, smoothed over the open models' release dates and read "
+        "at the last date with an estimate. The band is a 90% bootstrap interval.</p>"
+    )
+    out.extend(other_sources(data))
+    out.append("<h3>Data freshness</h3>")
+    rows = []
+    for r in data.freshness.itertuples(index=False):
+        rows.append(
+            [
+                r.source,
+                day(r.as_of),
+                _timestamp(r.finished_at),
+                f"{r.status} / {r.source_status}",
+                r.validation,
+                day(r.last_good_as_of),
+                day(r.newest_release),
+                _count(r.scores),
+            ]
+        )
+    out.append(
+        table(
+            [
+                "source",
+                "last run (as of)",
+                "finished",
+                "run / source status",
+                "validation",
+                "last good load (as of)",
+                "newest model release",
+                "scores",
+            ],
+            rows,
+            numeric={7},
+            empty="No refresh has been recorded.",
+        )
+    )
+    return out
+
+
+def other_sources(data: ReportData) -> list[str]:
+    """The gap each other source's own tracked metrics give, beside the one drawn below."""
+    if data.all_summaries.empty:
+        return []
+    rows = data.all_summaries[
+        (data.all_summaries["source"] != data.source) & (data.all_summaries["series"] == "all")
+    ]
+    if rows.empty:
+        return []
+    body = [
+        [
+            r.source,
+            "no estimate" if pd.isna(r.gap_months) else f"{r.gap_months:.1f}",
+            "" if pd.isna(r.ci_low) else f"{r.ci_low:.1f} – {r.ci_high:.1f}",
+            _count(r.n_points),
+            day(r.latest_date),
+        ]
+        for r in rows.itertuples(index=False)
+    ]
+    return [
+        f"<p>The figures below draw the <strong>{escape(data.source)}</strong> datapoints. "
+        "Other sources, each on its own tracked metrics:</p>",
+        table(
+            ["source", "gap (months)", "90% band", "datapoints", "estimate at"],
+            body,
+            numeric={1, 3},
+        ),
+    ]
+
+
+def _card(data: ReportData, series: str) -> str:
+    row = data.summary[data.summary["series"] == series]
+    label = {"all": "all benchmarks", "private": "private test sets", "public": "public test sets"}
+    head = f'<div class="card"><div class="series">{escape(label[series])}</div>'
+    if row.empty or pd.isna(row["gap_months"].iloc[0]):
+        n = int(row["n_points"].iloc[0]) if len(row) else 0
+        why = (
+            "No accepted datapoints."
+            if n == 0
+            else f"{n} accepted datapoint{'s' if n != 1 else ''}: too few for a smoothed estimate."
+        )
+        return head + f'<div class="value">no estimate</div><p>{escape(why)}</p></div>'
+    r = row.iloc[0]
+    pending = (
+        f"{int(r.n_pending)} thresholds still pending, median wait "
+        f"{r.median_months_pending:.1f} months (a lower bound on the forward-looking gap)."
+        if r.n_pending and not pd.isna(r.median_months_pending)
+        else "No thresholds pending."
+    )
+    return (
+        head
+        + f'<div class="value">{r.gap_months:.1f} months</div>'
+        + f'<div class="band">90% band {r.ci_low:.1f} – {r.ci_high:.1f} months</div>'
+        + f"<p>{int(r.n_points)} accepted datapoints; estimate at {escape(day(r.latest_date))}, "
+        f"the last datapoint's date; as of {escape(day(r.as_of))}.</p>"
+        + f"<p>{escape(pending)}</p></div>"
+    )
+
+
+def _series_line(data: ReportData, series: str, label: str) -> str:
+    row = data.summary[data.summary["series"] == series]
+    if row.empty or pd.isna(row["gap_months"].iloc[0]):
+        return f"<p>{escape(label)}: no estimate.</p>"
+    r = row.iloc[0]
+    return (
+        f"<p><strong>{escape(label)}</strong>: {r.gap_months:.1f} months behind "
+        f"(90% band {r.ci_low:.1f} – {r.ci_high:.1f}), from {int(r.n_points)} accepted "
+        f"datapoints, estimate at {escape(day(r.latest_date))}.</p>"
+    )
+
+
+def figure_html(item: Rendered | Notice | None, png_dir: str) -> str:
+    """A rendered figure with its caption and PNG link, or the notice that replaces it."""
+    if item is None:
+        return ""
+    if isinstance(item, Notice):
+        return (
+            f'<figure id="{escape(item.name)}" class="notice-figure">'
+            f'<div class="notice"><strong>{escape(item.title)}.</strong> '
+            f"{escape(item.text)}</div></figure>"
+        )
+    href = f"{png_dir}/{item.png.name}"
+    return (
+        f'<figure id="{escape(item.name)}" class="chart" aria-label="{escape(item.title)}">'
+        f"{item.svg}<figcaption>{escape(item.caption)} "
+        f'<a href="{escape(href)}">PNG</a></figcaption></figure>'
+    )
+
+
+def pending_table(data: ReportData) -> list[str]:
+    """Thresholds a closed model reached and no open model has, longest wait first."""
+    out = ["<h3>Pending thresholds (no open model yet), longest wait first</h3>"]
+    header = ["benchmark", "threshold", "first closed model", "released", "waiting (months)"]
+    rows = [
+        [
+            r.benchmark,
+            format_threshold(r.threshold, r.scale)
+            + ("" if bool(r.above_floor) else " (below floor)"),
+            r.first_closed_model,
+            day(r.first_closed_date),
+            f"{r.months_pending:.1f}",
+        ]
+        for r in data.pending.itertuples(index=False)
+    ]
+    out.append(table(header, rows[:PENDING_SHOWN], {4}, "No thresholds are pending."))
+    if len(rows) > PENDING_SHOWN:
+        out.append(
+            f"<details><summary>The other {len(rows) - PENDING_SHOWN} pending "
+            "thresholds</summary>" + table(header, rows[PENDING_SHOWN:], {4}) + "</details>"
+        )
+    return out
+
+
+def alerts_table(data: ReportData) -> list[str]:
+    """The latest alerts the nightly runs raised."""
+    rows = [
+        [
+            day(r.as_of),
+            r.kind,
+            r.message,
+            _timestamp(r.delivered_at) or f"not yet: {r.delivery_error or 'pending'}",
+        ]
+        for r in data.alerts.itertuples(index=False)
+    ]
+    heading = f"Latest alerts (the {len(rows)} most recent)" if rows else "Latest alerts"
+    return [
+        f"<h3>{escape(heading)}</h3>",
+        table(
+            ["as of", "kind", "message", "delivered"],
+            rows,
+            empty="No alerts have been raised yet (the first refresh of a warehouse records a "
+            "baseline and raises none).",
+        ),
+    ]
+
+
+def benchmark_table(data: ReportData) -> list[str]:
+    """Per benchmark: access, evaluator, provenance, and its accepted and rejected points."""
+    rows = [
+        [
+            r.name if bool(r.is_loaded) else f"{r.name} (not in the current bundle)",
+            "yes" if bool(r.tracked) else "no (own series)",
+            r.access or "",
+            r.category or "",
+            r.evaluator or "",
+            r.provenance or "",
+            _count(r.accepted),
+            _count(r.rejected),
+            _count(r.pending),
+        ]
+        for r in data.benchmarks.itertuples(index=False)
+    ]
+    return [
+        "<h3>Benchmarks</h3>",
+        "<p>Counts are thresholds in the all-open-models scope: accepted datapoints, rejected "
+        "ones (both groups crossed, a rule said no), and pending ones.</p>",
+        table(
+            [
+                "benchmark",
+                "tracked",
+                "access",
+                "category",
+                "evaluator",
+                "provenance",
+                "accepted",
+                "rejected",
+                "pending",
+            ],
+            rows,
+            {6, 7, 8},
+            "No benchmarks in the catalog.",
+        ),
+    ]
+
+
+def method() -> list[str]:
+    """Section 7: the method and its caveats, in plain words."""
+    items = [
+        "<strong>What the gap is.</strong> For each benchmark and score threshold, the first "
+        "closed (API-only) model and the first open-weight model to reach it are found; the "
+        "gap is the months between their release dates. It is <em>backward-looking</em>: a "
+        "datapoint exists only once an open model has caught up, and it sits at that open "
+        "model's release date. Thresholds no open model has reached yet are pending; their "
+        "waits are a lower bound on the gap ahead.",
+        "<strong>Which datapoints count.</strong> A threshold is rejected when it lies below "
+        "the benchmark's validity floor (near the bottom, the first crosser shows who was "
+        "tested first, not who was able first); when an earlier model of the same group was "
+        "never evaluated on the benchmark but is at least as capable on Epoch's Capabilities "
+        "Index (it would probably have crossed first); and when the same closed–open pair "
+        "already counts at a higher threshold (one datapoint per pair). Manual overrides, with "
+        "their reason, win over the rules. Every rejected row shows its reason.",
+        "<strong>Winner's curse.</strong> The first model above a threshold is often a lucky "
+        "run rather than a typical one: a first crossing comes earlier than the group's real "
+        "capability would put it. Both groups carry this bias, but not equally (the group with "
+        "more models tested near a threshold gets more lucky draws), so it need not cancel in "
+        "the gap.",
+        "<strong>Private benchmarks and provider degradation.</strong> Private test sets resist "
+        "training on the test, but their evaluators run open models through third-party "
+        "providers, whose quantization or settings can score lower than the released weights "
+        "would: that makes open models look later, and the private gap larger, than they are. "
+        "Closed models may also change behind a stable name. Self-reported results are less "
+        "comparable than independent ones (see the provenance column).",
+        "<strong>Smoothing.</strong> Trends are Gaussian-kernel averages (60-day bandwidth) "
+        "with 90% bootstrap bands; with few datapoints the band is wide, and where no datapoint "
+        "is near the page draws no trend at all.",
+    ]
+    return [
+        "<h2>7. Method and caveats</h2>",
+        '<ul class="method">',
+        *(f"<li>{item}</li>" for item in items),
+        "</ul>",
+    ]
+
+
+def attribution(data: ReportData) -> list[str]:
+    """Credit every source whose data is in the warehouse, and only those."""
+    sources = data.sources()
+    lines = [
+        ATTRIBUTION.get(source, f"Data from the source <code>{escape(source)}</code>.")
+        for source in sources
+    ]
+    if not lines:
+        lines = ["No source's data is in this warehouse yet."]
+    if "epoch" in sources:
+        lines.append(
+            "Open/closed status and organizations come from Epoch's Capabilities Index, with "
+            "gapwatch's documented overrides."
+        )
+    return [
+        "<h2>Data and attribution</h2>",
+        '<div class="attribution">',
+        *(f"<p>{line}</p>" for line in lines),
+        "</div>",
+    ]
+
+
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    numeric: set[int] | None = None,
+    empty: str = "Nothing to show.",
+) -> str:
+    """An HTML table with every cell escaped; a sentence instead of an empty table."""
+    body = list(rows)
+    if not body:
+        return f"<p>{escape(empty)}</p>"
+    numeric = numeric or set()
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    lines = []
+    for row in body:
+        cells = "".join(
+            f"<td{' class=num' if i in numeric else ''}>{escape(_text(v))}</td>"
+            for i, v in enumerate(row)
+        )
+        lines.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
+        return ""
+    return str(value)
+
+
+def _count(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else str(int(value))
+
+
+def _timestamp(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return str(stamp.strftime("%Y-%m-%d %H:%M UTC"))

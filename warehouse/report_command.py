@@ -1,0 +1,59 @@
+"""`gapwatch report`: the warehouse as one self-contained HTML page and a PNG per figure.
+
+Kept apart from warehouse/commands.py so that module's imports stay light: matplotlib is
+imported only when this command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from warehouse.cli import UsageError, read_only, settings_from
+
+AS_OF = "select max(as_of) from marts.refresh_runs"
+HAS_RUNS = (
+    "select count(*) from duckdb_tables() where schema_name = 'marts' "
+    "and table_name = 'refresh_runs'"
+)
+
+
+def report(args: argparse.Namespace) -> int:
+    """Write the report: one HTML page (viewable offline) and a PNG of each figure.
+
+    The page shows the gap now per series with its 90% band, the gap over time (all, by
+    category, Chinese open models), a delay timeline per benchmark, the frontier lag, the
+    pending thresholds, the latest alerts, and the method with its caveats. It reads the
+    warehouse read-only, so it can run while a refresh builds the next one. Without --out
+    it goes to <data dir>/reports/<as-of date>/.
+
+    Example:
+        gapwatch report
+        gapwatch report --db data/gapwatch.duckdb --out /tmp/gapwatch-report
+        xdg-open data/reports/2026-04-19/report.html
+    """
+    settings = settings_from(args)
+    with read_only(args) as con:  # a clear error when there is no warehouse
+        has_runs = con.execute(HAS_RUNS).fetchall()[0][0]
+        as_of = con.execute(AS_OF).fetchall()[0][0] if has_runs else None
+    out: Path = args.out or settings.data_dir / "reports" / (
+        as_of.isoformat() if as_of else "undated"
+    )
+    from warehouse.report import write_report
+
+    try:
+        files = write_report(settings.database, out)
+    except OSError as error:
+        raise UsageError(f"cannot write the report to {out}: {error}") from error
+    print(f"report: {files.html}")
+    print(f"  {len(files.pngs)} figure(s) as PNG in {files.html.parent / 'figures'}")
+    return 0
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="directory for report.html and figures/ (default: <data dir>/reports/<as-of>)",
+    )
