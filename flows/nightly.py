@@ -104,8 +104,8 @@ def write_report(database: Path, reports_dir: Path, as_of: date, logger: Any) ->
 def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None) -> dict[str, Any]:
     """Fetch every source, validate, rebuild the marts, raise and deliver gap alerts."""
     logger = get_run_logger()
-    settings = from_env()
-    night = as_of or datetime.now(UTC).date()
+    settings = edge_secrets(from_env())
+    night = as_of or scheduled_night()
     with Run(settings, night, sources, channels=edge_channels(settings)) as run:
         for source in run.sources:
             state = _extract_with_retries(settings, source)(run, source, return_state=True)
@@ -134,6 +134,28 @@ def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None)
     if problems:
         raise RuntimeError(f"run {result.run_id} incomplete:\n" + "\n".join(problems))
     return summary(result)
+
+
+def scheduled_night() -> date:
+    """The night this run stands for: its scheduled start (a late run keeps its night)."""
+    from prefect.runtime import flow_run
+
+    scheduled = flow_run.scheduled_start_time
+    if scheduled is None:
+        return datetime.now(UTC).date()
+    return datetime.fromtimestamp(scheduled.timestamp(), UTC).date()
+
+
+def edge_secrets(settings: Settings) -> Settings:
+    """The Artificial Analysis key from a Prefect Secret block, when one is named."""
+    from dataclasses import replace
+
+    block = os.environ.get("GAPWATCH_AA_SECRET_BLOCK")
+    if settings.aa_api_key or not block:
+        return settings
+    from prefect.blocks.system import Secret
+
+    return replace(settings, aa_api_key=str(Secret.load(block).get()))
 
 
 def _extract_with_retries(settings: Settings, source: str) -> Any:
