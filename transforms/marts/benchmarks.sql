@@ -80,7 +80,8 @@ catalog as (
         nullif(trim(seeded.thresholds), '') as thresholds,
         try_cast(nullif(trim(seeded.validity_floor), '') as double) as validity_floor,
         loaded.file is not null
-        or seeded.benchmark_id in (select benchmark_id from observed) as is_loaded
+        or seeded.benchmark_id in (select benchmark_id from observed) as is_loaded,
+        seeded.benchmark_id is not null as is_core
     from seeded
     full outer join loaded
         on seeded.file = loaded.file
@@ -105,7 +106,8 @@ final as (
         catalog.thresholds,
         catalog.validity_floor,
         catalog.is_loaded,
-        cast(null as varchar) as same_as
+        cast(null as varchar) as same_as,
+        catalog.is_core
     from catalog
     left join units
         on catalog.unit = units.unit
@@ -128,7 +130,8 @@ final as (
         null as thresholds,
         null as validity_floor,
         true as is_loaded,
-        same_as
+        same_as,
+        false as is_core
     from observed_catalog
 
 )

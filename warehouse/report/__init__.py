@@ -84,10 +84,13 @@ def jobs(data: ReportData) -> dict[str, Job]:
         "gap-chinese": partial(figures.chinese_gap, data, colours),
     }
     crossed = set(data.crossings["benchmark_id"])
-    for benchmark in data.benchmarks["benchmark_id"]:
+    # timelines for the core catalog (the 17 tracked benchmarks and ECI); the other sources'
+    # metrics are summed up in the headline table (gapwatch crossings shows any of them)
+    core = data.benchmarks[data.benchmarks["is_core"].astype(bool)]
+    for benchmark in core["benchmark_id"]:
         if benchmark in crossed:
             planned[f"timeline-{benchmark}"] = partial(figures.delay_timeline, data, benchmark)
-    if not set(data.benchmarks["benchmark_id"]) <= crossed:
+    if not set(core["benchmark_id"]) <= crossed:
         planned["timeline-none"] = partial(figures.uncrossed_benchmarks, data)
     planned["frontier-lag"] = partial(figures.frontier_lag, data)
     return planned

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import matplotlib
@@ -123,7 +122,8 @@ def format_threshold(value: float, scale: str | None) -> str:
 
 def day(value: Any) -> str:
     """A date (or pandas timestamp) as YYYY-MM-DD; empty text for a missing one."""
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
+    # pd.NaT is a datetime instance too, so isna comes first
+    if value is None or pd.isna(value):
         return ""
     return str(pd.Timestamp(value).strftime("%Y-%m-%d"))
 
