@@ -176,3 +176,25 @@ def test_a_drifting_source_keeps_its_last_good_data_and_the_others_refresh(
         query(settings, "select source_model, score from marts.source_scores order by 1") == before
     )
     assert query(settings, "select count(*) from marts.benchmark_scores") != epoch_before
+
+
+def test_report_of_every_source_draws_the_core_timelines_and_credits_aa(
+    warehouse: Settings, tmp_path: Path
+) -> None:
+    from warehouse.report import write_report
+
+    files = write_report(warehouse.database, tmp_path / "report")
+    names = {p.name for p in files.pngs}
+    core_crossed = {
+        r[0]
+        for r in query(
+            warehouse,
+            "select distinct benchmark_id from marts.crossings join marts.benchmarks "
+            "using (benchmark_id) where is_core",
+        )
+    }
+    timelines = {n.removeprefix("timeline-").removesuffix(".png") for n in names}
+    assert core_crossed <= timelines
+    assert not any("__" in t for t in timelines)  # no per-leaderboard-metric timelines
+    page = files.html.read_text(encoding="utf-8")
+    assert "Data provided by Artificial Analysis" in page
