@@ -119,7 +119,11 @@ def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None)
         alerts(run)
         notify(run)
         result = run.finish()
-    report(settings.database, settings.data_dir / "reports", result.as_of, return_state=True)
+    reports = settings.data_dir / "reports"
+    if any(o.changed for o in result.sources) or not (reports / result.as_of.isoformat()).exists():
+        report(settings.database, reports, result.as_of, return_state=True)
+    else:
+        logger.info("report: nothing changed since this night's report; kept")
     for outcome in result.sources:
         logger.info(
             "%s: %s (%d bytes, %d rows)",
