@@ -58,6 +58,23 @@ class Receiver:
         return Counter(p["alert"]["alert_id"] for p in self.posts if p["status"] == 200)
 
 
+def refresh_command(settings: Settings, shared: Path, snapshot: str) -> list[str]:
+    """`gapwatch refresh` of one snapshot in a child process, without Prefect."""
+    return [
+        sys.executable,
+        "-m",
+        "warehouse.cli",
+        "refresh",
+        "--no-prefect",
+        "--data-dir",
+        str(settings.data_dir),
+        "--as-of",
+        snapshot,
+        "--source",
+        f"epoch={epoch_dir(shared, snapshot)}",
+    ]
+
+
 def night(settings: Settings, shared: Path, snapshot: str) -> Settings:
     return settings.with_location("epoch", str(epoch_dir(shared, snapshot)))
 
@@ -137,21 +154,7 @@ def test_readers_see_old_or_new_marts_never_a_mix(
     )
     [old] = query(settings, probe)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "warehouse.cli",
-            "refresh",
-            "--no-prefect",
-            "--quiet",
-            "--data-dir",
-            str(settings.data_dir),
-            "--as-of",
-            NIGHT_2,
-            "--source",
-            f"epoch={epoch_dir(shared_data, NIGHT_2)}",
-        ],
-        cwd=PROJECT,
+        [*refresh_command(settings, shared_data, NIGHT_2), "--quiet"], cwd=PROJECT
     )
     seen = []
     while process.poll() is None:
@@ -215,19 +218,7 @@ def test_refresh_killed_half_way_leaves_a_warehouse_the_next_one_completes(
     before_scores = scores(settings)
     before_fetches = query(settings, "select count(*) from raw.fetches")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "warehouse.cli",
-            "refresh",
-            "--no-prefect",
-            "--data-dir",
-            str(settings.data_dir),
-            "--as-of",
-            NIGHT_2,
-            "--source",
-            f"epoch={epoch_dir(shared_data, NIGHT_2)}",
-        ],
+        refresh_command(settings, shared_data, NIGHT_2),
         cwd=PROJECT,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
