@@ -48,7 +48,7 @@ def snapshot_previous(con: duckdb.DuckDBPyConnection) -> bool:
     )
     con.execute(
         "create or replace table intermediate.previous_open_best as "
-        "select benchmark_id, max(score) as score from marts.benchmark_scores "
+        "select benchmark_id, max(score) as score from intermediate.int_gap_scores "
         "where is_open group by benchmark_id"
     )
     con.execute(

@@ -19,6 +19,7 @@ KNOWN_ACCESSIBILITY = (
 )
 KNOWN_UNITS = ("fraction", "percent", "minutes", "index", "elo", "points")
 MAX_ROW_LOSS = 0.20  # a tracked benchmark losing more than this share of versions is suspect
+MIN_LABELLED = 0.5  # real indexes label 77-83% of their versions
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,12 @@ def registry_checks() -> list[Check]:
             gxe.ExpectColumnValuesToBeUnique(column="model_version"),
             "error",
             "model version listed twice in the capabilities index",
+        ),
+        # a renamed or emptied label column would turn every status to NULL without a word
+        Check(
+            gxe.ExpectColumnValuesToNotBeNull(column="accessibility", mostly=MIN_LABELLED),
+            "error",
+            f"fewer than {MIN_LABELLED:.0%} of the index's versions carry an accessibility label",
         ),
     ]
 

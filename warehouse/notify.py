@@ -81,10 +81,14 @@ class DeliveryLog:
         self.path = path
         self.done: set[tuple[str, str]] = set()
         if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    entry = json.loads(line)
-                    self.done.add((entry["alert_id"], entry["channel"]))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                try:
+                    entry = json.loads(line) if line.strip() else None
+                    if entry:
+                        self.done.add((entry["alert_id"], entry["channel"]))
+                except (ValueError, KeyError, TypeError):
+                    # a line cut short by a crash or a full disk: that one delivery may repeat
+                    log.warning("%s line %d is unreadable and was skipped", path, number)
 
     def record(self, alert_id: str, channel: str, at: datetime) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,10 +33,22 @@ def check_seeds(con: duckdb.DuckDBPyConnection) -> None:
         elif key in seen:
             problems.append(f"{where}: {key[0]} {key[1]!r} already overridden on line {seen[key]}")
         seen.setdefault(key, line)
-    for line, verdict, threshold in con.execute(
-        "select row_number() over () + 1, verdict, threshold from seeds.crossing_overrides"
+    keys: dict[tuple[str, str, str], int] = {}
+    for line, verdict, threshold, benchmark, scope in con.execute(
+        "select row_number() over () + 1, verdict, threshold, benchmark_id, open_scope "
+        "from seeds.crossing_overrides"
     ).fetchall():
         where = f"transforms/seeds/crossing_overrides.csv line {line}"
+        if (scope or "").strip() not in ("all", "chinese"):
+            problems.append(f"{where}: open_scope must be all or chinese, not {scope!r}")
+        override = (
+            str(benchmark or "").strip(),
+            str(threshold or "").strip(),
+            str(scope or "").strip(),
+        )
+        if override in keys:
+            problems.append(f"{where}: {override} already overridden on line {keys[override]}")
+        keys.setdefault(override, line)
         if (verdict or "").strip().lower() not in ("accept", "reject"):
             problems.append(f"{where}: verdict must be accept or reject, not {verdict!r}")
         try:

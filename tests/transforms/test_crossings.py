@@ -177,3 +177,14 @@ def test_models_without_status_take_no_part() -> None:
         thresholds="0.7",
     )
     assert crossing(con, 0.7)["first_closed_model"] == "closed-a"
+
+
+def test_rejecting_a_pairs_top_threshold_lets_it_count_at_the_next() -> None:
+    models = [
+        Model("closed-a", "2024-01-01", False, 0.9),
+        Model("open-x", "2024-05-01", True, 0.72),
+    ]
+    con = build(models, overrides=[("bench", 0.7, "all", "reject", "harness changed at 0.7")])
+    assert not crossing(con, 0.7)["accepted"]
+    assert crossing(con, 0.6)["accepted"]  # the pair survives, one threshold lower
+    assert con.execute("select count(*) from marts.gap_points").fetchall() == [(1,)]

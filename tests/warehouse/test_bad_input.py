@@ -362,3 +362,24 @@ def test_unscored_registry_row_with_a_future_date_is_caught(
     assert registry in result.sources[0].quarantined
     assert "release date is after the as-of date" in result.sources[0].quarantined[registry]
     assert f"row_number={row_number}" in result.sources[0].quarantined[registry]
+
+
+@pytest.mark.parametrize("damage", ["missing", "label-column-renamed"])
+def test_capabilities_index_can_not_silently_drop_out(
+    baseline: Built, warehouse: Settings, new_bundle: Path, damage: str
+) -> None:
+    registry = "epoch_capabilities_index.csv"
+    statuses_before = query(
+        warehouse, "select count(*) from marts.models where is_open is not null"
+    )
+    if damage == "missing":
+        (new_bundle / registry).unlink()
+    else:
+        text = (new_bundle / registry).read_text(encoding="utf-8-sig")
+        (new_bundle / registry).write_text(text.replace("Model accessibility", "Accessibility", 1))
+    result = refresh_from(warehouse, new_bundle)
+    assert registry in result.sources[0].quarantined
+    assert not result.ok
+    # statuses come from the last good index: nothing turned NULL
+    after = query(warehouse, "select count(*) from marts.models where is_open is not null")
+    assert after[0][0] >= statuses_before[0][0]

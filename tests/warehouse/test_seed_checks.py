@@ -19,9 +19,13 @@ def seeded(
     )
     for row in overrides:
         con.execute("insert into seeds.accessibility_overrides values (?, ?, ?)", row)
-    con.execute("create table seeds.crossing_overrides (verdict varchar, threshold varchar)")
+    con.execute(
+        "create table seeds.crossing_overrides "
+        "(verdict varchar, threshold varchar, benchmark_id varchar, open_scope varchar)"
+    )
     for row in verdicts:
-        con.execute("insert into seeds.crossing_overrides values (?, ?)", row)
+        full = (*row, "gpqa_diamond", "all")[:4]
+        con.execute("insert into seeds.crossing_overrides values (?, ?, ?, ?)", full)
     return con
 
 
@@ -46,8 +50,18 @@ def test_valid_seeds_pass() -> None:
         ([("", "", "API access")], [], "line 2: fill model_version or model_name"),
         ([], [("maybe", "0.5")], "crossing_overrides.csv line 2: verdict must be accept or reject"),
         ([], [("accept", "high")], "threshold 'high' is not a number"),
+        ([], [("accept", "0.5", "gpqa_diamond", "open")], "open_scope must be all or chinese"),
+        ([], [("accept", "0.5"), ("reject", "0.5")], "line 3: ('gpqa_diamond', '0.5', 'all')"),
     ],
-    ids=["unknown-label", "duplicate-version", "no-key", "bad-verdict", "bad-threshold"],
+    ids=[
+        "unknown-label",
+        "duplicate-version",
+        "no-key",
+        "bad-verdict",
+        "bad-threshold",
+        "bad-scope",
+        "duplicate-override",
+    ],
 )
 def test_bad_seed_rows_are_named(overrides: list, verdicts: list, message: str) -> None:
     with pytest.raises(SeedError, match=message.replace("(", r"\(").replace(")", r"\)")):

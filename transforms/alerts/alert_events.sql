@@ -12,12 +12,15 @@ current_crossings as (
 
 ),
 
--- only sources the last marts already held: a source's first good load is its baseline
+-- only benchmarks the last marts already held, of sources they held: a source's first good
+-- load, or a new benchmark id (a rescaled index starts a new one), is its own baseline
 benchmarks as (
 
     select benchmark_id, name, scale, tracked
     from marts.benchmarks
-    where source in (select source from intermediate.previous_sources)
+    where
+        source in (select source from intermediate.previous_sources)
+        and benchmark_id in (select distinct benchmark_id from intermediate.previous_crossings)
 
 ),
 
@@ -68,8 +71,8 @@ current_best as (
     select
         benchmark_id,
         max(score) as score,
-        arg_max(model_version, score) as model_version
-    from marts.benchmark_scores
+        arg_max(entity, score) as model_version
+    from intermediate.int_gap_scores
     where is_open
     group by benchmark_id
 

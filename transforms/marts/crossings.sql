@@ -186,6 +186,27 @@ ruled as (
 
 ),
 
+-- a reviewer's verdict (the override file) comes first, so rejecting a pair's top threshold
+-- lets the pair count at its next surviving one instead of vanishing
+with_overrides as (
+
+    select
+        ruled.*,
+        overrides.override_verdict,
+        overrides.override_text,
+        coalesce(
+            overrides.override_verdict,
+            ruled.status = 'closed' and not ruled.below_floor
+            and ruled.closed_blocker is null and ruled.open_blocker is null
+        ) as survives
+    from ruled
+    left join overrides
+        on ruled.benchmark_id = overrides.override_benchmark_id
+        and abs(ruled.threshold - overrides.override_threshold) < 1e-9
+        and ruled.open_scope = overrides.override_scope
+
+),
+
 -- one datapoint per (closed, open) pair: among the thresholds that survive the other rules,
 -- a pair spanning several counts once, at the highest
 deduplicated as (
@@ -193,16 +214,11 @@ deduplicated as (
     select
         *,
         case
-            when status = 'closed' and not below_floor
-                and closed_blocker is null and open_blocker is null
-                then max(threshold) over (
-                    partition by
-                        benchmark_id, open_scope, first_closed_model, first_open_model,
-                        status = 'closed' and not below_floor
-                        and closed_blocker is null and open_blocker is null
-                )
+            when survives then max(threshold) over (
+                partition by benchmark_id, open_scope, first_closed_model, first_open_model, survives
+            )
         end as pair_threshold
-    from ruled
+    from with_overrides
 
 ),
 
@@ -211,12 +227,11 @@ decided as (
     select
         deduplicated.*,
         coalesce(
-            overrides.override_verdict,
-            deduplicated.pair_threshold is not null
-            and deduplicated.threshold = deduplicated.pair_threshold
+            override_verdict,
+            pair_threshold is not null and threshold = pair_threshold
         ) as accepted,
         case
-            when overrides.override_verdict is not null then 'override: ' || overrides.override_text
+            when override_verdict is not null then 'override: ' || override_text
             when status = 'none' then 'none: no model with a known status reached this threshold'
             when status = 'open_led' then 'open_led: an open model reached it; no closed model has'
             when status = 'pending' then printf(
@@ -253,10 +268,6 @@ decided as (
             )
         end as reason
     from deduplicated
-    left join overrides
-        on deduplicated.benchmark_id = overrides.override_benchmark_id
-        and abs(deduplicated.threshold - overrides.override_threshold) < 1e-9
-        and deduplicated.open_scope = overrides.override_scope
 
 ),
 

@@ -28,7 +28,13 @@ final as (
         benchmarks.source,
         crossings.benchmark_id,
         benchmarks.name as benchmark_name,
-        case when crossings.benchmark_id = 'eci' then 'eci' else 'benchmark' end as view,
+        -- composite indices (Epoch's ECI, AA's indices) are their own view: counting them
+        -- beside the evaluations they are built from would count those twice
+        case
+            when crossings.benchmark_id = 'eci' then 'eci'
+            when benchmarks.category = 'capability_index' then 'index'
+            else 'benchmark'
+        end as view,
         crossings.threshold,
         crossings.open_scope,
         crossings.first_closed_model as closed_model,

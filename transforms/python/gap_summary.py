@@ -29,7 +29,11 @@ SCHEMA = {
 PENDING_SQL = """
 select
     benchmarks.source,
-    case when crossings.benchmark_id = 'eci' then 'eci' else 'benchmark' end as view,
+    case
+        when crossings.benchmark_id = 'eci' then 'eci'
+        when benchmarks.category = 'capability_index' then 'index'
+        else 'benchmark'
+    end as view,
     crossings.open_scope, benchmarks.access, benchmarks.category, crossings.months_pending
 from marts.crossings
 inner join marts.benchmarks on crossings.benchmark_id = benchmarks.benchmark_id
