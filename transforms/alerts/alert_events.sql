@@ -71,7 +71,7 @@ current_best as (
     select
         benchmark_id,
         max(score) as score,
-        arg_max(entity, score) as model_version
+        first(entity order by score desc, entity) as model_version
     from intermediate.int_gap_scores
     where is_open
     group by benchmark_id

@@ -41,7 +41,9 @@ open_best as (
         month_ends.benchmark_id,
         month_ends.month_end,
         max(scores.score) as best_open_score,
-        arg_max(scores.model_version, scores.score) as best_open_model
+        -- ties broken by name so the same data always names the same model
+        first(scores.model_version order by scores.score desc, scores.model_version)
+            as best_open_model
     from month_ends
     inner join scores
         on month_ends.benchmark_id = scores.benchmark_id
@@ -57,7 +59,9 @@ closed_reach as (
         open_best.benchmark_id,
         open_best.month_end,
         min(scores.release_date) as closed_reached_date,
-        arg_min(scores.model_version, scores.release_date) as closed_model
+        first(
+            scores.model_version order by scores.release_date, scores.score desc, scores.model_version
+        ) as closed_model
     from open_best
     inner join scores
         on open_best.benchmark_id = scores.benchmark_id
