@@ -40,18 +40,26 @@ fraction_steps as (
 
 ),
 
-index_steps as (
+-- evenly stepped scales: indices every 5 points, arena ratings every 25, from the first
+-- step above the lowest observed score
+step_sizes as (
+
+    select * from (values ('index', 5.0), ('elo', 25.0)) as step_sizes (scale, step_size)
+
+),
+
+even_steps as (
 
     select
         benchmarks.benchmark_id,
-        steps.step * 5.0 as threshold
+        steps.step * step_sizes.step_size as threshold
     from benchmarks
+    inner join step_sizes on benchmarks.scale = step_sizes.scale
     inner join ranges on benchmarks.benchmark_id = ranges.benchmark_id
     cross join range(1, 201) as steps (step)
     where
         benchmarks.thresholds is null
-        and benchmarks.scale = 'index'
-        and steps.step * 5.0 > ranges.worst
+        and steps.step * step_sizes.step_size > ranges.worst
 
 ),
 
@@ -66,32 +74,15 @@ minute_steps as (
 
 ),
 
-elo_steps as (
-
-    select
-        benchmarks.benchmark_id,
-        steps.step * 25.0 as threshold
-    from benchmarks
-    inner join ranges on benchmarks.benchmark_id = ranges.benchmark_id
-    cross join range(1, 201) as steps (step)
-    where
-        benchmarks.thresholds is null
-        and benchmarks.scale = 'elo'
-        and steps.step * 25.0 > ranges.worst
-
-),
-
 grid as (
 
     select * from listed
     union all
     select * from minute_steps
     union all
-    select * from elo_steps
+    select * from even_steps
     union all
     select * from fraction_steps
-    union all
-    select * from index_steps
 
 ),
 
