@@ -17,7 +17,7 @@ install: $(STAMP)
 demo: $(STAMP)  ## the whole pipeline, offline, on the bundled made-up sample
 	$(BIN)/gapwatch demo
 
-test: $(STAMP) chromium  ## the test suite (network-free; `-m live` canaries are off)
+test: $(STAMP) chromium  ## the test suite alone (network-free; `-m live` canaries are off)
 	$(BIN)/python -m pytest -q
 
 # the report test opens the page in real headless Chromium (Debian's package); installed
@@ -37,7 +37,7 @@ types: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-check: lint types contracts test
+check: lint types contracts test  ## what CI runs: lint, formatting, types, import contract, tests
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

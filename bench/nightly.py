@@ -1,6 +1,6 @@
 """Measure a full nightly refresh with and without Prefect, against the 30 s nightly budget.
 
-Each run is a fresh process, `python -m warehouse.cli refresh`, of the 2026-04-19 snapshot in
+Each run is a fresh process, `python -m cli.main refresh`, of the 2026-04-19 snapshot in
 ../shared/data into an empty warehouse: once as the Prefect flow (the temporary local Prefect
 server starts inside that process), once with --no-prefect (the same steps, plain). The
 difference of the medians is Prefect's own overhead. Prefect runs share one private
@@ -24,7 +24,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 SNAPSHOT = PROJECT.parent / "shared" / "data" / "epoch" / "2026-04-19" / "benchmark_data"
 AS_OF = "2026-04-19"
-GAPWATCH = [sys.executable, "-m", "warehouse.cli"]
+GAPWATCH = [sys.executable, "-m", "cli.main"]
 BUDGET = 30.0
 
 

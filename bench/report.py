@@ -22,7 +22,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 SNAPSHOT = PROJECT.parent / "shared" / "data" / "epoch" / "2026-04-19" / "benchmark_data"
-GAPWATCH = [sys.executable, "-m", "warehouse.cli"]
+GAPWATCH = [sys.executable, "-m", "cli.main"]
 BUDGET = 10.0
 
 
@@ -57,7 +57,7 @@ def build(data_dir: Path) -> Path:
 def serial_seconds(database: Path, out: Path) -> float:
     """write_report in a fresh process with one worker, imports excluded."""
     code = (
-        "import sys, time\nfrom pathlib import Path\nfrom warehouse.report import write_report\n"
+        "import sys, time\nfrom pathlib import Path\nfrom report import write_report\n"
         "start = time.perf_counter()\n"
         "write_report(Path(sys.argv[1]), Path(sys.argv[2]), workers=1)\n"
         "print(time.perf_counter() - start)\n"

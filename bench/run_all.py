@@ -19,7 +19,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 SNAPSHOT = PROJECT.parent / "shared" / "data" / "epoch" / "2026-04-19" / "benchmark_data"
-GAPWATCH = [sys.executable, "-m", "warehouse.cli"]
+GAPWATCH = [sys.executable, "-m", "cli.main"]
 
 
 def timed(command: list[str]) -> float:

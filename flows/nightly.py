@@ -1,4 +1,4 @@
-"""The nightly refresh as a Prefect flow: thin tasks over the steps of warehouse.refresh.Run.
+"""The nightly refresh as a Prefect flow: thin tasks over the steps of pipeline.run.Run.
 
 Retries (with backoff) wrap network I/O only; parsing, loading, validation and transforms fail
 fast. One broken source does not stop the others: its last good data stays, and the flow ends
@@ -17,13 +17,13 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from alerts.channels import CallableChannel, Channel, WebhookChannel
+from alerts.events import Alert
 from extractors.base import Payload
 from extractors.locations import is_url
+from pipeline.run import RefreshResult, Run, SourceOutcome
+from pipeline.settings import Settings, from_env
 from transforms.runner import BuiltModel
-from warehouse.alerts import Alert
-from warehouse.notify import CallableChannel, Channel, WebhookChannel
-from warehouse.refresh import RefreshResult, Run, SourceOutcome
-from warehouse.settings import Settings, from_env
 
 FETCH_RETRY_DELAYS = [30, 120, 600]
 
@@ -73,7 +73,7 @@ def write_report(database: Path, reports_dir: Path, as_of: date, logger: Any) ->
     command = [
         sys.executable,
         "-m",
-        "warehouse.report.publish",
+        "report.publish",
         "--db",
         str(database),
         "--reports-dir",

@@ -32,12 +32,12 @@ os.environ.update(
 
 import pytest
 
-from warehouse.settings import Settings
+from pipeline.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 EPOCH_SNAPSHOTS = ("2025-11-02", "2026-03-09", "2026-04-11", "2026-04-19")
-SAMPLE_BUNDLE = PROJECT / "warehouse" / "sample" / "benchmark_data"
+SAMPLE_BUNDLE = PROJECT / "cli" / "sample" / "benchmark_data"
 
 
 @pytest.fixture(scope="session", autouse=True)

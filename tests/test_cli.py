@@ -1,4 +1,4 @@
-"""The gapwatch command line, run in-process through warehouse.cli.main on the sample bundle."""
+"""The gapwatch command line, run in-process through cli.main.main on the sample bundle."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cli.commands import COMMANDS
+from cli.main import main
+from pipeline.run import refresh
 from tests.conftest import PROJECT, SAMPLE_BUNDLE
 from tests.warehouse.bundles import WHITESPACE, make_settings, read_csv
-from warehouse.cli import main
-from warehouse.commands import COMMANDS
-from warehouse.refresh import refresh
 
 GPQA_SQL = (
     "select model_version, score from marts.benchmark_scores "
@@ -227,7 +227,7 @@ def test_sql_does_not_import_prefect_or_great_expectations(tmp_path: Path) -> No
     script = textwrap.dedent(
         f"""
         import sys
-        from warehouse.cli import main
+        from cli.main import main
         code = main(["sql", "--db", {str(db)!r}, "--json", "select * from marts.answers"])
         loaded = {{name.split(".")[0] for name in sys.modules}}
         heavy = sorted(loaded & {{"prefect", "great_expectations"}})

@@ -12,8 +12,8 @@ from extractors import aider
 from extractors.base import OBSERVATION_FIELDS, SourceError
 from extractors.http import make_session
 from extractors.reader import Reader
+from pipeline.settings import USER_AGENT
 from tests.conftest import SHARED_DATA
-from warehouse.settings import USER_AGENT
 
 SNAPSHOTS = ("2025-05-26", "2025-10-04")
 FOLDER = SHARED_DATA / "leaderboards" / "aider_polyglot"

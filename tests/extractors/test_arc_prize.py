@@ -13,8 +13,8 @@ from extractors import arc_prize
 from extractors.base import OBSERVATION_FIELDS, SourceError
 from extractors.http import make_session
 from extractors.reader import Reader
+from pipeline.settings import USER_AGENT
 from tests.conftest import SHARED_DATA, directory_handler
-from warehouse.settings import USER_AGENT
 
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 FOLDER = SHARED_DATA / "leaderboards" / "arc_prize" / "2026-06-16"

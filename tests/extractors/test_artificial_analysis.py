@@ -17,8 +17,8 @@ from extractors import artificial_analysis as aa
 from extractors.base import OBSERVATION_FIELDS, SourceError, SourceSkipped
 from extractors.http import make_session
 from extractors.reader import Reader
+from pipeline.settings import USER_AGENT
 from tests.conftest import SHARED_DATA, quiet_handler
-from warehouse.settings import USER_AGENT
 
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 FOLDER = SHARED_DATA / "artificial_analysis"

@@ -33,7 +33,7 @@ def test_sample_bundle_records_are_exact() -> None:
     bundle = parse(zip_folder(SAMPLE_BUNDLE), LIMIT, LIMIT)
 
     by_key = {(r["file"], r["row_number"]): r for r in bundle.records}
-    # hand-copied from warehouse/sample/benchmark_data/gpqa_diamond.csv, first data row
+    # hand-copied from cli/sample/benchmark_data/gpqa_diamond.csv, first data row
     assert by_key[("gpqa_diamond.csv", "1")] == {
         "file": "gpqa_diamond.csv",
         "row_number": "1",

@@ -15,8 +15,8 @@ from extractors import livebench
 from extractors.base import OBSERVATION_FIELDS, SourceError
 from extractors.http import make_session
 from extractors.reader import Reader
+from pipeline.settings import USER_AGENT
 from tests.conftest import SHARED_DATA, quiet_handler
-from warehouse.settings import USER_AGENT
 
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 SNAPSHOTS = ("2026-03-06", "2026-07-01")

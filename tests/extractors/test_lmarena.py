@@ -13,8 +13,8 @@ from extractors import lmarena
 from extractors.base import OBSERVATION_FIELDS, SourceError
 from extractors.http import make_session
 from extractors.reader import Reader
+from pipeline.settings import USER_AGENT
 from tests.conftest import SHARED_DATA
-from warehouse.settings import USER_AGENT
 
 SNAPSHOTS = ("2025-08-04", "2025-12-11", "2026-07-04")
 FOLDER = SHARED_DATA / "leaderboards" / "lmarena"

@@ -15,8 +15,8 @@ import pytest
 from extractors.base import Previous, SourceError
 from extractors.http import make_session
 from extractors.locations import fetch_location, zip_directory
+from pipeline.settings import USER_AGENT
 from tests.conftest import SAMPLE_BUNDLE, epoch_dir, quiet_handler
-from warehouse.settings import USER_AGENT
 
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 

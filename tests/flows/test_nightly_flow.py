@@ -241,7 +241,7 @@ def test_gap_history_has_one_set_of_rows_per_run(history: History) -> None:
 def test_cli_gap_history_prints_one_line_per_run(
     history: History, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from warehouse.cli import main
+    from cli.main import main
 
     assert main(["gaps", "--history", "all", "--db", str(history.database)]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -303,7 +303,7 @@ def test_cli_refresh_runs_the_flow_and_reports_a_failing_source(
     cli_logging: None,
     restore_environ: None,
 ) -> None:
-    from warehouse.cli import main
+    from cli.main import main
 
     clean_env(monkeypatch)
     data_dir = tmp_path / "data"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.run import refresh
+from pipeline.settings import Settings
+from report import ReportFiles, write_report
 from tests.conftest import epoch_dir
 from tests.report.made_up import MADE_UP_AS_OF, write_bundle
-from warehouse.refresh import refresh
-from warehouse.report import ReportFiles, write_report
-from warehouse.settings import Settings
 
 REAL_AS_OF = date(2026, 4, 19)
 

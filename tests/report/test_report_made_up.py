@@ -19,19 +19,19 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.report.conftest import BuiltReport
-from tests.report.made_up import MADE_UP_AS_OF, MODELS
-from warehouse.cli import main
-from warehouse.report import write_report
-from warehouse.report.data import ReportData
-from warehouse.report.figures import (
+from cli.main import main
+from report import write_report
+from report.data import ReportData
+from report.figures import (
     Drawn,
     delay_timeline,
     format_threshold,
     label_levels,
     supported,
 )
-from warehouse.report.page import attribution
+from report.page import attribution
+from tests.report.conftest import BuiltReport
+from tests.report.made_up import MADE_UP_AS_OF, MODELS
 
 
 def figure_svg(page: str, figure_id: str) -> str:
@@ -201,9 +201,9 @@ def test_cli_report_without_a_warehouse_is_a_usage_error(
 
 def test_sql_command_does_not_import_matplotlib(made_up_warehouse: Path) -> None:
     code = (
-        "import sys\nfrom warehouse.cli import main\n"
+        "import sys\nfrom cli.main import main\n"
         f"main(['sql', '--db', {str(made_up_warehouse)!r}, 'select 1'])\n"
-        "print('matplotlib' in sys.modules, 'warehouse.report' in sys.modules)"
+        "print('matplotlib' in sys.modules, 'report' in sys.modules)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

@@ -11,11 +11,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from cli.main import main
+from pipeline.run import refresh
+from pipeline.settings import Settings
 from tests.conftest import PROJECT, epoch_dir
 from transforms.runner import run_marts
-from warehouse.cli import main
-from warehouse.refresh import refresh
-from warehouse.settings import Settings
 
 AS_OF = date(2026, 4, 19)
 CLOSED_LABELS = ("API access", "Hosted access (no API)")

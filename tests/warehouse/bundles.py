@@ -16,8 +16,8 @@ from typing import Any
 
 import duckdb
 
-from warehouse.refresh import RefreshResult
-from warehouse.settings import Settings
+from pipeline.run import RefreshResult
+from pipeline.settings import Settings
 
 # trimmed the way staging trims names (Epoch pads some with spaces and newlines)
 WHITESPACE = " \t\r\n"

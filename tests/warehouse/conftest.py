@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.run import refresh
 from tests.conftest import epoch_dir
 from tests.warehouse.bundles import Built, make_settings
-from warehouse.refresh import refresh
 
 
 @pytest.fixture(scope="session")

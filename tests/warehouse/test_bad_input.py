@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
+from pipeline.run import RefreshResult, refresh
+from pipeline.settings import Settings
 from tests.conftest import epoch_dir, quiet_handler
 from tests.warehouse.bundles import (
     WHITESPACE,
@@ -27,9 +30,6 @@ from tests.warehouse.bundles import (
     write_csv,
     zip_bundle,
 )
-from warehouse.cli import main
-from warehouse.refresh import RefreshResult, refresh
-from warehouse.settings import Settings
 
 GOOD = "2026-04-11"
 NEW = "2026-04-19"

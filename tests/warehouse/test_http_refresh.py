@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+from pipeline.run import refresh
+from pipeline.settings import Settings
 from tests.conftest import epoch_dir, quiet_handler
 from tests.warehouse.bundles import csv_data_rows, query, scores, zip_bundle
-from warehouse.refresh import refresh
-from warehouse.settings import Settings
 
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 

@@ -20,12 +20,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cli.main import main
+from pipeline.run import refresh
+from pipeline.settings import Settings
 from tests.conftest import PROJECT, epoch_dir, quiet_handler
 from tests.warehouse.bundles import Built, copy_warehouse, query, scores
-from warehouse.cli import main
 from warehouse.lock import lock_path
-from warehouse.refresh import refresh
-from warehouse.settings import Settings
 from warehouse.swap import next_path
 
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
@@ -63,7 +63,7 @@ def refresh_command(settings: Settings, shared: Path, snapshot: str) -> list[str
     return [
         sys.executable,
         "-m",
-        "warehouse.cli",
+        "cli.main",
         "refresh",
         "--no-prefect",
         "--data-dir",

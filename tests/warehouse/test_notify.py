@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from alerts.channels import CallableChannel, DeliveryLog, deliver
 from warehouse.db import ensure_schemas
-from warehouse.notify import CallableChannel, DeliveryLog, deliver
 
 
 def alerts_db(ids: list[str]) -> duckdb.DuckDBPyConnection:

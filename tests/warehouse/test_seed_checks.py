@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from warehouse.seed_checks import SeedError, check_seeds
+from validation.seed_checks import SeedError, check_seeds
 
 
 def seeded(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.run import refresh
 from tests.conftest import EPOCH_SNAPSHOTS, PROJECT, epoch_dir
 from tests.warehouse.bundles import (
     WHITESPACE,
@@ -20,7 +21,6 @@ from tests.warehouse.bundles import (
     read_csv,
     scores,
 )
-from warehouse.refresh import refresh
 
 # headline score column of each tracked file, read off the data README's header lists
 # (weirdml's `Average` became `Accuracy` after 2025-11-02)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
+from pipeline.run import refresh
+from pipeline.settings import Settings
 from tests.conftest import epoch_dir
 from tests.warehouse.bundles import make_settings, query
-from warehouse.cli import main
-from warehouse.refresh import refresh
-from warehouse.settings import Settings
 
 AS_OF = date(2026, 8, 20)
 
@@ -181,7 +181,7 @@ def test_a_drifting_source_keeps_its_last_good_data_and_the_others_refresh(
 def test_report_of_every_source_draws_the_core_timelines_and_credits_aa(
     warehouse: Settings, tmp_path: Path
 ) -> None:
-    from warehouse.report import write_report
+    from report import write_report
 
     files = write_report(warehouse.database, tmp_path / "report")
     names = {p.name for p in files.pngs}

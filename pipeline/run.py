@@ -12,22 +12,22 @@ from datetime import UTC, date, datetime
 import duckdb
 import requests
 
+from alerts.channels import Channel, DeliveryLog, WebhookChannel, deliver
+from alerts.events import Alert, raise_alerts, snapshot_previous
 from extractors import SOURCES, epoch
 from extractors.base import OBSERVATION_FIELDS, Payload, SourceError, SourceSkipped
 from extractors.http import make_session
 from extractors.locations import fetch_location, is_url, zip_files
 from extractors.reader import Reader
 from extractors.zipsafe import iter_members
+from pipeline.index_versions import stamp_index_versions
+from pipeline.settings import Settings
 from transforms.runner import BuiltModel, run_marts, run_views
+from validation.seed_checks import check_seeds
 from warehouse import landing
-from warehouse.alerts import Alert, raise_alerts, snapshot_previous
 from warehouse.db import connect, ensure_schemas
-from warehouse.index_versions import stamp_index_versions
 from warehouse.load import load_raw_rows, load_seeds
 from warehouse.lock import RefreshLock
-from warehouse.notify import Channel, DeliveryLog, WebhookChannel, deliver
-from warehouse.seed_checks import check_seeds
-from warehouse.settings import Settings
 from warehouse.swap import building_copy
 
 log = logging.getLogger(__name__)
@@ -336,7 +336,7 @@ def _load_and_validate(
     fetch_id: int,
     as_of: date,
 ) -> SourceOutcome:
-    from warehouse.validate import validate_fetch  # GX is heavy: only refreshes pay for it
+    from validation.validate import validate_fetch  # GX is heavy: only refreshes pay for it
 
     source = payload.source
     assert payload.body is not None

@@ -18,7 +18,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from warehouse.report import PAGE_NAME, ReportFiles, default_workers, write_report
+from report import PAGE_NAME, ReportFiles, default_workers, write_report
 
 LATEST = "latest"
 AT_FDCWD = -100
@@ -95,7 +95,7 @@ def _exchange(a: Path, b: Path) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the nightly flow's report step: publish, print the page's path."""
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse.report.publish",
+        prog="python -m report.publish",
         description="Write <reports-dir>/<as-of>/ and refresh <reports-dir>/latest/.",
     )
     parser.add_argument("--db", type=Path, required=True, help="the warehouse file")

@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse import expectations
-from warehouse.expectations import MAX_ROW_LOSS, Check
+from validation import expectations
+from validation.expectations import MAX_ROW_LOSS, Check
 
 MAX_OFFENDING_ROWS = 20
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.expectations import KNOWN_ACCESSIBILITY
+from validation.expectations import KNOWN_ACCESSIBILITY
 
 
 class SeedError(ValueError):

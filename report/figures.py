@@ -24,8 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from report.data import ReportData
 from transforms.python.gap_trend import BANDWIDTH_DAYS, GRID_STEP_DAYS
-from warehouse.report.data import ReportData
 
 # colours for benchmarks, in a fixed order: distinct hues first, no greys (greys mean
 # "rejected" in the timelines and "band" in the gap charts)

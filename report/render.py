@@ -14,7 +14,7 @@ import matplotlib
 # loaded here, before any drawing process is forked, so no child has to import them
 from matplotlib.backends import backend_agg, backend_svg  # noqa: F401
 
-from warehouse.report.figures import Drawn
+from report.figures import Drawn
 
 PNG_DPI = 110
 # settings read while saving: text as glyph paths, so the page looks exactly like the PNG

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from warehouse import report_command
-from warehouse.cli import (
+from cli import report as report_command
+from cli.common import (
     SAMPLE_BUNDLE,
     SAMPLE_WEIRDML,
     UsageError,
@@ -20,7 +20,7 @@ from warehouse.cli import (
     read_only,
     settings_from,
 )
-from warehouse.gap_commands import (
+from cli.gaps import (
     alerts,
     configure_alerts,
     configure_crossings,
@@ -28,7 +28,7 @@ from warehouse.gap_commands import (
     crossings,
     gaps,
 )
-from warehouse.output import render
+from cli.output import render
 
 
 def refresh(args: argparse.Namespace) -> int:
@@ -46,8 +46,8 @@ def refresh(args: argparse.Namespace) -> int:
             --source epoch=../shared/data/epoch/2026-04-19/benchmark_data
         gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch --no-prefect
     """
+    from validation.seed_checks import SeedError
     from warehouse.lock import RefreshLock, RefreshRunning
-    from warehouse.seed_checks import SeedError
 
     settings = settings_from(args)
     as_of = parse_as_of(args.as_of)
@@ -71,7 +71,7 @@ def refresh(args: argparse.Namespace) -> int:
 
 
 def _refresh_plain(settings: Any, as_of: Any) -> list[str]:
-    from warehouse.refresh import refresh as run_refresh
+    from pipeline.run import refresh as run_refresh
 
     return run_refresh(settings, as_of).problems()
 
@@ -255,7 +255,7 @@ def status(args: argparse.Namespace) -> int:
     Example:
         gapwatch status
     """
-    from warehouse.status import status_report
+    from cli.status import status_report
 
     with read_only(args) as con:
         sections = status_report(con)

@@ -1,6 +1,6 @@
 """`gapwatch report`: the warehouse as one self-contained HTML page and a PNG per figure.
 
-Kept apart from warehouse/commands.py so that module's imports stay light: matplotlib is
+Kept apart from cli/commands.py so that module's imports stay light: matplotlib is
 imported only when this command runs.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from warehouse.cli import UsageError, read_only, settings_from
+from cli.common import UsageError, read_only, settings_from
 
 AS_OF = "select max(as_of) from marts.refresh_runs"
 HAS_RUNS = (
@@ -39,7 +39,7 @@ def report(args: argparse.Namespace) -> int:
     out: Path = args.out or settings.data_dir / "reports" / (
         as_of.isoformat() if as_of else "undated"
     )
-    from warehouse.report import write_report
+    from report import write_report
 
     try:
         files = write_report(settings.database, out)

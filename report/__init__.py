@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.report import figures
-from warehouse.report.data import ReportData, load
-from warehouse.report.page import page
-from warehouse.report.render import Rendered, render
+from report import figures
+from report.data import ReportData, load
+from report.page import page
+from report.render import Rendered, render
 
 PAGE_NAME = "report.html"
 FIGURE_DIR = "figures"

@@ -1,15 +1,10 @@
-"""The gapwatch command line: thin commands over warehouse functions.
-
-Top-level imports stay stdlib-only: `gapwatch sql` is the command people run most and must
-not pay for Prefect or Great Expectations.
-"""
+"""What every command shares: settings from flags, logging, output options, read-only access."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,57 +16,6 @@ SAMPLE_WEIRDML = SAMPLE / "weirdml"
 
 class UsageError(Exception):
     """A problem the user can fix from the command line (shown without a traceback)."""
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
-    try:
-        result: int = args.handler(args)
-        return result
-    except UsageError as error:
-        print(f"gapwatch: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="gapwatch",
-        description="How far behind the closed LLM frontier are open-weight models? "
-        "gapwatch keeps a DuckDB warehouse of public benchmark evidence and answers it.",
-        epilog="Settings also come from GAPWATCH_DATA_DIR, GAPWATCH_DB and "
-        "GAPWATCH_<SOURCE>_LOCATION. Run 'gapwatch COMMAND --help' for examples.",
-    )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    from warehouse import commands as handlers
-
-    for name, handler, configure in handlers.COMMANDS:
-        doc = (handler.__doc__ or "").strip()
-        summary = doc.splitlines()[0] if doc else name
-        sub = commands.add_parser(
-            name,
-            help=summary,
-            description=doc,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        _add_common(sub)
-        configure(sub)
-        sub.set_defaults(handler=handler, command=name)
-    return parser
-
-
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db", type=Path, help="warehouse file (default: <data dir>/gapwatch.duckdb)"
-    )
-    parser.add_argument(
-        "--data-dir", type=Path, help="where raw payloads and the warehouse live (default: ./data)"
-    )
 
 
 def parse_as_of(text: str | None) -> date:
@@ -87,7 +31,7 @@ def parse_as_of(text: str | None) -> date:
 def settings_from(args: argparse.Namespace) -> Any:
     from dataclasses import replace
 
-    from warehouse.settings import from_env
+    from pipeline.settings import from_env
 
     settings = from_env()
     if args.data_dir is not None:
@@ -122,7 +66,17 @@ def configure_logging(quiet: bool) -> None:
         logging.getLogger(package).setLevel(logging.WARNING if quiet else logging.INFO)
 
 
-OWN_PACKAGES = ("warehouse", "extractors", "transforms", "flows")
+OWN_PACKAGES = (
+    "cli",
+    "flows",
+    "pipeline",
+    "report",
+    "alerts",
+    "validation",
+    "transforms",
+    "warehouse",
+    "extractors",
+)
 
 
 class _OwnInfo(logging.Filter):
@@ -158,7 +112,3 @@ def read_only(args: argparse.Namespace) -> Any:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.Error as error:
         raise UsageError(f"cannot open {path} read-only: {error}") from error
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from warehouse.report.data import ReportData
-from warehouse.report.figures import Notice, day, format_threshold
-from warehouse.report.render import Rendered
+from report.data import ReportData
+from report.figures import Notice, day, format_threshold
+from report.render import Rendered
 
 HEADLINE_SERIES = ("all", "private", "public")
 PENDING_SHOWN = 20

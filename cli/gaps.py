@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from warehouse.cli import UsageError, add_format, parse_as_of, read_only
-from warehouse.output import render
+from cli.common import UsageError, add_format, parse_as_of, read_only
+from cli.output import render
 
 
 def gaps(args: argparse.Namespace) -> int:
