@@ -1,7 +1,7 @@
 """The nightly Prefect flow, run for real on the session's temporary Prefect server.
 
 Four real Epoch snapshots are refreshed night after night into one warehouse; the gap_closed
-alerts of each night must be exactly the pending -> closed transitions this test finds itself
+alerts of each night must be exactly the pending -> both_crossed transitions this test finds itself
 between the crossings of consecutive nights.
 """
 
@@ -88,7 +88,7 @@ def crossings(database: Path) -> dict[Key, str]:
 
 def pending_to_closed(before: dict[Key, str], after: dict[Key, str]) -> set[Key]:
     return {
-        key for key, status in after.items() if status == "closed" and before.get(key) == "pending"
+        key for key, status in after.items() if status == "both_crossed" and before.get(key) == "pending"
     }
 
 

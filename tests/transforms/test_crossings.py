@@ -22,7 +22,7 @@ def test_first_crossers_and_gap_in_days_and_months() -> None:
     assert (row["first_closed_model"], row["first_open_model"]) == ("closed-a", "open-x")
     assert row["gap_days"] == (date(2024, 7, 1) - date(2024, 1, 1)).days == 182
     assert row["gap_months"] == 182 / 30.4375
-    assert row["status"] == "closed" and row["accepted"]
+    assert row["status"] == "both_crossed" and row["accepted"]
     assert row["reason"].startswith("accepted: closed-a (2024-01-01) -> open-x (2024-07-01)")
     # 0.7: only closed-b reached it, no open model yet
     assert crossing(con, 0.7)["first_closed_model"] == "closed-b"
@@ -110,7 +110,7 @@ def test_open_model_first_gives_a_negative_gap_that_is_kept() -> None:
         thresholds="0.6",
     )
     row = crossing(con, 0.6)
-    assert row["status"] == "closed" and row["gap_days"] == -91 and row["accepted"]
+    assert row["status"] == "both_crossed" and row["gap_days"] == -91 and row["accepted"]
 
 
 def test_pending_threshold_counts_months_since_the_closed_crosser() -> None:

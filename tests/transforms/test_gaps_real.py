@@ -91,11 +91,11 @@ def test_gpqa_timeline_first_crossers_match_the_csv(
     else:
         assert (got[2], got[3]) == opened
         assert got[4] == (opened[1] - closed[1]).days
-        assert got[5] == "closed"
+        assert got[5] == "both_crossed"
     assert got[6]  # a reason, always
 
 
-def test_every_crossing_has_a_reason_and_points_are_accepted_closed(warehouse: Path) -> None:
+def test_every_crossing_has_a_reason_and_points_are_accepted_and_both_crossed(warehouse: Path) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute(
             "select count(*) from marts.crossings where reason is null or reason = ''"
@@ -103,7 +103,7 @@ def test_every_crossing_has_a_reason_and_points_are_accepted_closed(warehouse: P
         bad = con.execute(
             "select count(*) from marts.gap_points "
             "join marts.crossings on gap_point_id = crossing_id "
-            "where not accepted or status <> 'closed'"
+            "where not accepted or status <> 'both_crossed'"
         ).fetchall()
         assert bad == [(0,)]
         series = {r[0] for r in con.execute("select series from marts.gap_summary").fetchall()}

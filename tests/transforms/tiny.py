@@ -17,6 +17,9 @@ GAP_MODELS = (
     "intermediate.int_gap_scores",
     "intermediate.int_crossing_thresholds",
     "intermediate.int_first_crossers",
+    "intermediate.int_crossing_pairs",
+    "intermediate.int_crossing_floors",
+    "intermediate.int_crossing_untested",
     "crossings",
     "gap_points",
 )

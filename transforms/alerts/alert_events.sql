@@ -40,7 +40,7 @@ gap_closed as (
         on current_crossings.benchmark_id = previous_crossings.benchmark_id
         and current_crossings.threshold = previous_crossings.threshold
         and current_crossings.open_scope = previous_crossings.open_scope
-    where previous_crossings.status = 'pending' and current_crossings.status = 'closed'
+    where previous_crossings.status = 'pending' and current_crossings.status = 'both_crossed'
 
 ),
 

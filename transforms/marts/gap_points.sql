@@ -2,7 +2,7 @@
 with crossings as (
 
     select * from marts.crossings
-    where accepted and status = 'closed'
+    where accepted and status = 'both_crossed'
 
 ),
 

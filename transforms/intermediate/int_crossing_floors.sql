@@ -1,0 +1,31 @@
+-- per benchmark, the validity floor below which first crossers reflect which models were
+-- tested first rather than capability: the catalog's floor, else the 10th percentile of the
+-- scores the gap analysis runs on
+with benchmarks as (
+
+    select benchmark_id, validity_floor from marts.benchmarks
+
+),
+
+scores as (
+
+    select benchmark_id, score from intermediate.int_gap_scores
+
+),
+
+final as (
+
+    select
+        benchmarks.benchmark_id,
+        coalesce(
+            benchmarks.validity_floor, quantile_cont(scores.score, 0.10)
+        ) as validity_floor,
+        benchmarks.validity_floor is not null as floor_from_catalog,
+        count(scores.score) as scores_behind_floor
+    from benchmarks
+    inner join scores on benchmarks.benchmark_id = scores.benchmark_id
+    group by benchmarks.benchmark_id, benchmarks.validity_floor
+
+)
+
+select * from final
