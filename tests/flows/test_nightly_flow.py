@@ -88,7 +88,9 @@ def crossings(database: Path) -> dict[Key, str]:
 
 def pending_to_closed(before: dict[Key, str], after: dict[Key, str]) -> set[Key]:
     return {
-        key for key, status in after.items() if status == "both_crossed" and before.get(key) == "pending"
+        key
+        for key, status in after.items()
+        if status == "both_crossed" and before.get(key) == "pending"
     }
 
 

@@ -95,7 +95,7 @@ def test_gpqa_timeline_first_crossers_match_the_csv(
     assert got[6]  # a reason, always
 
 
-def test_every_crossing_has_a_reason_and_points_are_accepted_and_both_crossed(warehouse: Path) -> None:
+def test_every_crossing_has_a_reason_and_points_are_accepted_pairs(warehouse: Path) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute(
             "select count(*) from marts.crossings where reason is null or reason = ''"
