@@ -4,13 +4,26 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test chromium check lint types contracts bench clean
+.PHONY: install lock demo test chromium check lint types contracts bench clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+# uv installs the locked environment (uv.lock) in seconds; uv itself comes from the Python
+# package registry into a small venv of its own, so a fresh machine needs only python3
+UV_VERSION := 0.13.9
+UV_HOME ?= .tools/uv
+UV := $(UV_HOME)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+
+$(UV):
+	$(PY) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# --locked: fail, not re-resolve, when pyproject.toml and uv.lock disagree (run `make lock`)
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --extra dev --python $(PY)
 	touch $(STAMP)
+
+lock: | $(UV)  ## re-resolve uv.lock after changing a dependency in pyproject.toml
+	$(UV) lock --python $(PY)
 
 install: $(STAMP)
 
@@ -43,4 +56,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) data/demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools data/demo .pytest_cache .mypy_cache .ruff_cache
