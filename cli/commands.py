@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cli import export as export_command
 from cli import report as report_command
 from cli.common import (
     SAMPLE_BUNDLE,
@@ -313,4 +314,5 @@ COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] =
     ("alerts", alerts, configure_alerts),
     ("demo", demo, configure_demo),
     ("report", report_command.report, report_command.configure),
+    ("export", export_command.export, export_command.configure),
 ]

@@ -1,4 +1,7 @@
-"""Publish the night's report: reports/<as_of>/ and a `latest` copy, each swapped in whole.
+"""Publish the night's report and its data: reports/<as_of>/ and a `latest` copy, each whole.
+
+Beside report.html and figures/, data/ holds every mart as Parquet and CSV plus data.json
+(warehouse/export.py), so what a reader sees and what an analyst downloads are one night's.
 
 A reader (a person, a web server) never sees a half-written report: each directory is
 written under a temporary name beside its target and then renamed into place. Where the
@@ -19,8 +22,10 @@ from datetime import date
 from pathlib import Path
 
 from report import PAGE_NAME, ReportFiles, default_workers, write_report
+from warehouse.export import export_marts
 
 LATEST = "latest"
+DATA = "data"
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 
@@ -28,12 +33,13 @@ RENAME_EXCHANGE = 2
 def publish(
     database: Path, reports_dir: Path, as_of: date, workers: int | None = None
 ) -> ReportFiles:
-    """Write the report to reports_dir/<as_of>/ and refresh reports_dir/latest/ from it."""
+    """Write the report and data/ to reports_dir/<as_of>/; refresh reports_dir/latest/ from it."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     dated = reports_dir / as_of.isoformat()
     fresh = _temporary_dir(reports_dir, dated.name)
     try:
         files = write_report(database, fresh, workers=workers)
+        export_marts(database, fresh / DATA)
         copy = _temporary_dir(reports_dir, LATEST)
         try:
             shutil.copytree(fresh, copy, dirs_exist_ok=True)

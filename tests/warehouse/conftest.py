@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from pipeline.run import refresh
+from pipeline.settings import Settings
 from tests.conftest import epoch_dir
 from tests.warehouse.bundles import Built, make_settings
 
@@ -34,3 +35,16 @@ def snapshot_warehouse(
         return built[snapshot]
 
     return build
+
+
+@pytest.fixture(scope="session")
+def all_sources_warehouse(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """Every source's real sample refreshed once per session; tests only read it."""
+    from tests.warehouse.test_sources import AS_OF, all_sources
+
+    settings = all_sources(tmp_path_factory.mktemp("sources") / "data", shared_data)
+    result = refresh(settings, AS_OF)
+    assert result.ok, result.problems()
+    yield settings

@@ -4,7 +4,6 @@ index versions, and a drifting source that keeps its last good data while the ot
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -44,12 +43,9 @@ def all_sources(data_dir: Path, shared: Path) -> Settings:
     return settings.only(*samples(shared))
 
 
-@pytest.fixture(scope="module")
-def warehouse(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    settings = all_sources(tmp_path_factory.mktemp("sources") / "data", shared_data)
-    result = refresh(settings, AS_OF)
-    assert result.ok, result.problems()
-    yield settings
+@pytest.fixture
+def warehouse(all_sources_warehouse: Settings) -> Settings:
+    return all_sources_warehouse
 
 
 def test_every_source_loads_and_lands_in_source_scores(warehouse: Settings) -> None:

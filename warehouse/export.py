@@ -1,0 +1,192 @@
+"""Share the marts: Parquet and CSV of every mart, and one data.json with schema and credits.
+
+Analysts load the Parquet or CSV files into anything; a web page or a script reads data.json
+(the rows of every mart, its column names and DuckDB types, and the attribution every source
+requires). Every file is written by DuckDB itself (its Parquet and CSV writers, to_json for
+the rows), so the three forms hold the same values; the export reads the warehouse read-only and
+writes into a temporary directory that replaces the target whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from extractors.attribution import credit
+
+FORMAT = "gapwatch-data"
+FORMAT_VERSION = 1
+SCHEMA = "marts"
+DOCUMENTATION = "README.md, section 'Share the data' (data.json) and 'The warehouse schema'"
+ALWAYS_CREDITED = ("epoch",)  # model identities and open/closed status come from Epoch
+
+MARTS = """
+select table_name from information_schema.tables
+where table_schema = ? order by table_name
+"""
+COLUMNS = """
+select column_name, data_type from information_schema.columns
+where table_schema = ? and table_name = ? order by ordinal_position
+"""
+# sources whose scores the marts hold: whom the shared data must credit
+SOURCES_WITH_DATA = """
+select distinct source from (
+    select benchmarks.source from marts.benchmark_scores
+    join marts.benchmarks using (benchmark_id)
+    union all
+    select source from marts.source_scores
+) where source is not null order by source
+"""
+AS_OF = """
+select max(as_of) from (
+    select max(as_of) as as_of from marts.gap_summary
+    union all select max(as_of) from marts.refresh_runs
+)
+"""
+
+
+@dataclass(frozen=True)
+class Export:
+    directory: Path
+    tables: dict[str, int]  # mart -> rows
+    sources: list[str]
+
+    @property
+    def data_json(self) -> Path:
+        return self.directory / "data.json"
+
+
+def warehouse_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The night the marts stand for (None for a warehouse no refresh has filled)."""
+    try:
+        value = con.execute(AS_OF).fetchall()[0][0]
+    except duckdb.CatalogException:
+        return None
+    return value if isinstance(value, date) else None
+
+
+def export_marts(database: Path, out: Path) -> Export:
+    """Write every mart of the warehouse as Parquet, CSV and data.json into `out`, whole."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    scratch.chmod(0o755)  # mkdtemp's 0700 would hide the shared files from other readers
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            exported = write_files(con, scratch)
+        _replace(scratch, out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return Export(out, exported.tables, exported.sources)
+
+
+def write_files(con: duckdb.DuckDBPyConnection, out: Path) -> Export:
+    """The files themselves, into an existing directory."""
+    tables = [str(row[0]) for row in con.execute(MARTS, [SCHEMA]).fetchall()]
+    sources = _sources(con)
+    described: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    for table in tables:
+        relation = f'{SCHEMA}."{table}"'  # a name read from the catalog, quoted
+        parquet, csv = out / f"{table}.parquet", out / f"{table}.csv"
+        con.sql(f"select * from {relation}").write_parquet(str(parquet))
+        con.sql(f"select * from {relation}").write_csv(str(csv), header=True)
+        columns = con.execute(COLUMNS, [SCHEMA, table]).fetchall()
+        rows_json = con.execute(f"select coalesce(to_json(list(t)), '[]') from {relation} t")
+        rows = json.loads(rows_json.fetchall()[0][0])
+        counts[table] = len(rows)
+        described[table] = {
+            "columns": [{"name": name, "type": kind} for name, kind in columns],
+            "row_count": len(rows),
+            "files": {"parquet": parquet.name, "csv": csv.name},
+            "rows": rows,
+        }
+    as_of = warehouse_as_of(con)
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "as_of": as_of.isoformat() if as_of else None,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "documentation": DOCUMENTATION,
+        "attribution": [
+            {
+                "source": source,
+                "publisher": credit(source).publisher,
+                "text": credit(source).text,
+                "url": credit(source).url,
+                "licence": credit(source).licence,
+            }
+            for source in sources
+        ],
+        "tables": described,
+    }
+    with open(out / "data.json", "w", encoding="utf-8") as handle:
+        json.dump(document, handle, ensure_ascii=False, separators=(",", ":"))
+    (out / "sources.yml").write_text(dbt_sources(con), encoding="utf-8")
+    (out / "ATTRIBUTION.txt").write_text(
+        "".join(f"{credit(s).text} {credit(s).url}".rstrip() + "\n" for s in sources),
+        encoding="utf-8",
+    )
+    return Export(out, counts, sources)
+
+
+def dbt_sources(con: duckdb.DuckDBPyConnection) -> str:
+    """A dbt sources.yml naming every mart and its columns (for dbt-duckdb on the warehouse).
+
+    Each table's meta names its exported Parquet file, for a project that reads the export
+    instead of the warehouse file.
+    """
+    import yaml
+
+    tables = [str(row[0]) for row in con.execute(MARTS, [SCHEMA]).fetchall()]
+    source = {
+        "name": "gapwatch",
+        "description": "gapwatch's marts: the open vs closed LLM gap, rebuilt nightly. "
+        "Columns are documented in gapwatch's README ('The warehouse schema'). "
+        + " ".join(credit(s).text for s in ALWAYS_CREDITED)
+        + " Keep each source's attribution (data.json) with anything you publish.",
+        "schema": SCHEMA,
+        "tables": [
+            {
+                "name": table,
+                "meta": {"parquet": f"{table}.parquet"},
+                "columns": [
+                    {"name": name, "data_type": kind}
+                    for name, kind in con.execute(COLUMNS, [SCHEMA, table]).fetchall()
+                ],
+            }
+            for table in tables
+        ],
+    }
+    header = (
+        "# dbt sources for gapwatch's marts, written by `gapwatch export` (do not edit by hand;\n"
+        "# dbt/sources.yml in the repository is the same file, checked by the tests)\n"
+    )
+    body = yaml.safe_dump({"version": 2, "sources": [source]}, sort_keys=False, width=100)
+    return header + body
+
+
+def _sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    try:
+        found = [str(row[0]) for row in con.execute(SOURCES_WITH_DATA).fetchall()]
+    except duckdb.CatalogException:
+        found = []
+    return sorted(set(found) | set(ALWAYS_CREDITED) if found else set())
+
+
+def _replace(new: Path, target: Path) -> None:
+    """Put directory `new` at `target`: readers see the old export or the new one, whole."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    aside = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, aside)
+    os.rename(new, target)
+    shutil.rmtree(aside, ignore_errors=True)
