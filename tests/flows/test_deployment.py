@@ -214,7 +214,11 @@ def test_nightly_deployment_schedules_at_three_utc_and_a_worker_runs_it(
     # 2. the work pool, then the deployment, exactly as the README says
     stack.prefect("work-pool", "create", POOL, "--type", "process", "--overwrite")
     deployed_at = datetime.now(UTC)
-    deploy_env = {**stack.env, "GAPWATCH_PROJECT_DIR": str(PROJECT)}
+    deploy_env = {
+        **stack.env,
+        "GAPWATCH_PROJECT_DIR": str(PROJECT),
+        "GAPWATCH_SCHEDULE": "0 3 * * *",
+    }
     stack.prefect("--no-prompt", "deploy", "--all", env=deploy_env)
 
     found = api.get(f"/deployments/name/{FLOW}/{DEPLOYMENT}")

@@ -1,0 +1,214 @@
+"""README's "Run it as a service" sequence, run verbatim in a fresh shell on loopback.
+
+The test takes the README's bash block as written and runs it with bash in a fresh
+environment: a new GAPWATCH_HOME (so the Prefect server migrates a new database), a free
+loopback port, the nightly every minute instead of at 03:00 (GAPWATCH_SCHEDULE), and one real
+Epoch snapshot as the only source. The block starts the service in the background, waits for
+it and triggers a manual run, which must complete; then a run the scheduler made must complete
+too. SIGTERM must stop the whole tree cleanly, and the worker's log must be free of tracebacks
+and DuckDB teardown noise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.conftest import EPOCH_SNAPSHOTS, PROJECT, epoch_dir
+from tests.flows.test_deployment import free_port
+
+SEQUENCE_TIMEOUT = 900  # server start with migrations, pool, deploy, worker, one refresh
+SCHEDULED_TIMEOUT = 300  # the next minute's run, queued behind the manual one (limit 1)
+STOP_TIMEOUT = 60
+
+
+def readme_sequence() -> str:
+    """The first bash block under the README's "Run it as a service" heading."""
+    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Run it as a service\n", 1)[1]
+    found = re.search(r"```bash\n(.*?)```", section, re.DOTALL)
+    assert found, "README: no bash block under 'Run it as a service'"
+    return found.group(1)
+
+
+def marked(marker: str) -> list[tuple[int, str]]:
+    """(pid, command line) of live processes whose environment carries this test's marker."""
+    needle = f"GAPWATCH_TEST_MARKER={marker}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if state != "Z":
+            found.append((int(entry.name), command))
+    return found
+
+
+def flow_runs(api: str) -> list[dict[str, Any]]:
+    request = urllib.request.Request(
+        f"{api}/flow_runs/filter",
+        data=json.dumps({"sort": "EXPECTED_START_TIME_ASC", "limit": 50}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        runs: list[dict[str, Any]] = json.loads(answer.read())
+        return runs
+
+
+def test_the_readme_service_sequence_runs_a_manual_and_a_scheduled_night(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    home = tmp_path / "gapwatch"
+    port = free_port()
+    marker = uuid.uuid4().hex
+    snapshot = epoch_dir(shared_data, EPOCH_SNAPSHOTS[-1])
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GAPWATCH_"))}
+    env.update(
+        GAPWATCH_HOME=str(home),
+        GAPWATCH_SERVICE_PORT=str(port),
+        GAPWATCH_SCHEDULE="* * * * *",
+        GAPWATCH_SOURCES="epoch",
+        GAPWATCH_EPOCH_LOCATION=str(snapshot),
+        GAPWATCH_TEST_MARKER=marker,
+        TMPDIR=str(scratch),
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        # files, not pipes: the service started with `&` keeps its output open after bash ends
+        out, err = tmp_path / "sequence.out", tmp_path / "sequence.err"
+        with open(out, "wb") as stdout, open(err, "wb") as stderr:
+            done = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", readme_sequence()],
+                cwd=PROJECT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+                timeout=SEQUENCE_TIMEOUT,
+                check=False,
+            )
+        logs = home / "logs"
+        printed = out.read_text(errors="replace")
+        assert done.returncode == 0, (
+            f"{printed}\n{_tail(err)}\n{_tail(logs / 'worker.log')}\n{_tail(logs / 'server.log')}"
+        )
+        assert re.search(r"flow run \S+ \(\S+\): COMPLETED", printed), printed
+
+        # a run the scheduler made from the cron completes too
+        deadline = time.monotonic() + SCHEDULED_TIMEOUT
+        while True:
+            runs = flow_runs(api)
+            scheduled = [r for r in runs if r["auto_scheduled"]]
+            if any(r["state"]["type"] == "COMPLETED" for r in scheduled):
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"no scheduled run completed: {[r['state'] for r in scheduled]}")
+            time.sleep(2)
+        manual = [r for r in runs if not r["auto_scheduled"]]
+        assert [r["state"]["type"] for r in manual] == ["COMPLETED"]
+        assert not any(r["state"]["type"] in ("FAILED", "CRASHED") for r in runs)
+
+        # SIGTERM to the service (what systemd sends): everything it started stops, cleanly
+        (service,) = [pid for pid, command in marked(marker) if "service run" in command]
+        os.kill(service, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert marked(marker) == []
+        worker_log = (logs / "worker.log").read_text(errors="replace")
+        assert "stopped!" in worker_log  # the worker's own clean-shutdown line
+        for noise in ("Traceback", "leaked", "Error"):
+            assert noise not in worker_log, _tail(logs / "worker.log")
+
+        # the runs refreshed the warehouse the service's environment pointed at
+        database = home / "data" / "gapwatch.duckdb"
+        with duckdb.connect(str(database), read_only=True) as con:
+            statuses = con.execute("select distinct status from marts.refresh_runs").fetchall()
+            runs_recorded = con.execute(
+                "select count(distinct run_id) from marts.refresh_runs"
+            ).fetchall()[0][0]
+        assert statuses == [("succeeded",)]
+        assert runs_recorded >= 2
+    finally:
+        for pid, _ in marked(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _tail(path: Path) -> str:
+    return path.read_text(errors="replace")[-3000:] if path.exists() else f"({path} missing)"
+
+
+def test_service_install_writes_a_unit_that_runs_the_service_without_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import main
+
+    monkeypatch.setenv("GAPWATCH_SOURCES", "epoch,weirdml")
+    monkeypatch.setenv("GAPWATCH_AA_API_KEY", "not-for-the-unit-file")
+    monkeypatch.setenv("GAPWATCH_WEBHOOK_URL", "https://hooks.invalid/not-for-the-unit-file")
+    monkeypatch.chdir(PROJECT)
+    units = tmp_path / "units"
+    code = main(
+        [
+            "service",
+            "install",
+            "--unit-dir",
+            str(units),
+            "--home",
+            str(tmp_path / "prefect"),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--port",
+            "4311",
+        ]
+    )
+    assert code == 0
+    unit = (units / "gapwatch.service").read_text(encoding="utf-8")
+    (exec_start,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert exec_start.split("=", 1)[1].split()[1:4] == ["service", "run", "--home"]
+    assert f"--project-dir {PROJECT}" in exec_start and "--port 4311" in exec_start
+    assert "--schedule '0 3 * * *'" in exec_start
+    assert f"Environment=GAPWATCH_DATA_DIR={tmp_path / 'data'}" in unit
+    assert "Environment=GAPWATCH_SOURCES=epoch,weirdml" in unit
+    assert "not-for-the-unit-file" not in unit
+    assert "KillMode=mixed" in unit and "Restart=on-failure" in unit
+    assert "systemctl daemon-reload" in capsys.readouterr().out
+
+
+def test_service_run_outside_a_checkout_says_where_prefect_yaml_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["service", "run", "--home", str(tmp_path / "prefect")]) == 2
+    assert "no prefect.yaml" in capsys.readouterr().err
+
+
+def test_service_wait_names_what_is_missing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cli.main import main
+
+    port = free_port()  # nothing listens there
+    assert main(["service", "wait", "--port", str(port), "--timeout", "1"]) == 2
+    assert "the server does not answer yet" in capsys.readouterr().err
