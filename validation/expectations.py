@@ -1,7 +1,8 @@
 """Great Expectations suites as code: one builder per validated frame.
 
 Each check carries a severity: `error` quarantines the file it fails on, `warning` is recorded
-but lets the file through. GX itself is imported lazily: `gapwatch sql` must not pay for it.
+but lets the file through. GX itself is imported lazily: `gapwatch sql` must not pay for it. Row conditions are GX's
+Condition objects (Column(...)), not the strings deprecated since GX 1.9.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ class Check:
 def score_row_checks() -> list[Check]:
     """Every row: a score, where there is one, numeric and inside its unit's range; dates sane."""
     import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
 
     return [
         Check(
             gxe.ExpectColumnValuesToNotBeNull(
-                column="score_value", row_condition="score_text.notna()", condition_parser="pandas"
+                column="score_value", row_condition=Column("score_text").is_not_null()
             ),
             "error",
             "score is not a number",
@@ -70,8 +72,7 @@ def score_row_checks() -> list[Check]:
         Check(
             gxe.ExpectColumnValuesToNotBeNull(
                 column="release_date",
-                row_condition="release_date_text.notna()",
-                condition_parser="pandas",
+                row_condition=Column("release_date_text").is_not_null(),
             ),
             "error",
             "release date does not parse as YYYY-MM-DD",
@@ -93,8 +94,7 @@ def score_row_checks() -> list[Check]:
         Check(
             gxe.ExpectColumnValuesToNotBeNull(
                 column="model_version",
-                row_condition="score_text.notna()",
-                condition_parser="pandas",
+                row_condition=Column("score_text").is_not_null(),
             ),
             "warning",
             "row has no model version (skipped)",
@@ -173,18 +173,18 @@ def registry_checks() -> list[Check]:
 def row_count_checks() -> list[Check]:
     """Versions per file against the last good load: a big drop means a broken export."""
     import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
 
-    def drop(condition: str) -> Any:
+    def drop(tracked: bool) -> Any:
         return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="rows_now",
             column_B="rows_floor",
             or_equal=True,
-            row_condition=condition,
-            condition_parser="pandas",
+            row_condition=Column("tracked") == tracked,
         )
 
     describe = f"lost more than {MAX_ROW_LOSS:.0%} of its model versions since the last good load"
     return [
-        Check(drop("tracked == True"), "error", describe, ("rows_now", "rows_before")),
-        Check(drop("tracked == False"), "warning", describe, ("rows_now", "rows_before")),
+        Check(drop(True), "error", describe, ("rows_now", "rows_before")),
+        Check(drop(False), "warning", describe, ("rows_now", "rows_before")),
     ]
