@@ -1,8 +1,8 @@
 """Great Expectations suites as code: one builder per validated frame.
 
 Each check carries a severity: `error` quarantines the file it fails on, `warning` is recorded
-but lets the file through. GX itself is imported lazily: `gapwatch sql` must not pay for it. Row conditions are GX's
-Condition objects (Column(...)), not the strings deprecated since GX 1.9.
+but lets the file through. GX itself is imported lazily: `gapwatch sql` must not pay for it.
+Row conditions are GX's Condition objects (Column(...)), not the strings deprecated in GX 1.9.
 """
 
 from __future__ import annotations
