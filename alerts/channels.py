@@ -69,6 +69,30 @@ class CallableChannel:
 
 
 @dataclass
+class DigestChannel:
+    """A channel that takes a night's alerts as one message with a subject (a Prefect block)."""
+
+    name: str
+    notify: Callable[[str, str], object]  # (subject, body)
+
+    def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None:
+        self.send_digest(*digest([message]))
+
+    def send_digest(self, subject: str, body: str) -> None:
+        try:
+            self.notify(subject, body)
+        except Exception as error:
+            raise DeliveryError(f"{self.name} failed ({type(error).__name__})") from None
+
+
+def digest(messages: Sequence[str], as_of: object = None) -> tuple[str, str]:
+    """(subject, body) of one message carrying these alerts."""
+    night = f" for {as_of}" if as_of is not None else ""
+    count = f"{len(messages)} new gap alert{'s' if len(messages) != 1 else ''}"
+    return f"gapwatch: {count}{night}", "\n".join(f"- {message}" for message in messages)
+
+
+@dataclass
 class DeliveryReport:
     delivered: int = 0
     failed: dict[str, str] = field(default_factory=dict)
@@ -101,16 +125,29 @@ class DeliveryLog:
 
 
 def deliver(
-    con: duckdb.DuckDBPyConnection, channels: Sequence[Channel], delivery_log: DeliveryLog
+    con: duckdb.DuckDBPyConnection,
+    channels: Sequence[Channel],
+    delivery_log: DeliveryLog,
 ) -> DeliveryReport:
-    """Send every undelivered alert to every channel that has not had it yet."""
+    """Send every undelivered alert to every channel that has not had it yet.
+
+    A digest channel gets all of them at once, in one message, before the per-alert channels.
+    """
     report = DeliveryReport()
     pending = con.execute(
         "select alert_id, kind, benchmark_id, threshold, open_scope, open_model, closed_model, "
-        "gap_months, message from marts.alerts where delivered_at is null "
+        "gap_months, message, as_of from marts.alerts where delivered_at is null "
         "order by raised_at, alert_id"
     ).fetchall()
-    for alert_id, kind, benchmark, threshold, scope, open_model, closed_model, gap, text in pending:
+    digest_errors = _send_digests(
+        con,
+        [c for c in channels if isinstance(c, DigestChannel)],
+        delivery_log,
+        [(row[0], row[8], row[9]) for row in pending],
+    )
+    single = [c for c in channels if not isinstance(c, DigestChannel)]
+    for row in pending:
+        alert_id, kind, benchmark, threshold, scope, open_model, closed_model, gap, text, _ = row
         payload: dict[str, object] = {
             "alert_id": alert_id,
             "kind": kind,
@@ -121,8 +158,8 @@ def deliver(
             "closed_model": closed_model,
             "gap_months": gap,
         }
-        errors = []
-        for channel in channels:
+        errors = list(digest_errors.get(alert_id, []))
+        for channel in single:
             if _already(con, delivery_log, alert_id, channel.name):
                 continue
             try:
@@ -151,6 +188,35 @@ def deliver(
                 [alert_id],
             )
     return report
+
+
+def _send_digests(
+    con: duckdb.DuckDBPyConnection,
+    channels: Sequence[DigestChannel],
+    delivery_log: DeliveryLog,
+    pending: Sequence[tuple[str, str, object]],
+) -> dict[str, list[str]]:
+    """One message per digest channel with the alerts it lacks; errors by alert id."""
+    errors: dict[str, list[str]] = {}
+    for channel in channels:
+        due = [(a, m, d) for a, m, d in pending if not _already(con, delivery_log, a, channel.name)]
+        if not due:
+            continue
+        subject, body = digest([m for _, m, _ in due], max(str(d) for _, _, d in due))
+        try:
+            channel.send_digest(subject, body)
+        except DeliveryError as error:
+            for alert_id, _, _ in due:
+                errors.setdefault(alert_id, []).append(f"{channel.name}: {error}")
+            continue
+        now = datetime.now(UTC)
+        for alert_id, _, _ in due:
+            delivery_log.record(alert_id, channel.name, now)
+            con.execute(
+                "insert into marts.alert_deliveries values (?, ?, ?) on conflict do nothing",
+                [alert_id, channel.name, now],
+            )
+    return errors
 
 
 def _already(

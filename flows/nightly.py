@@ -17,7 +17,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from alerts.channels import CallableChannel, Channel, WebhookChannel
+from alerts.channels import Channel, WebhookChannel
 from alerts.events import Alert
 from extractors.base import Payload
 from extractors.locations import is_url
@@ -187,10 +187,9 @@ def edge_channels(settings: Settings) -> list[Channel]:
         channels.append(WebhookChannel(url, requests.Session(), settings.http_timeout_seconds))
     block_name = os.environ.get("GAPWATCH_NOTIFICATION_BLOCK")
     if block_name:
-        from prefect.blocks.core import Block
+        from flows.notify import notification_channel
 
-        block = Block.load(block_name)
-        channels.append(CallableChannel(f"prefect-block:{block_name}", block.notify))
+        channels.append(notification_channel(block_name))
     return channels
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from alerts.channels import CallableChannel, DeliveryLog, deliver
+from alerts.channels import CallableChannel, DeliveryLog, DigestChannel, deliver
 from warehouse.db import ensure_schemas
 
 
@@ -62,3 +62,45 @@ def test_the_delivery_log_prevents_a_resend_the_database_forgot(tmp_path: Path) 
 def test_with_no_channel_configured_alerts_count_as_delivered_to_the_log(tmp_path: Path) -> None:
     con = alerts_db(["a1"])
     assert deliver(con, [], DeliveryLog(tmp_path / "d.jsonl")).delivered == 1
+
+
+def test_a_digest_channel_gets_the_nights_alerts_as_one_message_with_a_subject(
+    tmp_path: Path,
+) -> None:
+    con = alerts_db(["a1", "a2", "a3"])
+    sent: list[tuple[str, str]] = []
+    channels = [DigestChannel("block", lambda subject, body: sent.append((subject, body)))]
+    log = DeliveryLog(tmp_path / "deliveries.jsonl")
+    report = deliver(con, channels, log)
+    assert report.delivered == 3 and not report.failed
+    assert sent == [
+        (
+            "gapwatch: 3 new gap alerts for 2026-04-19",
+            "- message a1\n- message a2\n- message a3",
+        )
+    ]
+    assert deliver(con, channels, log).delivered == 0 and len(sent) == 1  # once, ever
+
+
+def test_a_failed_digest_is_sent_again_whole_next_time(tmp_path: Path) -> None:
+    con = alerts_db(["a1", "a2"])
+    sent: list[str] = []
+    up = False
+
+    def notify(subject: str, body: str) -> None:
+        if not up:
+            raise ConnectionError("down")
+        sent.append(subject)
+
+    chat: list[str] = []
+    channels = [DigestChannel("block", notify), CallableChannel("chat", chat.append)]
+    first = deliver(con, channels, DeliveryLog(tmp_path / "d.jsonl"))
+    assert first.failed == {
+        "a1": "block: block failed (ConnectionError)",
+        **{"a2": "block: block failed (ConnectionError)"},
+    }
+    assert chat == ["message a1", "message a2"]  # the other channel is not held back
+    up = True
+    second = deliver(con, channels, DeliveryLog(tmp_path / "d.jsonl"))
+    assert second.delivered == 2 and sent == ["gapwatch: 2 new gap alerts for 2026-04-19"]
+    assert chat == ["message a1", "message a2"]  # not sent twice
