@@ -122,6 +122,13 @@ class Supervisor:
         self.wait_healthy()
         self.prefect("work-pool", "create", service.pool, "--type", "process", "--overwrite")
         self.prefect("--no-prompt", "deploy", "--all")
+        block = service.environ.get("GAPWATCH_NOTIFICATION_BLOCK")
+        if block:
+            try:
+                automation = ensure_automation(service.api_url, block)
+                log.info("service: automation %r notifies %s", automation, block)
+            except ServiceError as error:
+                log.warning("service: no automation for failed or late nights: %s", error)
         self.start("worker", "worker", "start", "--pool", service.pool)
 
     def start(self, name: str, *args: str) -> None:
@@ -285,3 +292,74 @@ def trigger(url: str, watch_seconds: float | None) -> dict[str, object]:
         if time.monotonic() > deadline:
             raise ServiceError(f"flow run {run['id']} not finished after {watch_seconds:.0f} s")
         time.sleep(2.0)
+
+
+AUTOMATION = "gapwatch: nightly run failed, crashed or late"
+ALARM_EVENTS = ("prefect.flow-run.Failed", "prefect.flow-run.Crashed", "prefect.flow-run.Late")
+ALARM_SUBJECT = "gapwatch: the nightly run {{ flow_run.name }} is {{ flow_run.state.name }}"
+ALARM_BODY = (
+    "The nightly gapwatch run {{ flow_run.name }} (deployment {{ deployment.name }}) entered "
+    "{{ flow_run.state.name }} at {{ flow_run.state.timestamp }}.\n"
+    "{{ flow_run.state.message }}\n"
+    "Flow run id: {{ flow_run.id }}. The marts keep the last good data; see gapwatch status."
+)
+
+
+def block_document_id(url: str, name: str) -> str:
+    """The id of a notification block given by bare name or `type/name`."""
+    slug, _, bare = name.rpartition("/")
+    body: dict[str, object] = {"block_documents": {"name": {"any_": [bare]}}}
+    if slug:
+        body["block_types"] = {"slug": {"any_": [slug]}}
+    found = api(url, "/block_documents/filter", body) or []
+    assert isinstance(found, list)
+    named = [d for d in found if not d.get("is_anonymous")]
+    if len(named) != 1:
+        kinds = ", ".join(sorted(str(d.get("block_type", {}).get("slug")) for d in named))
+        raise ServiceError(
+            f"notification block {name!r}: {len(named)} saved blocks match"
+            + (f" ({kinds}); name it as type/name" if named else "; save it first")
+        )
+    return str(named[0]["id"])
+
+
+def ensure_automation(url: str, block: str) -> str:
+    """(Re)create the automation that notifies `block` of a failed, crashed or late night."""
+    deployment = api(url, f"/deployments/name/{FLOW}/{DEPLOYMENT}")
+    if not isinstance(deployment, dict):
+        raise ServiceError(f"no deployment {FLOW}/{DEPLOYMENT} to watch")
+    block_id = block_document_id(url, block)
+    existing = api(url, "/automations/filter", {"automations": {"name": {"any_": [AUTOMATION]}}})
+    for automation in existing if isinstance(existing, list) else []:
+        request = urllib.request.Request(f"{url}/automations/{automation['id']}", method="DELETE")
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+    created = api(
+        url,
+        "/automations/",
+        {
+            "name": AUTOMATION,
+            "description": "Created by gapwatch service run; recreated on every start.",
+            "enabled": True,
+            "trigger": {
+                "type": "event",
+                "match": {"prefect.resource.id": "prefect.flow-run.*"},
+                "match_related": {"prefect.resource.id": f"prefect.deployment.{deployment['id']}"},
+                "expect": list(ALARM_EVENTS),
+                "for_each": ["prefect.resource.id"],
+                "posture": "Reactive",
+                "threshold": 1,
+                "within": 0,
+            },
+            "actions": [
+                {
+                    "type": "send-notification",
+                    "block_document_id": block_id,
+                    "subject": ALARM_SUBJECT,
+                    "body": ALARM_BODY,
+                }
+            ],
+        },
+    )
+    assert isinstance(created, dict)
+    return str(created["id"])
