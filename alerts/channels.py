@@ -4,6 +4,15 @@ Each (alert, channel) delivery is recorded in marts.alert_deliveries and, at onc
 in <data dir>/alerts/deliveries.jsonl, so a refresh that dies after sending but before its
 warehouse swap does not send again. A failed channel leaves the alert undelivered with the
 error, and the next run retries only what is missing.
+
+Delivery is bounded: a webhook gets a short timeout and no retries of its own, and a channel
+that fails `max_failures` times in a row is not tried again this night (a circuit breaker):
+its remaining alerts stay undelivered, for the next night, instead of each waiting out the
+timeout. A crash between a send and its record makes that one alert go out twice next night:
+delivery is at least once, never silently lost.
+
+Names in alerts come from upstream data. Each channel escapes them for its markup, so a model
+called `<!channel>` or `*free*` is shown as written and pings or formats nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from typing import Protocol
 import duckdb
 import requests
 
+from extractors import redact
+
 log = logging.getLogger(__name__)
 
 
@@ -33,20 +44,47 @@ class Channel(Protocol):
     def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None: ...
 
 
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+MAX_FAILURES = 3
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters, so `<!channel>` or `<url|label>` in a name is inert."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_MARKDOWN_SPECIAL = "\\`*_[]<>~|"
+
+
+def markdown_escape(text: str) -> str:
+    """Backslash every Markdown control character (for notifiers that render Markdown)."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+def plain_session() -> requests.Session:
+    """A session without retries: a webhook is tried once per night per alert, quickly."""
+    return requests.Session()
+
+
 @dataclass
 class WebhookChannel:
-    """A Slack-compatible incoming webhook: JSON POST with a `text` field."""
+    """A Slack-compatible incoming webhook: JSON POST with a `text` field, markup escaped.
 
-    url: str
-    session: requests.Session
-    timeout: float = 15.0
+    `mrkdwn: false` asks Slack to show the text as written; the escaping covers the rest.
+    """
+
+    url: str = field(repr=False)
+    session: requests.Session = field(default_factory=plain_session, repr=False)
+    timeout: float = WEBHOOK_TIMEOUT_SECONDS
     name: str = "webhook"
 
+    def __post_init__(self) -> None:
+        redact.register(self.url)  # whatever logs it from now on prints [redacted]
+
     def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None:
+        body = {"text": slack_escape(message), "mrkdwn": False, "alert": payload}
         try:
-            response = self.session.post(
-                self.url, json={"text": message, "alert": payload}, timeout=self.timeout
-            )
+            response = self.session.post(self.url, json=body, timeout=self.timeout)
         except requests.RequestException as error:
             # the exception text carries the URL, which may hold a secret token: not logged
             raise DeliveryError(f"webhook unreachable ({type(error).__name__})") from None
@@ -63,7 +101,7 @@ class CallableChannel:
 
     def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None:
         try:
-            self.notify(message)
+            self.notify(markdown_escape(message))
         except Exception as error:
             raise DeliveryError(f"{self.name} failed ({type(error).__name__})") from None
 
@@ -76,7 +114,7 @@ class DigestChannel:
     notify: Callable[[str, str], object]  # (subject, body)
 
     def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None:
-        self.send_digest(*digest([message]))
+        self.send_digest(*digest([markdown_escape(message)]))
 
     def send_digest(self, subject: str, body: str) -> None:
         try:
@@ -128,12 +166,15 @@ def deliver(
     con: duckdb.DuckDBPyConnection,
     channels: Sequence[Channel],
     delivery_log: DeliveryLog,
+    max_failures: int = MAX_FAILURES,
 ) -> DeliveryReport:
     """Send every undelivered alert to every channel that has not had it yet.
 
     A digest channel gets all of them at once, in one message, before the per-alert channels.
+    A channel failing max_failures times in a row is not tried again in this call.
     """
     report = DeliveryReport()
+    failures_in_a_row = {channel.name: 0 for channel in channels}
     pending = con.execute(
         "select alert_id, kind, benchmark_id, threshold, open_scope, open_model, closed_model, "
         "gap_months, message, as_of from marts.alerts where delivered_at is null "
@@ -162,11 +203,19 @@ def deliver(
         for channel in single:
             if _already(con, delivery_log, alert_id, channel.name):
                 continue
+            if failures_in_a_row[channel.name] >= max_failures:
+                errors.append(
+                    f"{channel.name}: not tried, it failed {max_failures} times in a row "
+                    "tonight (retried next run)"
+                )
+                continue
             try:
                 channel.send(alert_id, text, payload)
             except DeliveryError as error:
+                failures_in_a_row[channel.name] += 1
                 errors.append(f"{channel.name}: {error}")
                 continue
+            failures_in_a_row[channel.name] = 0
             now = datetime.now(UTC)
             delivery_log.record(alert_id, channel.name, now)
             con.execute(
@@ -202,7 +251,9 @@ def _send_digests(
         due = [(a, m, d) for a, m, d in pending if not _already(con, delivery_log, a, channel.name)]
         if not due:
             continue
-        subject, body = digest([m for _, m, _ in due], max(str(d) for _, _, d in due))
+        # notification blocks render Markdown: upstream names are escaped for it
+        messages = [markdown_escape(m) for _, m, _ in due]
+        subject, body = digest(messages, max(str(d) for _, _, d in due))
         try:
             channel.send_digest(subject, body)
         except DeliveryError as error:

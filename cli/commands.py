@@ -142,9 +142,9 @@ def settings_environment(settings: Any) -> dict[str, str]:
 
 
 def _print_last_run(settings: Any) -> None:
-    import duckdb
+    from warehouse.health import open_for_reading
 
-    with duckdb.connect(str(settings.database), read_only=True) as con:
+    with open_for_reading(settings.database) as con:
         rows = con.execute(
             "select source, source_status, bytes_fetched, rows, validation from marts.refresh_runs "
             "where run_id = (select run_id from marts.refresh_runs "
@@ -191,6 +191,11 @@ def configure_refresh(parser: argparse.ArgumentParser) -> None:
 def sql(args: argparse.Namespace) -> int:
     """Run one SQL query against the warehouse, read-only.
 
+    Exactly one reading statement (SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE,
+    EXPLAIN of a SELECT, PRAGMA table_info and the other describing pragmas). Anything else
+    (COPY, EXPORT, ATTACH, INSTALL, LOAD, SET, several statements...) is refused before it
+    runs, and the connection itself can reach no file but the warehouse. To write, use DuckDB.
+
     Example:
         gapwatch sql "select * from marts.benchmarks where tracked"
         gapwatch sql --csv "select * from marts.benchmark_scores" > scores.csv
@@ -198,9 +203,15 @@ def sql(args: argparse.Namespace) -> int:
     """
     import duckdb
 
+    from warehouse.readonly import StatementRefused, check_read_only
+
+    try:
+        query = check_read_only(args.query)  # refused before the warehouse is even opened
+    except StatementRefused as error:
+        raise UsageError(f"refused, nothing was run: {error}") from error
     with read_only(args) as con:
         try:
-            cursor = con.execute(args.query)
+            cursor = con.execute(query)
         except duckdb.Error as error:
             raise UsageError(f"query failed: {error}") from error
         columns = [d[0] for d in cursor.description or []]

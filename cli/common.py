@@ -34,6 +34,7 @@ def settings_from(args: argparse.Namespace) -> Any:
     from pipeline.settings import from_env
 
     settings = from_env()
+    register_secrets(settings)
     if args.data_dir is not None:
         settings = replace(settings, data_dir=args.data_dir)
     if args.db is not None:
@@ -51,6 +52,14 @@ def settings_from(args: argparse.Namespace) -> Any:
         # refreshing "from here" means just these sources; --all-sources keeps the rest live
         settings = settings.only(*dict.fromkeys(a.partition("=")[0] for a in assignments))
     return settings
+
+
+def register_secrets(settings: Any) -> None:
+    """Webhook URL and API key are masked in every log line from here on."""
+    from extractors import redact
+
+    redact.register(settings.webhook_url)
+    redact.register(settings.aa_api_key)
 
 
 def configure_logging(quiet: bool) -> None:
@@ -100,15 +109,10 @@ def add_format(parser: argparse.ArgumentParser) -> None:
 
 
 def read_only(args: argparse.Namespace) -> Any:
-    import duckdb
+    """The warehouse for reading: read-only, no file/network/extension access, settings locked."""
+    from warehouse.health import WarehouseUnusable, open_for_reading
 
-    settings = settings_from(args)
-    path = settings.database
-    if not path.exists():
-        raise UsageError(
-            f"no warehouse at {path}; run 'gapwatch refresh' (or 'gapwatch demo') first"
-        )
     try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as error:
-        raise UsageError(f"cannot open {path} read-only: {error}") from error
+        return open_for_reading(settings_from(args).database)
+    except WarehouseUnusable as error:
+        raise UsageError(str(error)) from error

@@ -1,13 +1,26 @@
-"""Small helpers the parsers share: values to source-conformed text, JSON and YAML reading."""
+"""Small helpers the parsers share: values to source-conformed text, CSV, JSON and YAML reading.
+
+Every reader here is bounded, because a hostile or broken upstream file must cost its source
+(or its file) one clear line, never the night: CSV fields have a size limit, JSON and YAML a
+nesting limit, and YAML anchors and aliases (the "billion laughs" that expands 300 bytes into
+gigabytes) are refused outright; no leaderboard uses them.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
 import yaml
 
 from extractors.base import SourceError
+from extractors.limits import DEFAULT_LIMITS
+
+MAX_CSV_FIELD_BYTES = DEFAULT_LIMITS.max_csv_field_bytes
+MAX_CSV_ROWS = DEFAULT_LIMITS.max_csv_rows
+MAX_DEPTH = DEFAULT_LIMITS.max_json_depth
 
 
 def as_text(value: object) -> str | None:
@@ -19,16 +32,88 @@ def as_text(value: object) -> str | None:
     return str(value)
 
 
-def read_json(source: str, file: str, body: bytes) -> Any:
-    """Parse JSON, naming the source and file when it isn't JSON."""
+def read_csv(
+    source: str,
+    file: str,
+    text: str,
+    max_field_bytes: int = MAX_CSV_FIELD_BYTES,
+    max_rows: int = MAX_CSV_ROWS,
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of a CSV; a field over the limit or broken quoting names file and row."""
+    csv.field_size_limit(max_field_bytes)
+    reader = csv.DictReader(io.StringIO(text))
+    rows: list[dict[str, str]] = []
     try:
-        return json.loads(body.decode("utf-8-sig"))
+        columns = [c for c in (reader.fieldnames or []) if c is not None]
+        for row in reader:
+            rows.append(row)
+            if len(rows) > max_rows:
+                raise SourceError(f"{source}: {file} has more than {max_rows} rows; not read")
+    except csv.Error as error:
+        raise SourceError(
+            f"{source}: {file} line {reader.line_num + 1} can't be read as CSV ({error}; fields "
+            f"may hold at most {max_field_bytes} bytes)"
+        ) from None
+    return columns, rows
+
+
+def read_json(source: str, file: str, body: bytes, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse JSON, naming the source and file when it isn't JSON or nests too deep."""
+    try:
+        document = json.loads(body.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as error:
         raise SourceError(f"{source}: {file} is not readable JSON ({error})") from None
+    except RecursionError:
+        raise SourceError(_too_deep(source, file, "JSON", max_depth)) from None
+    if depth_over(document, max_depth):
+        raise SourceError(_too_deep(source, file, "JSON", max_depth))
+    return document
+
+
+def read_yaml(source: str, file: str, body: bytes, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse YAML with TextLoader (no aliases); errors name the source and the file."""
+    try:
+        document = yaml.load(body.decode("utf-8-sig"), Loader=TextLoader)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        reason = " ".join(str(error).split())  # one line: YAML's messages span several
+        raise SourceError(f"{source}: {file} is not readable YAML ({reason})") from None
+    except RecursionError:
+        raise SourceError(_too_deep(source, file, "YAML", max_depth)) from None
+    if depth_over(document, max_depth):
+        raise SourceError(_too_deep(source, file, "YAML", max_depth))
+    return document
+
+
+def depth_over(document: Any, max_depth: int) -> bool:
+    """Does the document nest lists/objects deeper than max_depth? (iterative: no recursion)"""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > max_depth:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _too_deep(source: str, file: str, kind: str, max_depth: int) -> str:
+    return f"{source}: {file} nests deeper than {max_depth} levels; not read as {kind}"
 
 
 class TextLoader(yaml.SafeLoader):
-    """A safe YAML loader that keeps numbers, booleans and dates as the text published."""
+    """A safe YAML loader that keeps scalars as published text and refuses anchors and aliases.
+
+    Aliases let a few hundred bytes expand into gigabytes; no leaderboard needs them.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _scalar_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:

@@ -1,4 +1,8 @@
-"""Read zip members without trusting the archive: no path traversal, bounded sizes."""
+"""Read zip members without trusting the archive: no path traversal, bounded sizes.
+
+Sizes are bounded twice: by what the archive declares (checked before anything is read) and
+by what it actually expands to while reading (declared sizes can lie), per member and in total.
+"""
 
 from __future__ import annotations
 
@@ -36,8 +40,12 @@ def iter_members(
             total += info.file_size
         if total > max_total_bytes:
             raise SourceError(f"{source}: zip expands to {total} bytes, over {max_total_bytes}")
+        expanded = 0
         for info in infos:
-            yield info.filename, _read_member(source, archive, info, max_member_bytes)
+            room = min(max_member_bytes, max_total_bytes - expanded)
+            content = _read_member(source, archive, info, room)
+            expanded += len(content)
+            yield info.filename, content
 
 
 def _check_name(source: str, name: str) -> None:
@@ -56,5 +64,8 @@ def _read_member(source: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, l
             f"{source}: zip member {info.filename!r} is corrupt or truncated ({error})"
         ) from error
     if len(content) > limit:
-        raise SourceError(f"{source}: zip member {info.filename!r} expands past {limit} bytes")
+        raise SourceError(
+            f"{source}: zip member {info.filename!r} expands past {limit} bytes (the member or "
+            "the archive's total size limit); nothing was loaded"
+        )
     return content

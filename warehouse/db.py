@@ -155,3 +155,19 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
     for source in OBSERVATION_SOURCES:
         con.execute(observation_table_ddl(source))
+    record_schema_version(con)
+
+
+def record_schema_version(con: duckdb.DuckDBPyConnection) -> None:
+    """raw.gapwatch_schema says which version of gapwatch's tables this file holds."""
+    from warehouse.health import SCHEMA_VERSION, WarehouseUnusable, stored_schema_version
+
+    stored = stored_schema_version(con)
+    if stored is not None and stored > SCHEMA_VERSION:
+        raise WarehouseUnusable(
+            f"this warehouse was written by a newer gapwatch (schema {stored}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade gapwatch (the warehouse was not changed)"
+        )
+    con.execute("create table if not exists raw.gapwatch_schema (version integer not null)")
+    con.execute("delete from raw.gapwatch_schema")
+    con.execute("insert into raw.gapwatch_schema values (?)", [SCHEMA_VERSION])

@@ -1,0 +1,170 @@
+"""Turn what can be wrong with a warehouse or its data dir into one line with a next step.
+
+A corrupt file, a file from a newer gapwatch or DuckDB, a data dir nobody may write, a full
+disk, another program holding the warehouse open for writing: each ends a command with a
+sentence saying what is wrong and what to do, never a traceback. The data is never touched by
+the diagnosis.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import duckdb
+
+from warehouse.readonly import open_read_only
+
+# version of gapwatch's own tables, stored in raw.gapwatch_schema by every refresh
+SCHEMA_VERSION = 1
+
+
+class WarehouseUnusable(Exception):
+    """The warehouse (or its folder) can't be used as it is; the message says what to do."""
+
+
+def open_for_reading(database: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened read-only and locked down, or WarehouseUnusable with a next step."""
+    path = database.resolve()
+    if not path.exists():
+        raise WarehouseUnusable(
+            f"no warehouse at {database}; run 'gapwatch refresh' (or 'gapwatch demo') first"
+        )
+    try:
+        con = open_read_only(path)
+    except duckdb.Error as error:
+        raise WarehouseUnusable(explain_open_error(database, error)) from None
+    try:
+        check_schema(con, database, for_writing=False)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def check_before_refresh(database: Path) -> None:
+    """Refuse a refresh early, with a reason, when it could not end well (nothing is changed)."""
+    path = database.resolve()
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WarehouseUnusable(explain_os_error(folder, error)) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WarehouseUnusable(
+            f"the data dir {folder} is not writable; make it writable by this user or point "
+            "GAPWATCH_DATA_DIR / --data-dir elsewhere (nothing was changed)"
+        )
+    if not path.exists():
+        return
+    try:
+        con = open_read_only(path)
+    except duckdb.Error as error:
+        raise WarehouseUnusable(explain_open_error(database, error)) from None
+    with con:
+        check_schema(con, database, for_writing=True)
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, database: Path, for_writing: bool) -> None:
+    """A warehouse from a newer gapwatch is refused; one without gapwatch's schemas too."""
+    found = con.execute(
+        "select count(*) from duckdb_schemas() where schema_name in ('raw', 'marts')"
+    ).fetchall()[0][0]
+    if found < 2:
+        if for_writing and _is_empty(con):
+            return
+        raise WarehouseUnusable(
+            f"{database} is a DuckDB file but not a gapwatch warehouse (no raw and marts "
+            "schemas); point --db / GAPWATCH_DB at the warehouse, or at a new file"
+        )
+    version = stored_schema_version(con)
+    if version is not None and version > SCHEMA_VERSION:
+        raise WarehouseUnusable(
+            f"{database} was written by a newer gapwatch (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade gapwatch (the warehouse was not changed)"
+        )
+
+
+def stored_schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """raw.gapwatch_schema's version; None for warehouses made before it was recorded."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() "
+        "where schema_name = 'raw' and table_name = 'gapwatch_schema'"
+    ).fetchall()[0][0]
+    if not exists:
+        return None
+    rows = con.execute("select max(version) from raw.gapwatch_schema").fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def _is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    return not con.execute("select count(*) from duckdb_tables() where not internal").fetchall()[0][
+        0
+    ]
+
+
+def explain_open_error(database: Path, error: BaseException) -> str:
+    """DuckDB's reason for not opening a file, as one line with what to do about it."""
+    text = str(error)
+    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    if "Conflicting lock" in text or "Could not set lock" in text:
+        holder = _pid(text)
+        return (
+            f"another process{holder} has {database} open for writing; close it (gapwatch "
+            "itself only reads it, or writes a copy), then run the command again"
+        )
+    if "not a valid DuckDB database" in text or "Corrupt database" in text or "checksum" in text:
+        return (
+            f"{database} is corrupt ({first}); restore it from a backup, or move it away and "
+            "rebuild it with 'gapwatch refresh' (landed payloads in the data dir are kept)"
+        )
+    if "version" in text.lower() and ("storage" in text.lower() or "database file" in text):
+        return (
+            f"{database} was written by another DuckDB version ({first}); use the gapwatch "
+            "(and DuckDB) that wrote it, or rebuild it with 'gapwatch refresh'"
+        )
+    if _is_disk_full(text):
+        return disk_full(database.parent)
+    if "Permission denied" in text:
+        return (
+            f"cannot read {database} (permission denied); fix its permissions or point "
+            "--db / GAPWATCH_DB elsewhere"
+        )
+    return f"cannot open {database} read-only ({first})"
+
+
+def explain_os_error(where: Path, error: OSError) -> str:
+    """A file system error while refreshing, as one line with what to do."""
+    if error.errno == errno.ENOSPC:
+        return disk_full(where)
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"cannot write under {where} ({error.strerror}); make the data dir writable or "
+            "point GAPWATCH_DATA_DIR / --data-dir elsewhere (the warehouse was not changed)"
+        )
+    return f"file system error at {error.filename or where}: {error.strerror or error}"
+
+
+def disk_full(where: Path) -> str:
+    return (
+        f"the disk holding {where} is full; free some space and run the refresh again "
+        "(the warehouse was not changed; a refresh needs room for a copy of it)"
+    )
+
+
+def _is_disk_full(text: str) -> bool:
+    return "No space left on device" in text or "disk is full" in text.lower()
+
+
+def is_disk_full(error: BaseException) -> bool:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    return _is_disk_full(str(error))
+
+
+def _pid(text: str) -> str:
+    marker = "(PID "
+    if marker in text:
+        return " (pid " + text.split(marker, 1)[1].split(")", 1)[0] + ")"
+    return ""
