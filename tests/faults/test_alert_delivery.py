@@ -84,7 +84,8 @@ def test_a_webhook_that_never_answers_costs_three_timeouts_not_one_per_alert(
     assert set(report.failed) == set(ids) and report.delivered == 0
     assert "not tried, it failed 3 times in a row" in report.failed["a19"]
     undelivered = con.execute(
-        "select count(*) from marts.alerts where delivered_at is null and delivery_error is not null"
+        "select count(*) from marts.alerts "
+        "where delivered_at is null and delivery_error is not null"
     ).fetchall()[0][0]
     assert undelivered == 20
 
