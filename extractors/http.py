@@ -221,6 +221,7 @@ def download(
 ) -> Downloaded:
     """GET url within the download deadline and the byte limit; raises SourceError."""
     with deadline(limits.download_seconds, f"GET {url}") as window:
+        body_started = False
         try:
             response = session.get(
                 url, headers=dict(headers or {}), timeout=limits.timeout_seconds, stream=True
@@ -228,13 +229,19 @@ def download(
             with response:
                 if response.status_code != 200:
                     return Downloaded(response.status_code, dict(response.headers), None)
+                body_started = True
                 body = _read_capped(response, limits.max_payload_bytes, source, url, window)
                 return Downloaded(200, dict(response.headers), body)
         except requests.RequestException as error:
             if window.spent():
                 raise SourceError(_overtime(source, url, window, limits)) from None
-            # a connection cut mid-body (IncompleteRead) or a read timeout: urllib3 does not
-            # retry those once the status line is in, so it must not escape as a traceback
+            if body_started:
+                # a connection cut mid-body (IncompleteRead) or a read timeout: urllib3 does
+                # not retry those once the status line is in; never a traceback
+                raise SourceError(
+                    f"{source}: GET {url} broke off during the download "
+                    f"({type(error).__name__}); nothing was loaded"
+                ) from None
             raise SourceError(
                 f"{source}: GET {url} failed after retries ({type(error).__name__}); "
                 "nothing was loaded"

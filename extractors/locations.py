@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
 
 from extractors.base import Payload, Previous, SourceError
+from extractors.http import WaitBudget, deadline, download
+from extractors.limits import DEFAULT_LIMITS, Limits
 
 # fixed member timestamp so the same directory always zips to the same bytes (and sha256)
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -47,52 +50,37 @@ def fetch_url(
     previous: Previous,
     timeout: float,
     max_bytes: int,
+    limits: Limits | None = None,
 ) -> Payload:
-    """GET url with If-None-Match / If-Modified-Since; a 304 gives a Payload without body."""
+    """GET url with If-None-Match / If-Modified-Since; a 304 gives a Payload without body.
+
+    Bounded: the source's deadline and retry-wait budget, the download deadline, the byte cap.
+    """
+    limits = replace(limits or DEFAULT_LIMITS, timeout_seconds=timeout, max_payload_bytes=max_bytes)
     headers = {}
     if previous.etag:
         headers["If-None-Match"] = previous.etag
     if previous.last_modified:
         headers["If-Modified-Since"] = previous.last_modified
-    try:
-        response = session.get(url, headers=headers, timeout=timeout, stream=True)
-    except requests.RequestException as error:
-        raise SourceError(f"{source}: GET {url} failed after retries: {error}") from error
-    with response:
-        if response.status_code == 304:
-            return Payload(source, url, _now(), 304, None, previous.etag, previous.last_modified)
-        if response.status_code != 200:
-            raise SourceError(
-                f"{source}: GET {url} answered HTTP {response.status_code} "
-                f"(after retries for 5xx); nothing was loaded"
-            )
-        try:
-            body = _read_capped(response, max_bytes, source, url)
-        except requests.RequestException as error:
-            # a connection cut mid-body (IncompleteRead) or a read timeout: urllib3 does not
-            # retry those once the status line is in, so it must not escape as a traceback
-            raise SourceError(
-                f"{source}: GET {url} broke off during the download ({error}); nothing was loaded"
-            ) from error
-        return Payload(
-            source,
-            url,
-            _now(),
-            200,
-            body,
-            response.headers.get("ETag"),
-            response.headers.get("Last-Modified"),
-            suffix=Path(url.split("?")[0]).suffix or ".bin",
+    with deadline(limits.source_seconds, source, WaitBudget(limits.retry_wait_seconds)):
+        got = download(session, source, url, limits, headers)
+    if got.status == 304:
+        return Payload(source, url, _now(), 304, None, previous.etag, previous.last_modified)
+    if got.status != 200 or got.body is None:
+        raise SourceError(
+            f"{source}: GET {url} answered HTTP {got.status} "
+            f"(after retries for 429 and 5xx); nothing was loaded"
         )
-
-
-def _read_capped(response: requests.Response, max_bytes: int, source: str, url: str) -> bytes:
-    buffer = io.BytesIO()
-    for chunk in response.iter_content(chunk_size=1 << 16):
-        buffer.write(chunk)
-        if buffer.tell() > max_bytes:
-            raise SourceError(f"{source}: {url} is larger than the {max_bytes} byte limit")
-    return buffer.getvalue()
+    return Payload(
+        source,
+        url,
+        _now(),
+        200,
+        got.body,
+        got.headers.get("ETag"),
+        got.headers.get("Last-Modified"),
+        suffix=Path(url.split("?")[0]).suffix or ".bin",
+    )
 
 
 def zip_directory(directory: Path) -> bytes:

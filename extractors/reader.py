@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin
 
 import requests
 
 from extractors.base import SourceError
+from extractors.http import WaitBudget, deadline, download
+from extractors.limits import DEFAULT_LIMITS
 from extractors.locations import is_url
 
 
@@ -31,6 +35,10 @@ class Reader:
         self.source, self.location, self.session = source, location, session
         self.timeout, self.max_bytes = timeout, max_bytes
         self.headers = dict(headers or {})
+        # one source, one deadline and one retry-wait budget, across all the files it reads
+        self.limits = replace(DEFAULT_LIMITS, timeout_seconds=timeout, max_payload_bytes=max_bytes)
+        self._deadline = time.monotonic() + self.limits.source_seconds
+        self._budget = WaitBudget(self.limits.retry_wait_seconds)
 
     @property
     def is_directory(self) -> bool:
@@ -69,16 +77,16 @@ class Reader:
             if path.stat().st_size > self.max_bytes:
                 raise SourceError(f"{self.source}: {where} is over the {self.max_bytes} byte limit")
             return path.name, path.read_bytes()
-        try:
-            response = self.session.get(where, headers=self.headers, timeout=self.timeout)
-        except requests.RequestException as error:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
             raise SourceError(
-                f"{self.source}: GET {where} failed after retries ({type(error).__name__})"
-            ) from None
-        if response.status_code == 401:
+                f"{self.source}: the source's {self.limits.source_seconds:g} s deadline passed "
+                f"before GET {where}; nothing was loaded"
+            )
+        with deadline(left, self.source, self._budget):
+            got = download(self.session, self.source, where, self.limits, self.headers)
+        if got.status == 401:
             raise SourceError(f"{self.source}: {where} refused the credentials (HTTP 401)")
-        if response.status_code != 200:
-            raise SourceError(f"{self.source}: GET {where} answered HTTP {response.status_code}")
-        if len(response.content) > self.max_bytes:
-            raise SourceError(f"{self.source}: {where} is over the {self.max_bytes} byte limit")
-        return where.rsplit("/", 1)[-1].split("?")[0], response.content
+        if got.status != 200 or got.body is None:
+            raise SourceError(f"{self.source}: GET {where} answered HTTP {got.status}")
+        return where.rsplit("/", 1)[-1].split("?")[0], got.body

@@ -8,6 +8,7 @@ Row conditions are GX's Condition objects (Column(...)), not the strings depreca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 KNOWN_ACCESSIBILITY = (
@@ -21,6 +22,9 @@ KNOWN_ACCESSIBILITY = (
 KNOWN_UNITS = ("fraction", "percent", "minutes", "index", "elo", "points")
 MAX_ROW_LOSS = 0.20  # a tracked benchmark losing more than this share of versions is suspect
 MIN_LABELLED = 0.5  # real indexes label 77-83% of their versions
+# no model the gap analysis could compare was released before this (a 1900-01-01 is a typo or a
+# placeholder, and would make gaps of -1,500 months); a setting: GAPWATCH_EARLIEST_RELEASE
+EARLIEST_RELEASE = date(2015, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,17 @@ def score_row_checks() -> list[Check]:
             "error",
             "release date is after the as-of date",
             ("release_date_text", "as_of"),
+        ),
+        Check(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="release_date",
+                column_B="earliest_release",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "error",
+            "release date is before the earliest plausible one (GAPWATCH_EARLIEST_RELEASE)",
+            ("release_date_text", "earliest_release"),
         ),
         # Epoch's external files carry rows named only in free text (blank `Model version`):
         # they can't be attributed to a version, so they are recorded and skipped, not fatal

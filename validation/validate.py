@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from validation import expectations
-from validation.expectations import MAX_ROW_LOSS, Check
+from validation.expectations import EARLIEST_RELEASE, MAX_ROW_LOSS, Check
 
 MAX_OFFENDING_ROWS = 20
 
@@ -152,7 +152,11 @@ class ValidationReport:
 
 
 def validate_fetch(
-    con: duckdb.DuckDBPyConnection, source: str, fetch_id: int, as_of: date
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    fetch_id: int,
+    as_of: date,
+    earliest_release: date = EARLIEST_RELEASE,
 ) -> ValidationReport:
     """Run every suite on this fetch, record results in raw.validations, set raw.batches status."""
     params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
@@ -175,6 +179,8 @@ def validate_fetch(
     counts = pd.DataFrame()
     for suite, sql, checks in suites:
         frame = _frame(con, sql, params)
+        if "release_date" in frame:
+            frame["earliest_release"] = pd.Timestamp(earliest_release)
         if suite == "row_counts":
             counts = frame
         report.failures.extend(_run_suite(context, suite, frame, checks))

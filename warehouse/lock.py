@@ -34,7 +34,9 @@ class RefreshLock:
     """Context manager: exclusive right to refresh the warehouse at `database`."""
 
     def __init__(self, database: Path) -> None:
-        self.path = lock_path(database).resolve()
+        # the link resolved first: a refresh through a symlink and one through the real path
+        # must take the same lock (and swap the same file)
+        self.path = lock_path(database.resolve())
 
     def __enter__(self) -> RefreshLock:
         with _guard:

@@ -25,8 +25,13 @@ def next_path(database: Path) -> Path:
 
 @contextmanager
 def building_copy(database: Path) -> Iterator[Path]:
-    """Yield a path to build on; on clean exit it atomically replaces `database`."""
+    """Yield a path to build on; on clean exit it atomically replaces `database`.
+
+    A symlinked warehouse is resolved first: the swap replaces the file the link points to and
+    the link stays a link (swapping the link itself would fork the warehouse in two).
+    """
     database.parent.mkdir(parents=True, exist_ok=True)
+    database = database.resolve()
     target = next_path(database)
     for leftover in (target, target.with_name(target.name + ".wal")):
         if leftover.exists():
