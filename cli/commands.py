@@ -31,6 +31,7 @@ from cli.gaps import (
     gaps,
 )
 from cli.output import render
+from extractors.redact import redact
 
 
 def refresh(args: argparse.Namespace) -> int:
@@ -42,34 +43,57 @@ def refresh(args: argparse.Namespace) -> int:
     naming the source, file and rows. Unchanged payloads are not reloaded. Only one refresh
     runs at a time; readers (gapwatch sql) are never blocked by it.
 
+    Exit codes: 0 all refreshed and delivered; 1 a source failed or a file was quarantined;
+    2 nothing was done (usage, lock held, unusable warehouse or data dir); 3 refreshed, but
+    an alert was not delivered (retried next run); 130/143 interrupted by SIGINT/SIGTERM (the
+    warehouse unchanged, the run recorded as interrupted).
+
     Example:
         gapwatch refresh
         gapwatch refresh --as-of 2026-04-19 \\
             --source epoch=../shared/data/epoch/2026-04-19/benchmark_data
         gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch --no-prefect
     """
+    from cli.guard import EXIT_PROBLEMS, EXIT_UNDELIVERED, guarded_refresh
     from validation.seed_checks import SeedError
-    from warehouse.lock import RefreshLock, RefreshRunning
 
     settings = settings_from(args)
     as_of = parse_as_of(args.as_of)
     configure_logging(args.quiet)
     try:
-        with RefreshLock(settings.database):  # refuse at once, before Prefect starts up
+        with guarded_refresh(settings, as_of, list(settings.sources)):
             if args.no_prefect:
                 problems = _refresh_plain(settings, as_of)
             else:
                 problems = _refresh_with_prefect(settings, as_of)
-    except RefreshRunning as error:
-        raise UsageError(str(error)) from error
     except SeedError as error:
         raise UsageError(f"a seed file needs fixing, nothing was refreshed: {error}") from error
     _print_last_run(settings)
     for line in problems:
-        print(f"gapwatch: {line}", file=sys.stderr)
+        print(f"gapwatch: {redact(line)}", file=sys.stderr)
     if problems:
         print("gapwatch: the marts keep the last good data of what failed", file=sys.stderr)
-    return 1 if problems else 0
+    undelivered = _undelivered(settings)
+    if undelivered:
+        print(
+            f"gapwatch: {undelivered} alert(s) not delivered; they are retried next run "
+            "(see 'gapwatch alerts --undelivered')",
+            file=sys.stderr,
+        )
+    if problems:
+        return EXIT_PROBLEMS
+    return EXIT_UNDELIVERED if undelivered else 0
+
+
+def _undelivered(settings: Any) -> int:
+    """Alerts that some channel has not had yet (this night's or an earlier one's)."""
+    from warehouse.health import open_for_reading
+
+    with open_for_reading(settings.database) as con:
+        count: int = con.execute(
+            "select count(*) from marts.alerts where delivered_at is null"
+        ).fetchall()[0][0]
+    return count
 
 
 def _refresh_plain(settings: Any, as_of: Any) -> list[str]:

@@ -26,8 +26,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"gapwatch: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as stop:
+        # cli.guard.Interrupted (SIGTERM or SIGINT during a refresh) carries its exit code
+        code: int = getattr(stop, "exit_code", 130)
+        print(
+            f"gapwatch: interrupted ({stop or 'SIGINT'}); the warehouse is unchanged",
+            file=sys.stderr,
+        )
+        return code
 
 
 def build_parser() -> argparse.ArgumentParser:

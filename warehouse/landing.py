@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from extractors.base import Payload, Previous
+from extractors.base import Payload, Previous, SourceError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,12 +61,31 @@ def _write_once(target: Path, body: bytes) -> None:
     os.replace(temporary, target)
 
 
-def previous_fetch(con: duckdb.DuckDBPyConnection, source: str, location: str) -> Previous:
+MAX_UNCHANGED_DAYS = 7
+
+
+def previous_fetch(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    location: str,
+    as_of: date | None = None,
+    max_unchanged_days: int = MAX_UNCHANGED_DAYS,
+) -> Previous:
     """Validators of the last successful fetch of this exact location, for conditional GETs.
 
     A payload that failed to parse or load must not be sent as If-None-Match: the server would
-    answer 304 and the broken upstream would pass as "unchanged" night after night.
+    answer 304 and the broken upstream would pass as "unchanged" night after night. Nor is a
+    server believed forever: when its last full download (HTTP 200) is more than
+    max_unchanged_days before as_of, the request goes out unconditional, so a server that
+    wrongly answers 304 costs at most that many days of staleness.
     """
+    if as_of is not None and _downloaded_long_ago(con, source, location, as_of, max_unchanged_days):
+        log.info(
+            "%s: no full download for over %d days; fetching unconditionally",
+            source,
+            max_unchanged_days,
+        )
+        return Previous()
     rows = con.execute(
         "select sha256, etag, last_modified from raw.fetches "
         "where source = ? and location = ? and sha256 is not null "
@@ -71,6 +94,44 @@ def previous_fetch(con: duckdb.DuckDBPyConnection, source: str, location: str) -
         [source, location],
     ).fetchall()
     return Previous(*rows[0]) if rows else Previous()
+
+
+def _downloaded_long_ago(
+    con: duckdb.DuckDBPyConnection, source: str, location: str, as_of: date, days: int
+) -> bool:
+    rows = con.execute(
+        "select max(as_of) from raw.fetches "
+        "where source = ? and location = ? and http_status = 200",
+        [source, location],
+    ).fetchall()
+    last = rows[0][0] if rows else None
+    return last is not None and (as_of - last).days > days
+
+
+class LandedPayloadCorrupt(SourceError):
+    """A landed payload read back (a replay) does not hash to the sha256 it was landed under."""
+
+
+_LANDED_NAME = re.compile(r"^payload-([0-9a-f]{16})")
+
+
+def verify_landed(raw_dir: Path, location: str, body: bytes) -> None:
+    """A payload replayed from raw/ must still be the bytes that were landed (its name says)."""
+    path = Path(location).expanduser()
+    try:
+        inside = path.resolve().is_relative_to(raw_dir.resolve())
+    except OSError:
+        return
+    match = _LANDED_NAME.match(path.name)
+    if not inside or match is None:
+        return
+    actual = sha256_hex(body)
+    if not actual.startswith(match.group(1)):
+        raise LandedPayloadCorrupt(
+            f"{location}: the landed payload does not match its sha256 (named "
+            f"{match.group(1)}…, hashes to {actual[:16]}…); it was altered or damaged on disk, "
+            "nothing was loaded; restore it from a backup or fetch the source again"
+        )
 
 
 def last_fetch(con: duckdb.DuckDBPyConnection, source: str) -> LastFetch | None:

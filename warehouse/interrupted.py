@@ -1,0 +1,45 @@
+"""Record a refresh that a signal ended: its rows in marts.refresh_runs say `interrupted`.
+
+The interrupted refresh's own work is gone (its building copy discarded); this writes only the
+record, through the same lock and copy-and-swap as a refresh, so readers never see it half done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from warehouse.db import connect, ensure_schemas
+from warehouse.lock import RefreshLock, RefreshRunning
+from warehouse.swap import building_copy
+
+
+def record_interrupted(
+    database: Path,
+    run_id: str,
+    as_of: date,
+    started_at: datetime,
+    sources: Sequence[str],
+    reason: str,
+) -> bool:
+    """Append the interrupted run; False when another refresh holds the lock by now."""
+    try:
+        lock = RefreshLock(database)
+        lock.__enter__()
+    except RefreshRunning:
+        return False
+    try:
+        with building_copy(database) as path, connect(path) as con:
+            ensure_schemas(con)
+            for source in sources:
+                con.execute(
+                    "insert into marts.refresh_runs values "
+                    "(?, ?, ?, now(), 'interrupted', ?, 'interrupted', null, 0, false, 0, "
+                    "'not run', ?)",
+                    [run_id, as_of, started_at, source, reason],
+                )
+            con.execute("checkpoint")
+    finally:
+        lock.__exit__(None, None, None)
+    return True
