@@ -8,6 +8,7 @@ clear one-line message. Network only to loopback servers these tests start.
 from __future__ import annotations
 
 import hashlib
+import http.server
 import shutil
 import threading
 from collections.abc import Callable
@@ -28,6 +29,8 @@ SAMPLE_NIGHT = date(2026, 4, 20)
 HANG = 120.0
 
 T = TypeVar("T")
+# the starter the `loopback_server` fixture hands out: handler class -> base URL
+Start = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 
 
 # appended by every run (even an interrupted one), never rebuilt: not part of "the marts"

@@ -7,7 +7,6 @@ import http.server
 import json
 import logging
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -15,10 +14,8 @@ import pytest
 
 from alerts.channels import CallableChannel, DeliveryLog, WebhookChannel, deliver
 from tests.conftest import quiet_handler
-from tests.faults.conftest import ends
+from tests.faults.conftest import Start, ends
 from warehouse.db import ensure_schemas
-
-Start = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 
 
 def alerts_db(messages: dict[str, str]) -> duckdb.DuckDBPyConnection:

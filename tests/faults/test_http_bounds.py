@@ -14,9 +14,7 @@ from extractors.base import SourceError
 from extractors.http import WaitBudget, deadline, download, make_session
 from extractors.limits import Limits
 from tests.conftest import quiet_handler
-from tests.faults.conftest import ends
-
-Start = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
+from tests.faults.conftest import Start, ends
 
 
 def counting(handler: Callable[[http.server.BaseHTTPRequestHandler], None]) -> tuple[type, list]:
