@@ -81,7 +81,6 @@ def test_a_symlinked_warehouse_is_locked_and_swapped_as_the_file_it_points_to(
     through_link = Settings(
         sources=("epoch",), data_dir=warehouse.data_dir, db_path=link
     ).with_location("epoch", str(SAMPLE_BUNDLE))
-    before = marts_checksum(warehouse.database)
 
     result = refresh(through_link, SAMPLE_NIGHT)
 
@@ -89,4 +88,3 @@ def test_a_symlinked_warehouse_is_locked_and_swapped_as_the_file_it_points_to(
     assert link.is_symlink() and link.resolve() == warehouse.database.resolve()
     assert marts_checksum(link) == marts_checksum(warehouse.database)
     assert query(warehouse, "select count(*) from marts.refresh_runs")[0][0] == 2
-    assert marts_checksum(warehouse.database) != before  # the run was recorded in the real file
