@@ -69,14 +69,14 @@ def check_before_refresh(database: Path) -> None:
 def check_schema(con: duckdb.DuckDBPyConnection, database: Path, for_writing: bool) -> None:
     """A warehouse from a newer gapwatch is refused; one without gapwatch's schemas too."""
     found = con.execute(
-        "select count(*) from duckdb_schemas() where schema_name in ('raw', 'marts')"
+        "select count(*) from duckdb_schemas() where schema_name = 'marts'"
     ).fetchall()[0][0]
-    if found < 2:
+    if not found:
         if for_writing and _is_empty(con):
             return
         raise WarehouseUnusable(
-            f"{database} is a DuckDB file but not a gapwatch warehouse (no raw and marts "
-            "schemas); point --db / GAPWATCH_DB at the warehouse, or at a new file"
+            f"{database} is a DuckDB file but not a gapwatch warehouse (no marts schema); "
+            "point --db / GAPWATCH_DB at the warehouse, or at a new file"
         )
     version = stored_schema_version(con)
     if version is not None and version > SCHEMA_VERSION:

@@ -44,8 +44,8 @@ READING_PRAGMAS = frozenset(
 )
 
 WRITERS_HINT = (
-    "gapwatch sql only reads (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PRAGMA "
-    "table_info...); to write, use DuckDB itself on a copy of the warehouse"
+    "gapwatch sql is read-only: one SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN or "
+    "PRAGMA table_info...; to write, use DuckDB itself on a copy of the warehouse"
 )
 
 

@@ -26,7 +26,7 @@ def alerting_bundle(tmp_path: Path) -> Path:
     columns, rows = read_csv(bundle / "epoch_capabilities_index.csv")
     for row in rows:
         if row["Model version"] == "open-zeta-400b":
-            row["Display name"] = "<!channel> *Zeta*"
+            row["Display name"] = row["Model name"] = "<!channel> *Zeta*"
     write_csv(bundle / "epoch_capabilities_index.csv", columns, rows)
     columns, rows = read_csv(bundle / "gpqa_diamond.csv")
     for row in rows:
@@ -105,5 +105,5 @@ def test_the_next_night_delivers_each_alert_once_with_markup_escaped(
     assert code == 0 and again == 0, output
     sent = sorted(post["alert"]["alert_id"] for post in hook.posts)
     assert sent == sorted(alert_id for (alert_id,) in raised)  # each once, none twice
-    zeta = [post["text"] for post in hook.posts if "Zeta" in post["text"]]
+    zeta = [post["text"] for post in hook.posts if "*Zeta*" in post["text"]]
     assert zeta and all("&lt;!channel&gt;" in text and "<!" not in text for text in zeta)
