@@ -51,11 +51,7 @@ def check_before_refresh(database: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise WarehouseUnusable(explain_os_error(folder, error)) from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise WarehouseUnusable(
-            f"the data dir {folder} is not writable; make it writable by this user or point "
-            "GAPWATCH_DATA_DIR / --data-dir elsewhere (nothing was changed)"
-        )
+    _probe_write(folder)
     if not path.exists():
         return
     try:
@@ -64,6 +60,17 @@ def check_before_refresh(database: Path) -> None:
         raise WarehouseUnusable(explain_open_error(database, error)) from None
     with con:
         check_schema(con, database, for_writing=True)
+
+
+def _probe_write(folder: Path) -> None:
+    """Write and remove a small file: the only test that holds for root, mounts and flags."""
+    probe = folder / f".gapwatch-probe-{os.getpid()}"
+    try:
+        probe.write_bytes(b"probe")
+    except OSError as error:
+        raise WarehouseUnusable(explain_os_error(folder, error)) from None
+    finally:
+        probe.unlink(missing_ok=True)
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, database: Path, for_writing: bool) -> None:
