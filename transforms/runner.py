@@ -107,7 +107,10 @@ def run_models(
     python_models: Mapping[str, PythonModel] | None = None,
 ) -> list[BuiltModel]:
     """Build the named marts-stage models in order (no transaction of its own)."""
+    from transforms.method import sql_params
+
     python_models = python_models if python_models is not None else default_python_models()
+    params = {**sql_params(), **params}
     return [_build_mart(con, name, params, python_models) for name in names]
 
 

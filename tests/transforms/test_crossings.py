@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tests.transforms.tiny import Model, build, crossing
+from transforms import method
 
 
 def test_first_crossers_and_gap_in_days_and_months() -> None:
@@ -70,7 +71,7 @@ def test_untested_model_with_higher_eci_rejects_and_is_named() -> None:
     row = crossing(con, 0.7)
     assert not row["accepted"]
     assert row["reason"].startswith("untested model: closed Early (closed-early) (ECI 130.0)")
-    assert "closed-first (ECI 120.0)" in row["reason"]
+    assert "closed-first (ECI 120.0, margin 3)" in row["reason"]
 
 
 def test_untested_model_rule_ignores_lower_eci_and_evaluated_variants() -> None:
@@ -87,6 +88,53 @@ def test_untested_model_rule_ignores_lower_eci_and_evaluated_variants() -> None:
         thresholds="0.7",
     )
     assert crossing(con, 0.7)["accepted"]
+
+
+def test_a_blank_headline_row_counts_as_evaluated_and_the_reason_says_so() -> None:
+    con = build(
+        [
+            Model("closed-blank", "2024-01-01", False, None, eci=140, name="Blank", blank_row=True),
+            Model("closed-first", "2024-06-01", False, 0.8, eci=120, name="First"),
+            Model("open-x", "2024-09-01", True, 0.8, eci=118, name="X"),
+        ],
+        thresholds="0.7",
+    )
+    row = crossing(con, 0.7)
+    assert row["accepted"] and row["untested_check"] == "passed"
+    assert "Blank (closed-blank) was evaluated here without a headline score" in row["reason"]
+
+
+@pytest.mark.parametrize(
+    "stronger_by", [method.UNTESTED_ECI_MARGIN - 0.1, method.UNTESTED_ECI_MARGIN]
+)
+def test_untested_rule_blocks_only_beyond_the_margin(stronger_by: float) -> None:
+    con = build(
+        [
+            Model("closed-early", "2024-01-01", False, None, eci=120 + stronger_by, name="Early"),
+            Model("closed-first", "2024-06-01", False, 0.8, eci=120, name="First"),
+            Model("open-x", "2024-09-01", True, 0.8, eci=118, name="X"),
+        ],
+        thresholds="0.7",
+    )
+    row = crossing(con, 0.7)
+    blocked = stronger_by >= method.UNTESTED_ECI_MARGIN
+    assert row["accepted"] is not blocked
+    assert row["untested_check"] == ("failed" if blocked else "passed")
+    assert row["untested_blocker"] == ("Early (closed-early)" if blocked else None)
+
+
+def test_a_crosser_without_eci_is_accepted_with_the_check_not_run() -> None:
+    con = build(
+        [
+            Model("closed-early", "2024-01-01", False, None, eci=150, name="Early"),
+            Model("closed-first", "2024-06-01", False, 0.8, eci=None, name="First"),
+            Model("open-x", "2024-09-01", True, 0.8, eci=118, name="X"),
+        ],
+        thresholds="0.7",
+    )
+    row = crossing(con, 0.7)
+    assert row["accepted"] and row["untested_check"] == "not_run"
+    assert row["untested_note"] == "closed-first has no ECI to compare earlier untested models with"
 
 
 def test_date_ties_pick_higher_score_then_name_and_list_the_rest() -> None:

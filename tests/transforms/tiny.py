@@ -34,6 +34,7 @@ class Model:
     eci: float | None = None
     chinese: bool = False
     name: str | None = None
+    blank_row: bool = False  # a row on the test benchmark with a blank headline score
 
 
 def build(
@@ -51,8 +52,18 @@ def build(
     con.execute(
         "create table marts.benchmarks as select 'bench' as benchmark_id, 'Bench' as name, "
         "'fraction' as scale, ?::varchar as thresholds, ?::double as validity_floor, "
+        "case when ? is null then null else 'catalog_floor' end as floor_origin, "
         "true as tracked, 'public' as access, 'math' as category, 'epoch' as source",
-        [thresholds, floor],
+        [thresholds, floor, floor],
+    )
+    # every row of the one Epoch file, scored or blank, as the untested rule reads them
+    con.execute(
+        "create table intermediate.int_batches_current as "
+        "select 'epoch' as source, 'bench.csv' as file, 1 as fetch_id, 'bench' as benchmark_id"
+    )
+    con.execute(
+        "create table intermediate.int_benchmark_rows_scaled (fetch_id integer, file varchar, "
+        "benchmark_id varchar, model_version varchar, score double)"
     )
     con.execute(
         "create table marts.models (model_version varchar, model_name varchar, "
@@ -68,6 +79,12 @@ def build(
             "insert into marts.models values (?, ?, ?, ?, ?, ?, 'Org')",
             [m.version, m.name, m.released, m.is_open, m.chinese, m.eci],
         )
+        if m.score is not None or m.blank_row:
+            con.execute(
+                "insert into intermediate.int_benchmark_rows_scaled values "
+                "(1, 'bench.csv', 'bench', ?, ?)",
+                [m.version, m.score],
+            )
         if m.score is not None:
             con.execute(
                 "insert into marts.benchmark_scores values ('bench', ?, ?, ?, ?, ?)",

@@ -1,4 +1,7 @@
--- every Epoch row with its benchmark id and the score on the benchmark's scale
+-- every Epoch row with its benchmark id and the score on the benchmark's scale. A file with a
+-- version column (METR's `METR version`) is split: a row naming a version belongs to
+-- `<benchmark>@<version>` (METR-Horizon-v1.1 -> metr_time_horizons@v1.1), a row without one
+-- keeps the plain id (the original methodology), so versions never mix
 with rows as (
 
     select * from staging.stg_epoch__benchmark_rows
@@ -23,7 +26,13 @@ scaled as (
 
     select
         rows.*,
-        batches.benchmark_id,
+        coalesce(
+            batches.benchmark_id || '@' || regexp_replace(
+                nullif(trim(json_extract_string(rows.extra, '$."METR version"')), ''),
+                '^METR-Horizon-', ''
+            ),
+            batches.benchmark_id
+        ) as benchmark_id,
         batches.unit,
         units.scale,
         units.min_value,

@@ -1,9 +1,10 @@
 -- per benchmark, the validity floor below which first crossers reflect which models were
--- tested first rather than capability: the catalog's floor, else the 10th percentile of the
--- scores the gap analysis runs on
+-- tested first rather than capability: the catalog's (an explicit floor, or the publisher's
+-- random baseline plus a share of its range; see marts.benchmarks.floor_origin), else the 10th
+-- percentile of the scores the gap analysis runs on (floor_origin 'percentile_10')
 with benchmarks as (
 
-    select benchmark_id, validity_floor from marts.benchmarks
+    select benchmark_id, validity_floor, floor_origin from marts.benchmarks
 
 ),
 
@@ -20,11 +21,11 @@ final as (
         coalesce(
             benchmarks.validity_floor, quantile_cont(scores.score, 0.10)
         ) as validity_floor,
-        benchmarks.validity_floor is not null as floor_from_catalog,
+        coalesce(benchmarks.floor_origin, 'percentile_10') as floor_origin,
         count(scores.score) as scores_behind_floor
     from benchmarks
     inner join scores on benchmarks.benchmark_id = scores.benchmark_id
-    group by benchmarks.benchmark_id, benchmarks.validity_floor
+    group by benchmarks.benchmark_id, benchmarks.validity_floor, benchmarks.floor_origin
 
 )
 

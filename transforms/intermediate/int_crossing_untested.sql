@@ -1,12 +1,31 @@
--- per pair where both groups crossed, and per crosser's group: the model that blocks it, if
--- any. A blocker is a model of the crosser's own group, released earlier, never evaluated on
--- this benchmark, with an ECI at least the crosser's: it would probably have crossed first.
--- "Model" is Epoch's model name: effort and budget variants of one model share it (and its
--- ECI), so a model counts as evaluated when any of its versions was
+-- per pair where both groups crossed, and per crosser's group: did the untested-model check
+-- run, and what blocks the pair if anything. A blocker is a model of the crosser's own group,
+-- released earlier, never evaluated on this benchmark, whose ECI exceeds the crosser's by at
+-- least $untested_eci_margin: it would probably have crossed this threshold first.
+--   passed   no such model
+--   failed   blocker names the strongest one (blocker_eci, crosser_eci)
+--   not_run  the crosser has no ECI to compare with (note says so)
+-- "Evaluated" means any row for the benchmark, a blank headline score included (a model scored
+-- at 32k but blank at 120k was evaluated). "Model" is Epoch's model name: effort and budget
+-- variants share it (and its ECI), so a model counts as evaluated when any of its versions was
 with pairs as (
 
     select * from intermediate.int_crossing_pairs
     where status = 'both_crossed'
+
+),
+
+sides as (
+
+    select
+        benchmark_id, threshold, open_scope, false as for_open,
+        first_closed_model as crosser, first_closed_date as crossed_date
+    from pairs
+    union all
+    select
+        benchmark_id, threshold, open_scope, true as for_open,
+        first_open_model as crosser, first_open_date as crossed_date
+    from pairs
 
 ),
 
@@ -30,42 +49,120 @@ model_keys as (
 
 ),
 
+-- every Epoch row of the current batches, scored or not, by model key
+epoch_rows as (
+
+    select distinct
+        rows.benchmark_id,
+        coalesce(models.model_name, rows.model_version) as model_key,
+        rows.score is not null as scored
+    from intermediate.int_benchmark_rows_scaled as rows
+    inner join intermediate.int_batches_current as current_batches
+        on rows.fetch_id = current_batches.fetch_id
+        and rows.file = current_batches.file
+    left join marts.models as models on rows.model_version = models.model_version
+    where rows.model_version is not null
+
+),
+
 evaluated as (
 
-    select distinct benchmark_id, model_key from scores
+    select benchmark_id, model_key, bool_or(scored) as scored
+    from (
+        select benchmark_id, model_key, scored from epoch_rows
+        union all
+        select benchmark_id, model_key, true as scored from scores
+    )
+    group by benchmark_id, model_key
+
+),
+
+crossers as (
+
+    select
+        sides.*,
+        scores.model_key as crosser_key,
+        scores.eci_score as crosser_eci
+    from sides
+    left join scores
+        on sides.benchmark_id = scores.benchmark_id
+        and sides.crosser = scores.entity
+        and sides.for_open = scores.is_open
+
+),
+
+-- earlier models of the crosser's group strong enough to have crossed first, evaluated or not
+strong_earlier as (
+
+    select
+        crossers.benchmark_id,
+        crossers.threshold,
+        crossers.open_scope,
+        crossers.for_open,
+        candidate.model_key,
+        candidate.model_version,
+        candidate.eci_score,
+        candidate.release_date,
+        evaluated.model_key is not null as was_evaluated,
+        coalesce(evaluated.scored, false) as was_scored
+    from crossers
+    inner join model_keys as candidate
+        on candidate.is_open = crossers.for_open
+        and (not candidate.is_open or crossers.open_scope = 'all' or candidate.is_chinese)
+        and candidate.model_key <> crossers.crosser_key
+        and candidate.release_date < crossers.crossed_date
+        and candidate.eci_score >= crossers.crosser_eci + $untested_eci_margin
+    left join evaluated
+        on evaluated.benchmark_id = crossers.benchmark_id
+        and evaluated.model_key = candidate.model_key
+
+),
+
+blockers as (
+
+    select
+        benchmark_id,
+        threshold,
+        open_scope,
+        for_open,
+        list(
+            model_key || ' (' || model_version || ')'
+            order by eci_score desc, release_date, model_version
+        ) filter (where not was_evaluated)[1] as blocker,
+        max(eci_score) filter (where not was_evaluated) as blocker_eci,
+        -- evaluated without a headline score: not untested, and the reason says so
+        list(
+            model_key || ' (' || model_version || ')'
+            order by eci_score desc, release_date, model_version
+        ) filter (where was_evaluated and not was_scored)[1] as evaluated_unscored
+    from strong_earlier
+    group by benchmark_id, threshold, open_scope, for_open
 
 ),
 
 final as (
 
     select
-        pairs.benchmark_id,
-        pairs.threshold,
-        pairs.open_scope,
-        crosser.is_open as for_open,
-        list(
-            candidate.model_key || ' (' || candidate.model_version || ')'
-            order by candidate.eci_score desc, candidate.release_date, candidate.model_version
-        )[1] as blocker,
-        max(candidate.eci_score) as blocker_eci,
-        max(crosser.eci_score) as crosser_eci
-    from pairs
-    inner join scores as crosser
-        on crosser.benchmark_id = pairs.benchmark_id
-        and crosser.entity in (pairs.first_closed_model, pairs.first_open_model)
-        and crosser.eci_score is not null
-    inner join model_keys as candidate
-        on candidate.is_open = crosser.is_open
-        and (not candidate.is_open or pairs.open_scope = 'all' or candidate.is_chinese)
-        and candidate.model_key <> crosser.model_key
-        and candidate.release_date < case
-            when crosser.is_open then pairs.first_open_date else pairs.first_closed_date
-        end
-        and candidate.eci_score >= crosser.eci_score
-    anti join evaluated
-        on evaluated.benchmark_id = pairs.benchmark_id
-        and evaluated.model_key = candidate.model_key
-    group by pairs.benchmark_id, pairs.threshold, pairs.open_scope, crosser.is_open
+        crossers.benchmark_id,
+        crossers.threshold,
+        crossers.open_scope,
+        crossers.for_open,
+        crossers.crosser,
+        crossers.crosser_eci,
+        case
+            when crossers.crosser_eci is null then 'not_run'
+            when blockers.blocker is not null then 'failed'
+            else 'passed'
+        end as untested_check,
+        blockers.blocker,
+        blockers.blocker_eci,
+        blockers.evaluated_unscored
+    from crossers
+    left join blockers
+        on crossers.benchmark_id = blockers.benchmark_id
+        and crossers.threshold = blockers.threshold
+        and crossers.open_scope = blockers.open_scope
+        and crossers.for_open = blockers.for_open
 
 )
 

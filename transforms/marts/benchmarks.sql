@@ -1,4 +1,7 @@
--- the benchmark catalog: the tracked seed plus every file the current Epoch bundle holds
+-- the benchmark catalog: the tracked seed plus every file the current Epoch bundle holds.
+-- random_baseline and score_ceiling are the publisher's numbers as the seed documents them
+-- (the bundle's benchmark_metadata.csv carries the same fields: where it is loaded, it is the
+-- place to read them from first)
 with seeded as (
 
     select * from seeds.benchmarks
@@ -10,6 +13,22 @@ loaded as (
     select distinct source, file, benchmark_id, unit
     from intermediate.int_batches_current
     where source = 'epoch'
+
+),
+
+-- a versioned file (METR) splits into one benchmark per version: each `<id>@<version>` is a
+-- catalog row of its own, inheriting everything but the id and name from its file's row
+versions as (
+
+    select distinct
+        current_batches.benchmark_id as base_id,
+        rows.benchmark_id,
+        substr(rows.benchmark_id, length(current_batches.benchmark_id) + 2) as version
+    from intermediate.int_benchmark_rows_scaled as rows
+    inner join intermediate.int_batches_current as current_batches
+        on rows.fetch_id = current_batches.fetch_id
+        and rows.file = current_batches.file
+    where current_batches.source = 'epoch' and rows.benchmark_id <> current_batches.benchmark_id
 
 ),
 
@@ -81,10 +100,47 @@ catalog as (
         try_cast(nullif(trim(seeded.validity_floor), '') as double) as validity_floor,
         loaded.file is not null
         or seeded.benchmark_id in (select benchmark_id from observed) as is_loaded,
-        seeded.benchmark_id is not null as is_core
+        seeded.benchmark_id is not null as is_core,
+        try_cast(nullif(trim(seeded.random_baseline), '') as double) as random_baseline,
+        try_cast(nullif(trim(seeded.score_ceiling), '') as double) as score_ceiling
     from seeded
     full outer join loaded
         on seeded.file = loaded.file
+
+),
+
+with_versions as (
+
+    select * from catalog
+    union all
+    select
+        versions.benchmark_id,
+        catalog.name || ' @' || versions.version as name,
+        catalog.* exclude (benchmark_id, name)
+    from versions
+    inner join catalog on versions.base_id = catalog.benchmark_id
+
+),
+
+-- the validity floor and where it comes from: the catalog's explicit floor; else the
+-- publisher's random baseline plus a share of the range up to its score ceiling
+-- (FLOOR_SHARE_OF_RANGE); else none here (crossings fall back to a percentile and say so)
+floored as (
+
+    select
+        with_versions.*,
+        case
+            when with_versions.validity_floor is not null then with_versions.validity_floor
+            when with_versions.random_baseline is not null then
+                with_versions.random_baseline + $floor_share_of_range * (
+                    coalesce(with_versions.score_ceiling, 1.0) - with_versions.random_baseline
+                )
+        end as floor_value,
+        case
+            when with_versions.validity_floor is not null then 'catalog_floor'
+            when with_versions.random_baseline is not null then 'catalog_baseline'
+        end as floor_origin
+    from with_versions
 
 ),
 
@@ -104,11 +160,14 @@ final as (
         catalog.provenance,
         catalog.tracked,
         catalog.thresholds,
-        catalog.validity_floor,
+        catalog.floor_value as validity_floor,
         catalog.is_loaded,
         cast(null as varchar) as same_as,
-        catalog.is_core
-    from catalog
+        catalog.is_core,
+        catalog.random_baseline,
+        catalog.score_ceiling,
+        catalog.floor_origin
+    from floored as catalog
     left join units
         on catalog.unit = units.unit
 
@@ -131,7 +190,10 @@ final as (
         null as validity_floor,
         true as is_loaded,
         same_as,
-        false as is_core
+        false as is_core,
+        null as random_baseline,
+        null as score_ceiling,
+        null as floor_origin
     from observed_catalog
 
 )

@@ -39,14 +39,18 @@ ruled as (
         pairs.*,
         floors.validity_floor,
         floors.scores_behind_floor,
-        floors.floor_from_catalog,
+        floors.floor_origin,
         pairs.threshold < floors.validity_floor - 1e-9 as below_floor,
+        untested_closed.untested_check as closed_check,
         untested_closed.blocker as closed_blocker,
         untested_closed.blocker_eci as closed_blocker_eci,
         untested_closed.crosser_eci as closed_crosser_eci,
+        untested_closed.evaluated_unscored as closed_unscored,
+        untested_open.untested_check as open_check,
         untested_open.blocker as open_blocker,
         untested_open.blocker_eci as open_blocker_eci,
-        untested_open.crosser_eci as open_crosser_eci
+        untested_open.crosser_eci as open_crosser_eci,
+        untested_open.evaluated_unscored as open_unscored
     from pairs
     left join floors on pairs.benchmark_id = floors.benchmark_id
     left join untested as untested_closed
@@ -62,6 +66,47 @@ ruled as (
 
 ),
 
+-- one check per pair: failed when either side failed, not_run when either side could not run
+checked as (
+
+    select
+        ruled.*,
+        case
+            when status <> 'both_crossed' then 'not_run'
+            when closed_check = 'failed' or open_check = 'failed' then 'failed'
+            when closed_check = 'not_run' or open_check = 'not_run' then 'not_run'
+            else 'passed'
+        end as untested_check,
+        case
+            when status <> 'both_crossed' then 'no pair to check: ' || status
+            when closed_check = 'failed' or open_check = 'failed' then null
+            when closed_check = 'not_run' and open_check = 'not_run' then printf(
+                'neither %s nor %s has an ECI to compare earlier untested models with',
+                first_closed_model, first_open_model
+            )
+            when closed_check = 'not_run' then printf(
+                '%s has no ECI to compare earlier untested models with', first_closed_model
+            )
+            when open_check = 'not_run' then printf(
+                '%s has no ECI to compare earlier untested models with', first_open_model
+            )
+            when coalesce(closed_unscored, open_unscored) is not null then printf(
+                '%s was evaluated here without a headline score: evaluated, not untested',
+                coalesce(closed_unscored, open_unscored)
+            )
+        end as untested_note,
+        case
+            when closed_check = 'failed' then closed_blocker
+            when open_check = 'failed' then open_blocker
+        end as untested_blocker,
+        case
+            when closed_check = 'failed' then closed_blocker_eci
+            when open_check = 'failed' then open_blocker_eci
+        end as untested_blocker_eci
+    from ruled
+
+),
+
 -- a reviewer's verdict (the override file) comes first, so rejecting a pair's top threshold
 -- lets the pair count at its next surviving one instead of vanishing
 with_overrides as (
@@ -73,9 +118,9 @@ with_overrides as (
         coalesce(
             overrides.override_verdict,
             ruled.status = 'both_crossed' and not ruled.below_floor
-            and ruled.closed_blocker is null and ruled.open_blocker is null
+            and ruled.untested_check <> 'failed'
         ) as survives
-    from ruled
+    from checked as ruled
     left join overrides
         on ruled.benchmark_id = overrides.override_benchmark_id
         and abs(ruled.threshold - overrides.override_threshold) < 1e-9
@@ -118,29 +163,34 @@ decided as (
                 'below the validity floor %.4g (%s): the first crossers at the bottom reflect '
                 || 'which models were tested first, not capability',
                 validity_floor,
-                case
-                    when floor_from_catalog then 'set in the catalog'
+                case floor_origin
+                    when 'catalog_floor' then 'set in the catalog'
+                    when 'catalog_baseline' then 'random baseline + '
+                        || round($floor_share_of_range * 100) || '% of the range to the ceiling'
                     else '10th percentile of ' || scores_behind_floor || ' scores'
                 end
             )
-            when closed_blocker is not null then printf(
-                'untested model: closed %s (ECI %.1f) was released before %s (ECI %.1f) '
-                || 'but never evaluated here; it would probably have crossed first',
-                closed_blocker, closed_blocker_eci, first_closed_model, closed_crosser_eci
+            when closed_check = 'failed' then printf(
+                'untested model: closed %s (ECI %.1f) was released before %s (ECI %.1f, '
+                || 'margin %g) but never evaluated here; it would probably have crossed first',
+                closed_blocker, closed_blocker_eci, first_closed_model, closed_crosser_eci,
+                $untested_eci_margin
             )
-            when open_blocker is not null then printf(
-                'untested model: open %s (ECI %.1f) was released before %s (ECI %.1f) '
-                || 'but never evaluated here; it would probably have crossed first',
-                open_blocker, open_blocker_eci, first_open_model, open_crosser_eci
+            when open_check = 'failed' then printf(
+                'untested model: open %s (ECI %.1f) was released before %s (ECI %.1f, '
+                || 'margin %g) but never evaluated here; it would probably have crossed first',
+                open_blocker, open_blocker_eci, first_open_model, open_crosser_eci,
+                $untested_eci_margin
             )
             when threshold <> pair_threshold then printf(
                 'same pair as threshold %g (%s -> %s): counted once, at its highest threshold',
                 pair_threshold, first_closed_model, first_open_model
             )
             else printf(
-                'accepted: %s (%s) -> %s (%s), gap %.1f months',
+                'accepted: %s (%s) -> %s (%s), gap %.1f months; untested check %s%s',
                 first_closed_model, first_closed_date, first_open_model, first_open_date,
-                gap_days / 30.4375
+                gap_days / 30.4375, untested_check,
+                coalesce(' (' || untested_note || ')', '')
             )
         end as reason
     from deduplicated
@@ -167,6 +217,11 @@ final as (
         status,
         months_pending,
         validity_floor,
+        floor_origin,
+        untested_check,
+        untested_blocker,
+        untested_blocker_eci,
+        untested_note,
         accepted,
         reason
     from decided

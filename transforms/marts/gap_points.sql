@@ -45,6 +45,7 @@ final as (
         open_models.is_chinese as open_is_chinese,
         crossings.gap_days,
         crossings.gap_months,
+        crossings.untested_check,
         benchmarks.access,
         benchmarks.category
     from crossings

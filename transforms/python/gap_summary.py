@@ -23,6 +23,7 @@ SCHEMA = {
     "ci_low": "double",
     "ci_high": "double",
     "n_points": "bigint",
+    "n_untested_not_run": "bigint",
     "n_pending": "bigint",
     "median_months_pending": "double",
 }
@@ -52,6 +53,7 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
         mine = (trend["source"] == series.source) & (trend["series"] == series.name)
         latest = trend[mine & trend["gap_months"].notna()].tail(1)
         waiting = series.select(pending)["months_pending"]
+        mine_points = series.select(points)
         rows.append(
             {
                 "source": series.source,
@@ -65,7 +67,9 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
                 "gap_months": latest["gap_months"].iloc[0] if len(latest) else float("nan"),
                 "ci_low": latest["ci_low"].iloc[0] if len(latest) else float("nan"),
                 "ci_high": latest["ci_high"].iloc[0] if len(latest) else float("nan"),
-                "n_points": len(series.select(points)),
+                "n_points": len(mine_points),
+                # accepted although the untested-model check could not run (no ECI)
+                "n_untested_not_run": int((mine_points["untested_check"] == "not_run").sum()),
                 "n_pending": len(waiting),
                 "median_months_pending": waiting.median() if len(waiting) else float("nan"),
             }

@@ -66,7 +66,7 @@ def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
 
 def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "select source, view, open_scope, access, category, open_date, gap_months "
+        "select source, view, open_scope, access, category, open_date, gap_months, untested_check "
         "from marts.gap_points"
     ).df()
 

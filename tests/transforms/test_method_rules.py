@@ -1,0 +1,188 @@
+"""The acceptance rules on the real snapshots, each with a case checked by hand from the CSVs.
+
+Expected values are read from the snapshot CSVs and the seed in the test (release dates, blank
+scores, version labels, the publisher's baselines), never from gapwatch's own output.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.run import refresh
+from pipeline.settings import Settings
+from tests.conftest import PROJECT, epoch_dir
+from transforms import method
+
+
+@pytest.fixture(scope="module")
+def warehouse(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], duckdb.DuckDBPyConnection]:
+    built: dict[str, Path] = {}
+
+    def open_snapshot(snapshot: str) -> duckdb.DuckDBPyConnection:
+        if snapshot not in built:
+            settings = Settings(
+                data_dir=tmp_path_factory.mktemp(f"rules-{snapshot}"), sources=("epoch",)
+            ).with_location("epoch", str(epoch_dir(shared_data, snapshot)))
+            result = refresh(settings, date.fromisoformat(snapshot))
+            assert result.ok, result.problems()
+            built[snapshot] = settings.database
+        return duckdb.connect(str(built[snapshot]), read_only=True)
+
+    return open_snapshot
+
+
+def rows(shared_data: Path, snapshot: str, file: str) -> list[dict[str, str]]:
+    with open(epoch_dir(shared_data, snapshot) / file, encoding="utf-8-sig") as f:
+        return [{k: (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(f)]
+
+
+def crossing(con: duckdb.DuckDBPyConnection, crossing_id: str) -> dict[str, object]:
+    frame = con.execute("select * from marts.crossings where crossing_id = ?", [crossing_id]).df()
+    assert len(frame) == 1, crossing_id
+    return dict(frame.iloc[0])
+
+
+def test_a_model_with_a_blank_headline_score_was_evaluated(
+    warehouse: Callable[[str], duckdb.DuckDBPyConnection], shared_data: Path
+) -> None:
+    """FictionLiveBench 0.35: DeepSeek-V3-0324 has 32k/60k scores and a blank 120k score."""
+    by_version = {
+        r["Model version"]: r
+        for r in rows(shared_data, "2026-04-19", "fictionlivebench_external.csv")
+    }
+    deepseek = by_version["chutes/DeepSeek-V3-0324"]
+    assert deepseek["120k token score"] == "" and deepseek["32k token score"] != ""
+    closed = by_version["o1-2024-12-17_medium"]
+    opened = by_version["chutes/Llama-4-Maverick-17B-128E-Instruct"]
+    expected_days = (
+        date.fromisoformat(opened["Release date"]) - date.fromisoformat(closed["Release date"])
+    ).days
+
+    with warehouse("2026-04-19") as con:
+        row = crossing(con, "fictionlivebench:0.35:all")
+    assert row["first_closed_model"] == "o1-2024-12-17_medium"
+    assert row["first_open_model"] == "chutes/Llama-4-Maverick-17B-128E-Instruct"
+    assert row["accepted"] and row["untested_check"] == "passed"
+    assert row["gap_days"] == expected_days
+    assert f"gap {expected_days / 30.4375:.1f} months" in str(row["reason"])
+    assert "DeepSeek-V3-0324" in str(row["reason"]) and "without a headline score" in str(
+        row["reason"]
+    )
+
+
+def test_the_check_that_cannot_run_says_so_and_is_counted(
+    warehouse: Callable[[str], duckdb.DuckDBPyConnection], shared_data: Path
+) -> None:
+    """GSM8K 0.90 on 2025-11-02: the open first crosser has no ECI, so no comparison runs."""
+    eci = {
+        r["Model version"]: r["ECI Score"]
+        for r in rows(shared_data, "2025-11-02", "epoch_capabilities_index.csv")
+    }
+    gsm8k = {r["Model version"]: r for r in rows(shared_data, "2025-11-02", "gsm8k_external.csv")}
+    assert float(gsm8k["DeepSeek-Coder-V2-Instruct"]["EM"]) >= 0.9
+    assert eci.get("DeepSeek-Coder-V2-Instruct", "") == ""
+
+    with warehouse("2025-11-02") as con:
+        row = crossing(con, "gsm8k:0.9:all")
+        not_run = con.execute(
+            "select count(*) from marts.gap_points where source = 'epoch' and view = 'benchmark' "
+            "and open_scope = 'all' and untested_check = 'not_run'"
+        ).fetchone()
+        summary = con.execute(
+            "select n_untested_not_run from marts.gap_summary "
+            "where source = 'epoch' and series = 'all'"
+        ).fetchone()
+    assert row["first_open_model"] == "DeepSeek-Coder-V2-Instruct"
+    assert row["untested_check"] == "not_run" and row["accepted"]
+    assert "DeepSeek-Coder-V2-Instruct has no ECI" in str(row["untested_note"])
+    assert "untested check not_run" in str(row["reason"])
+    assert not_run is not None and summary is not None
+    assert summary[0] == not_run[0] >= 1
+
+
+def test_an_eci_difference_inside_the_margin_blocks_nothing(
+    warehouse: Callable[[str], duckdb.DuckDBPyConnection], shared_data: Path
+) -> None:
+    """METR 50 min: Qwen3-235B-A22B-Thinking-2507 was never on METR and is only a hair stronger."""
+    eci = {
+        r["Model version"]: float(r["ECI Score"])
+        for r in rows(shared_data, "2026-04-19", "epoch_capabilities_index.csv")
+        if r["ECI Score"]
+    }
+    on_metr = {
+        r["Model version"]
+        for r in rows(shared_data, "2026-04-19", "metr_time_horizons_external.csv")
+    }
+    untested = "Qwen/Qwen3-235B-A22B-Thinking-2507"
+    assert untested not in on_metr
+    difference = eci[untested] - eci["kimi-k2-thinking"]
+    assert 0 < difference < method.UNTESTED_ECI_MARGIN
+
+    with warehouse("2026-04-19") as con:
+        row = crossing(con, "metr_time_horizons:50.0:all")
+    assert row["first_open_model"] == "kimi-k2-thinking"
+    assert row["accepted"] and row["untested_check"] == "passed"
+
+
+def test_metr_versions_are_split_into_benchmarks(
+    warehouse: Callable[[str], duckdb.DuckDBPyConnection], shared_data: Path
+) -> None:
+    """2026-04-19's METR file: rows labelled METR-Horizon-v1.1 and rows with no version."""
+    versions: dict[str, set[str]] = {"": set(), "METR-Horizon-v1.1": set()}
+    for r in rows(shared_data, "2026-04-19", "metr_time_horizons_external.csv"):
+        if r["Model version"] and r["Time horizon"]:
+            versions[r["METR version"]].add(r["Model version"])
+    assert versions[""] and versions["METR-Horizon-v1.1"]
+
+    with warehouse("2026-04-19") as con:
+        loaded = {
+            benchmark: set(
+                con.execute(
+                    "select model_version from marts.benchmark_scores where benchmark_id = ?",
+                    [benchmark],
+                ).df()["model_version"]
+            )
+            for benchmark in ("metr_time_horizons", "metr_time_horizons@v1.1")
+        }
+        catalog = con.execute(
+            "select name, tracked, thresholds from marts.benchmarks "
+            "where benchmark_id = 'metr_time_horizons@v1.1'"
+        ).fetchone()
+    assert loaded["metr_time_horizons"] == versions[""]
+    assert loaded["metr_time_horizons@v1.1"] == versions["METR-Horizon-v1.1"]
+    assert catalog == ("METR Time Horizons @v1.1", True, "2 5 10 20 50 100 200 500 1000")
+
+
+def test_floors_come_from_the_publishers_numbers(
+    warehouse: Callable[[str], duckdb.DuckDBPyConnection],
+) -> None:
+    """FrontierMath: baseline 0, ceiling 0.57 (seed) -> floor 0.057 keeps 0.05 out; METR: 1 min."""
+    with open(PROJECT / "transforms" / "seeds" / "benchmarks.csv") as f:
+        seed = {r["benchmark_id"]: r for r in csv.DictReader(f)}
+    baseline = float(seed["frontiermath"]["random_baseline"])
+    ceiling = float(seed["frontiermath"]["score_ceiling"])
+    expected = baseline + method.FLOOR_SHARE_OF_RANGE * (ceiling - baseline)
+    assert 0.05 < expected < 0.10
+
+    with warehouse("2026-04-19") as con:
+        floors = dict(
+            con.execute(
+                "select benchmark_id, floor_origin from marts.benchmarks where tracked"
+            ).fetchall()
+        )
+        fm = crossing(con, "frontiermath:0.05:all")
+        metr = crossing(con, "metr_time_horizons:2.0:all")
+    assert fm["validity_floor"] == pytest.approx(expected)
+    assert not fm["accepted"] and str(fm["reason"]).startswith("below the validity floor")
+    assert floors["frontiermath"] == "catalog_baseline"
+    assert floors["metr_time_horizons"] == "catalog_floor"
+    assert metr["validity_floor"] == float(seed["metr_time_horizons"]["validity_floor"])
+    assert metr["accepted"]

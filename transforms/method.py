@@ -1,0 +1,28 @@
+"""Every default of the gap method, named once: SQL models receive these as bound parameters.
+
+README's method section has the same table; change a value here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# untested-model rule, ECI fallback: an earlier, never-evaluated model blocks a first crosser
+# only when its ECI exceeds the crosser's by at least this many points (ECI's own noise is a
+# few points, so differences of 0.1-0.5 say nothing)
+UNTESTED_ECI_MARGIN = 3.0
+# untested-model rule with Epoch's IRT calibration: the never-evaluated model blocks when its
+# predicted score sigmoid(slope * (ECI - difficulty)) reaches the threshold plus this margin
+UNTESTED_SCORE_MARGIN = 0.0
+# validity floor from the publisher's numbers: random baseline plus this share of the range
+# between the random baseline and the score ceiling (the bottom tenth of the usable range)
+FLOOR_SHARE_OF_RANGE = 0.10
+
+
+def sql_params() -> dict[str, Any]:
+    """The defaults as the SQL models' bound parameters ($untested_eci_margin, ...)."""
+    return {
+        "untested_eci_margin": UNTESTED_ECI_MARGIN,
+        "untested_score_margin": UNTESTED_SCORE_MARGIN,
+        "floor_share_of_range": FLOOR_SHARE_OF_RANGE,
+    }
