@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from extractors import SOURCES
+from transforms.method import FRONTIER_LAG_MIN_BENCHMARKS
 
 # every registered source reads from its live default unless settings point it elsewhere
 DEFAULT_LOCATIONS: dict[str, str] = {
@@ -36,6 +37,8 @@ class Settings:
     webhook_url: str | None = field(default=None, repr=False)
     # Artificial Analysis API key: sent as a header, never logged or stored
     aa_api_key: str | None = field(default=None, repr=False)
+    # frontier lag trend: months with fewer benchmarks stay out of the fit
+    frontier_lag_min_benchmarks: int = FRONTIER_LAG_MIN_BENCHMARKS
 
     @property
     def database(self) -> Path:
@@ -75,4 +78,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         http_backoff_seconds=float(env.get("GAPWATCH_HTTP_BACKOFF", "2")),
         webhook_url=env.get("GAPWATCH_WEBHOOK_URL") or None,
         aa_api_key=env.get("GAPWATCH_AA_API_KEY") or None,
+        frontier_lag_min_benchmarks=int(
+            env.get("GAPWATCH_FRONTIER_LAG_MIN_BENCHMARKS", str(FRONTIER_LAG_MIN_BENCHMARKS))
+        ),
     )

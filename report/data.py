@@ -174,6 +174,7 @@ order by month_end
 LAG_TREND = """
 select months, slope_months_per_year, intercept_months, r_squared, zero_lag_date
 from marts.frontier_lag_trend
+where source = 'epoch' and scope = 'all' and statistic = 'mean'
 """
 
 PENDING = """

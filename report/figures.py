@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from report.data import ReportData
-from transforms.python.gap_trend import BANDWIDTH_DAYS, GRID_STEP_DAYS
+from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS
 
 # colours for benchmarks, in a fixed order: distinct hues first, no greys (greys mean
 # "rejected" in the timelines and "band" in the gap charts)

@@ -18,6 +18,18 @@ UNTESTED_SCORE_MARGIN = 0.0
 # between the random baseline and the score ceiling (the bottom tenth of the usable range)
 FLOOR_SHARE_OF_RANGE = 0.10
 
+# gap trend: Gaussian kernel smoothing of gap months over the open release date
+BANDWIDTH_DAYS = 60.0  # the kernel's sigma
+GRID_STEP_DAYS = 7
+RESAMPLES = 5000  # bootstrap resamples behind every band
+LEVEL = 0.90  # every band and interval is a 90% percentile interval
+BASE_SEED = 20260519  # fixed: two runs on the same data give identical bands
+# frontier lag trend: a month enters the fit only with at least this many benchmarks
+# (a setting: GAPWATCH_FRONTIER_LAG_MIN_BENCHMARKS); the slope's interval resamples benchmarks
+FRONTIER_LAG_MIN_BENCHMARKS = 3
+FRONTIER_LAG_RESAMPLES = 2000
+FRONTIER_LAG_SEED = 20261202
+
 
 def sql_params() -> dict[str, Any]:
     """The defaults as the SQL models' bound parameters ($untested_eci_margin, ...)."""
@@ -25,4 +37,5 @@ def sql_params() -> dict[str, Any]:
         "untested_eci_margin": UNTESTED_ECI_MARGIN,
         "untested_score_margin": UNTESTED_SCORE_MARGIN,
         "floor_share_of_range": FLOOR_SHARE_OF_RANGE,
+        "frontier_lag_min_benchmarks": FRONTIER_LAG_MIN_BENCHMARKS,
     }

@@ -115,12 +115,13 @@ def run_models(
 
 
 def default_python_models() -> dict[str, PythonModel]:
-    from transforms.python import gap_summary, gap_trend, model_aliases
+    from transforms.python import frontier_lag_trend, gap_summary, gap_trend, model_aliases
 
     return {
         "model_aliases": PythonModel(model_aliases.build, model_aliases.SCHEMA),
         "gap_trend": PythonModel(gap_trend.build, gap_trend.SCHEMA),
         "gap_summary": PythonModel(gap_summary.build, gap_summary.SCHEMA),
+        "frontier_lag_trend": PythonModel(frontier_lag_trend.build, frontier_lag_trend.SCHEMA),
     }
 
 

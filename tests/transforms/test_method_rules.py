@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
 from pipeline.run import refresh
@@ -186,3 +188,63 @@ def test_floors_come_from_the_publishers_numbers(
     assert floors["metr_time_horizons"] == "catalog_floor"
     assert metr["validity_floor"] == float(seed["metr_time_horizons"]["validity_floor"])
     assert metr["accepted"]
+
+
+def first_open_dates(shared_data: Path, snapshot: str) -> dict[str, date]:
+    """benchmark -> first release of an open model scored on it, read from the CSVs."""
+    registry = {
+        r["Model version"]: r for r in rows(shared_data, snapshot, "epoch_capabilities_index.csv")
+    }
+    with open(PROJECT / "transforms" / "seeds" / "accessibility_overrides.csv") as f:
+        overrides = {r["model_version"]: r["accessibility"] for r in csv.DictReader(f)}
+    with open(PROJECT / "transforms" / "seeds" / "benchmarks.csv") as f:
+        seed = [r for r in csv.DictReader(f) if r["tracked"] == "true" and r["file"]]
+    columns = {"metr_time_horizons_external.csv": "Time horizon"}
+    first: dict[str, date] = {}
+    for entry in seed:
+        if not (epoch_dir(shared_data, snapshot) / entry["file"]).exists():
+            continue
+        for r in rows(shared_data, snapshot, entry["file"]):
+            version = r["Model version"]
+            label = overrides.get(version) or registry.get(version, {}).get("Model accessibility")
+            released = r["Release date"] or registry.get(version, {}).get("Release date", "")
+            score = r.get(columns.get(entry["file"], ""), "x")
+            if not (label or "").startswith("Open weights") or not released or not score:
+                continue
+            key = entry["benchmark_id"]
+            if r.get("METR version"):
+                key += "@" + r["METR version"].removeprefix("METR-Horizon-")
+            day = date.fromisoformat(released)
+            first[key] = min(first.get(key, day), day)
+    return first
+
+
+def test_frontier_lag_fit_leaves_out_the_thin_early_months(
+    warehouse: Callable[[str], duckdb.DuckDBPyConnection], shared_data: Path
+) -> None:
+    """The fit starts at the month-end by which the 3rd benchmark had an open model (2019's
+    lone benchmarks at lag 0 stay out), and the slope is the line through the kept months."""
+    starts = sorted(first_open_dates(shared_data, "2026-04-19").values())
+    third = starts[method.FRONTIER_LAG_MIN_BENCHMARKS - 1]
+    expected_start = (pd.Timestamp(third) + pd.offsets.MonthEnd(0)).date()
+    assert starts[0] < date(2020, 1, 1) < third  # the thin early months exist
+
+    with warehouse("2026-04-19") as con:
+        fit = con.execute(
+            "select fit_start, fit_end, months_in_fit, slope_months_per_year, zero_lag_date, "
+            "slope_ci_low, slope_ci_high from marts.frontier_lag_trend "
+            "where scope = 'all' and statistic = 'mean'"
+        ).fetchone()
+        monthly = con.execute(
+            "select month_end, mean_lag_months, benchmarks, in_fit "
+            "from marts.frontier_lag_monthly order by month_end"
+        ).df()
+    assert fit is not None
+    assert fit[0] == expected_start
+    assert fit[1] == date(2026, 4, 19)  # the current month counts, up to the as-of date
+    kept = monthly[monthly["benchmarks"] >= method.FRONTIER_LAG_MIN_BENCHMARKS]
+    assert fit[2] == len(kept) == int(monthly["in_fit"].sum())
+    years = (pd.to_datetime(kept["month_end"]) - pd.Timestamp("1970-01-01")).dt.days / 365.25
+    assert fit[3] == pytest.approx(np.polyfit(years, kept["mean_lag_months"], 1)[0])
+    assert fit[5] <= fit[3] <= fit[6]
+    assert (fit[4] is None) == (not fit[6] < 0)

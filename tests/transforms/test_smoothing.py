@@ -12,7 +12,7 @@ from tests.transforms.tiny import Model, build
 from transforms.python.gap_trend import trend
 from transforms.python.series import Series
 from transforms.python.smoothing import gaussian_weights, smooth
-from transforms.runner import run_models
+from transforms.runner import default_python_models, run_models
 
 
 def test_estimate_is_the_kernel_weighted_mean() -> None:
@@ -93,11 +93,12 @@ def test_frontier_lag_by_hand() -> None:
         ],
         as_of=date(2024, 10, 31),
     )
+    # one benchmark: every month counts when the minimum is one
     run_models(
         con,
         ["frontier_lag", "frontier_lag_trend", "frontier_lag_monthly"],
-        {"as_of": date(2024, 10, 31)},
-        python_models={},
+        {"as_of": date(2024, 10, 31), "frontier_lag_min_benchmarks": 1},
+        python_models={"frontier_lag_trend": default_python_models()["frontier_lag_trend"]},
     )
     lags = dict(con.execute("select month_end, lag_months from marts.frontier_lag").fetchall())
     assert min(lags) == date(2024, 3, 31) and max(lags) == date(2024, 10, 31)
@@ -107,9 +108,10 @@ def test_frontier_lag_by_hand() -> None:
     assert lags[date(2024, 9, 30)] == pytest.approx(
         (date(2024, 9, 30) - date(2024, 6, 10)).days / 30.4375
     )
-    slope = con.execute("select slope_months_per_year from marts.frontier_lag_trend").fetchall()[0][
-        0
-    ]
+    slope = con.execute(
+        "select slope_months_per_year from marts.frontier_lag_trend "
+        "where scope = 'all' and statistic = 'mean'"
+    ).fetchall()[0][0]
     months = sorted(lags)
     years = np.array([(m - date(1970, 1, 1)).days / 365.25 for m in months])
     expected = np.polyfit(years, np.array([lags[m] for m in months]), 1)[0]

@@ -1,4 +1,5 @@
--- per tracked benchmark and month-end: the best open score so far, and how many months
+-- per tracked benchmark and month-end (the current month ends at the as-of date): the best
+-- open score so far, and how many months
 -- earlier the closed frontier first reached it (0 when no closed model had: open leads)
 with scores as (
 
@@ -22,16 +23,15 @@ month_ends as (
 
     select
         starts.benchmark_id,
-        last_day(cast(months.month_start as date)) as month_end
+        -- the current month counts up to the as-of date
+        least(last_day(cast(months.month_start as date)), $as_of::date) as month_end
     from starts
     cross join generate_series(
         cast(date_trunc('month', (select min(first_open_date) from starts)) as timestamp),
         cast(date_trunc('month', $as_of::date) as timestamp),
         interval 1 month
     ) as months (month_start)
-    where
-        last_day(cast(months.month_start as date)) >= starts.first_open_date
-        and last_day(cast(months.month_start as date)) <= $as_of::date
+    where least(last_day(cast(months.month_start as date)), $as_of::date) >= starts.first_open_date
 
 ),
 

@@ -1,4 +1,5 @@
--- per month-end, the spread of frontier lags across tracked benchmarks, and the fitted line
+-- per month-end, the spread of frontier lags across tracked benchmarks, whether the month is
+-- in the trend's fit (enough benchmarks), and the fitted line of the mean (scope `all`)
 with lags as (
 
     select * from marts.frontier_lag
@@ -22,6 +23,7 @@ monthly as (
 fit as (
 
     select * from marts.frontier_lag_trend
+    where source = 'epoch' and scope = 'all' and statistic = 'mean'
 
 ),
 
@@ -29,11 +31,12 @@ final as (
 
     select
         monthly.*,
+        monthly.benchmarks >= $frontier_lag_min_benchmarks as in_fit,
         fit.intercept_months
         + fit.slope_months_per_year * date_diff('day', date '1970-01-01', monthly.month_end)
         / 365.25 as fitted_mean_lag_months
     from monthly
-    cross join fit
+    left join fit on true
 
 )
 

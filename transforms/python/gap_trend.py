@@ -10,14 +10,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from transforms.method import BANDWIDTH_DAYS, BASE_SEED, GRID_STEP_DAYS, LEVEL, RESAMPLES
 from transforms.python.series import Series, all_series
 from transforms.python.smoothing import smooth
-
-BANDWIDTH_DAYS = 60.0
-GRID_STEP_DAYS = 7
-RESAMPLES = 5000
-LEVEL = 0.90
-BASE_SEED = 20260519  # fixed: two runs on the same data give identical bands
 
 SCHEMA = {
     "source": "varchar",
