@@ -12,9 +12,11 @@ def gaps(args: argparse.Namespace) -> int:
     """Print how far behind open models are now, per series, with the 90% band.
 
     Each series (all, public, private, one per category, chinese, eci) shows the latest
-    smoothed gap in months, its bootstrap band, how many accepted datapoints stand behind it,
-    and the median wait of thresholds no open model has reached yet (a lower bound on the
-    forward-looking gap).
+    smoothed gap in months, its band (a bootstrap that resamples open-model releases), the
+    range when any one benchmark or any one release is left out, how many accepted datapoints
+    and releases stand behind it, the median wait of thresholds no open model has reached yet
+    (a lower bound on the forward-looking gap), and the benchmark or release that moves the
+    estimate most when left out.
 
     Each source is its own opinion: Epoch's hub by default, --from another source, or
     --by-source for every source side by side (the same benchmark seen through two sources,
@@ -34,8 +36,11 @@ def gaps(args: argparse.Namespace) -> int:
         "select series, strftime(latest_date, '%Y-%m-%d') as at, "
         "round(gap_months, 1) as gap_months, "
         "'[' || round(ci_low, 1) || ', ' || round(ci_high, 1) || ']' as band_90, "
-        "n_points as points, n_pending as pending, "
-        "round(median_months_pending, 1) as median_months_pending "
+        "'[' || round(least(loo_benchmark_min, loo_release_min), 1) || ', ' "
+        "|| round(greatest(loo_benchmark_max, loo_release_max), 1) || ']' as leave_one_out, "
+        "n_points as points, n_releases as releases, n_pending as pending, "
+        "round(median_months_pending, 1) as median_months_pending, "
+        "most_influential "
         "from marts.gap_summary where source = ?"
     )
     with read_only(args) as con:

@@ -136,6 +136,24 @@ def test_gaps_and_crossings_commands(warehouse: Path, capsys: pytest.CaptureFixt
     print(out)
     assert "as of 2026-04-19" in out
     assert out.splitlines()[3].split()[0] == "all"
+    header = out.splitlines()[1].split()
+    assert header[:9] == [
+        "series",
+        "at",
+        "gap_months",
+        "band_90",
+        "leave_one_out",
+        "points",
+        "releases",
+        "pending",
+        "median_months_pending",
+    ]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (moved,) = con.execute(
+            "select most_influential from marts.gap_summary "
+            "where source = 'epoch' and series = 'all'"
+        ).fetchone() or (None,)
+    assert moved and moved in out.splitlines()[3]
     assert main(["crossings", "GPQA Diamond", "--db", str(warehouse)]) == 0
     timeline = capsys.readouterr().out
     assert "accepted:" in timeline and "pending:" in timeline

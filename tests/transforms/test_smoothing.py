@@ -128,3 +128,42 @@ def test_open_leading_month_has_zero_lag() -> None:
         "select month_end, lag_months, open_leads from marts.frontier_lag"
     ).fetchall()
     assert rows == [(date(2024, 1, 31), 0.0, True), (date(2024, 2, 29), 0.0, True)]
+
+
+def test_cluster_bootstrap_resamples_releases_whole() -> None:
+    """Two releases of three crossings each (made-up values 1 and 3), all at one date: drawing
+    releases gives all-1 or all-3 a quarter of the time each, so the 90% band is exactly [1, 3];
+    drawing points independently almost never does."""
+    x = np.zeros(6)
+    y = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    grid = np.array([0.0])
+    clustered = smooth(
+        x, y, grid, 60.0, 4000, 0.9, np.random.default_rng(1), clusters=np.array([0, 0, 0, 1, 1, 1])
+    )
+    points = smooth(x, y, grid, 60.0, 4000, 0.9, np.random.default_rng(1))
+    assert clustered.estimate[0] == pytest.approx(2.0)
+    assert (clustered.low[0], clustered.high[0]) == (1.0, 3.0)
+    assert 1.0 < points.low[0] < points.high[0] < 3.0
+
+
+def test_leave_one_out_by_hand() -> None:
+    """Made-up points at one date (equal weights, estimate 8): leaving benchmark a out moves
+    the estimate most (to 11)."""
+    from transforms.python.gap_summary import leave_one_out
+
+    points = pd.DataFrame(
+        {
+            "benchmark_id": ["a", "a", "b", "c"],
+            "open_model": ["m1", "m2", "m2", "m3"],
+            "open_organization": ["Org1", "Org2", "Org2", "Org3"],
+            "open_date": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-01-01", "2025-01-01"]),
+            "gap_months": [4.0, 6.0, 14.0, 8.0],
+        }
+    )
+    out = leave_one_out(points, pd.Timestamp("2025-01-01"))
+    # equal weights (one date): plain means of what is left
+    assert out["loo_benchmark_min"] == pytest.approx((4 + 6 + 8) / 3)
+    assert out["loo_benchmark_max"] == pytest.approx((14 + 8) / 2)
+    assert out["loo_release_min"] == pytest.approx((4 + 8) / 2)  # Org2's release (6 and 14) out
+    assert out["loo_release_max"] == pytest.approx((6 + 14 + 8) / 3)
+    assert out["most_influential"] == f"benchmark a: {(14 + 8) / 2 - 8:+.1f}"

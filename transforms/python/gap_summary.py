@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from transforms.python.gap_trend import load_points, series_list
+from transforms.method import BANDWIDTH_DAYS
+from transforms.python.gap_trend import load_points, release_key, series_list
+from transforms.python.smoothing import gaussian_weights
 
 SCHEMA = {
     "source": "varchar",
@@ -23,7 +26,13 @@ SCHEMA = {
     "ci_low": "double",
     "ci_high": "double",
     "n_points": "bigint",
+    "n_releases": "bigint",
     "n_untested_not_run": "bigint",
+    "loo_benchmark_min": "double",
+    "loo_benchmark_max": "double",
+    "loo_release_min": "double",
+    "loo_release_max": "double",
+    "most_influential": "varchar",
     "n_pending": "bigint",
     "median_months_pending": "double",
 }
@@ -42,6 +51,39 @@ where crossings.status = 'pending'
     and crossings.threshold >= crossings.validity_floor - 1e-9
     and (benchmarks.tracked or crossings.benchmark_id = 'eci')
 """
+
+
+def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, Any]:
+    """The estimate at `at` with each benchmark, then each open release, left out: the range,
+    and the single benchmark or release whose removal moves it most."""
+    out: dict[str, Any] = {
+        "loo_benchmark_min": float("nan"),
+        "loo_benchmark_max": float("nan"),
+        "loo_release_min": float("nan"),
+        "loo_release_max": float("nan"),
+        "most_influential": None,
+    }
+    if at is None or points.empty:
+        return out
+    days = (pd.to_datetime(points["open_date"]) - pd.Timestamp("1970-01-01")).dt.days
+    target = float((pd.Timestamp(at) - pd.Timestamp("1970-01-01")).days)
+    weights = gaussian_weights(days.to_numpy(np.float64), np.array([target]), BANDWIDTH_DAYS)[0]
+    values = points["gap_months"].to_numpy(np.float64)
+    full = float(weights @ values / weights.sum())
+    moves: list[tuple[float, str]] = []
+    for kind, keys in (("benchmark", points["benchmark_id"]), ("release", release_key(points))):
+        estimates = []
+        for key in sorted(set(keys)):
+            keep = (keys != key).to_numpy()
+            if weights[keep].sum() > 1e-12:
+                estimate = float(weights[keep] @ values[keep] / weights[keep].sum())
+                estimates.append(estimate)
+                moves.append((abs(estimate - full), f"{kind} {key}: {estimate - full:+.1f}"))
+        if estimates:
+            out[f"loo_{kind}_min"], out[f"loo_{kind}_max"] = min(estimates), max(estimates)
+    if moves:
+        out["most_influential"] = max(moves)[1]
+    return out
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
@@ -68,10 +110,12 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
                 "ci_low": latest["ci_low"].iloc[0] if len(latest) else float("nan"),
                 "ci_high": latest["ci_high"].iloc[0] if len(latest) else float("nan"),
                 "n_points": len(mine_points),
+                "n_releases": release_key(mine_points).nunique() if len(mine_points) else 0,
                 # accepted although the untested-model check could not run (no ECI)
                 "n_untested_not_run": int((mine_points["untested_check"] == "not_run").sum()),
                 "n_pending": len(waiting),
                 "median_months_pending": waiting.median() if len(waiting) else float("nan"),
+                **leave_one_out(mine_points, latest["date"].iloc[0] if len(latest) else None),
             }
         )
     return pd.DataFrame(rows).astype(

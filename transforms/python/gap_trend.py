@@ -61,7 +61,8 @@ def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
 
 def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "select source, view, open_scope, access, category, open_date, gap_months, untested_check "
+        "select source, view, open_scope, access, category, benchmark_id, open_model, "
+        "open_organization, open_date, gap_months, untested_check "
         "from marts.gap_points"
     ).df()
 
@@ -74,7 +75,14 @@ def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
     grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS, dtype=np.float64)
     rng = np.random.default_rng(BASE_SEED + zlib.crc32(f"{series.source}/{series.name}".encode()))
     result = smooth(
-        days, points["gap_months"].to_numpy(np.float64), grid, BANDWIDTH_DAYS, RESAMPLES, LEVEL, rng
+        days,
+        points["gap_months"].to_numpy(np.float64),
+        grid,
+        BANDWIDTH_DAYS,
+        RESAMPLES,
+        LEVEL,
+        rng,
+        clusters=release_codes(points),
     )
     frame = pd.DataFrame(
         {
@@ -89,6 +97,19 @@ def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return frame.astype(COLUMNS)
+
+
+def release_key(points: pd.DataFrame) -> pd.Series:
+    """One open-model release: the organization's models released on one day (else the model)."""
+    who = points["open_organization"].fillna(points["open_model"]).astype(str)
+    return who + "@" + pd.to_datetime(points["open_date"]).dt.strftime("%Y-%m-%d")
+
+
+def release_codes(points: pd.DataFrame) -> np.ndarray | None:
+    if "open_organization" not in points or "open_model" not in points:
+        return None  # a frame without release columns: every point is its own cluster
+    codes: np.ndarray = pd.factorize(release_key(points))[0].astype(np.int64)
+    return codes
 
 
 def empty() -> pd.DataFrame:

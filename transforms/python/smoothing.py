@@ -34,18 +34,24 @@ def smooth(
     level: float,
     rng: np.random.Generator,
     min_n_eff: float = 2.0,
+    clusters: NDArray[np.int64] | None = None,
 ) -> Smoothed:
-    """Smooth y over x at grid, with a percentile bootstrap band over resampled points.
+    """Smooth y over x at grid, with a percentile bootstrap band over resampled clusters.
 
-    Each resample is a multinomial count vector over the points, so every resample's estimate
-    is one matrix product: (counts @ (W * y).T) / (counts @ W.T), no Python loop.
+    Points of one cluster (one open-model release: its crossings are one event, not several
+    independent draws) are resampled together; without clusters every point is its own.
+    Each resample is a multinomial count vector over the clusters, spread to their points, so
+    every resample's estimate is one matrix product: (counts @ (W * y).T) / (counts @ W.T).
     """
     weights = gaussian_weights(x, grid, bandwidth)
     total = weights.sum(axis=1)
+    codes = np.arange(len(x)) if clusters is None else clusters
+    n_clusters = int(codes.max()) + 1 if len(codes) else 0
     with np.errstate(invalid="ignore", divide="ignore"):
         estimate = weights @ y / total
         n_eff = total**2 / (weights**2).sum(axis=1)
-        counts = rng.multinomial(len(x), np.full(len(x), 1.0 / len(x)), size=resamples)
+        drawn = rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=resamples)
+        counts = drawn[:, codes]
         numerator = counts @ (weights * y[None, :]).T
         denominator = counts @ weights.T
         replicates = np.where(denominator > 1e-12, numerator / denominator, np.nan)
