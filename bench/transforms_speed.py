@@ -1,0 +1,99 @@
+"""How fast are the transforms, against the arithmetic they cannot avoid?
+
+Builds a warehouse from the 2026-04-19 snapshot once, then times, in-process:
+  * every mart (SQL and Python, every band with its full resample count) rebuilt by run_marts;
+  * the floor: the smoothing and bootstrap arithmetic alone, done directly with numpy on the
+    same arrays (per gap series: kernel weights, release-clustered resample counts, the two
+    matrix products and the percentiles), with no SQL, no frames, no bookkeeping.
+Prints medians, the ratio to the 0.15 s budget and the ratio to the floor. Not a test: timings on
+a shared machine vary, so nothing asserts.
+
+    python bench/transforms_speed.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from pipeline.run import refresh
+from pipeline.settings import Settings
+from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS, LEVEL, RESAMPLES
+from transforms.python.gap_trend import load_points, release_codes, series_list
+from transforms.runner import run_marts
+
+PROJECT = Path(__file__).resolve().parent.parent
+SNAPSHOT = PROJECT.parent / "shared" / "data" / "epoch" / "2026-04-19" / "benchmark_data"
+AS_OF = date(2026, 4, 19)
+BUDGET_SECONDS = 0.15
+
+
+def series_arrays(con: duckdb.DuckDBPyConnection) -> list[tuple[np.ndarray, ...]]:
+    """(days, gap months, release codes) of every gap series, as the trend model sees them."""
+    points = load_points(con)
+    out = []
+    for series in series_list(con):
+        mine = series.select(points)
+        if mine.empty:
+            continue
+        days = (mine["open_date"] - np.datetime64("1970-01-01")).dt.days.to_numpy(np.float64)
+        codes = release_codes(mine)
+        assert codes is not None
+        out.append((days, mine["gap_months"].to_numpy(np.float64), codes))
+    return out
+
+
+def numpy_floor(arrays: list[tuple[np.ndarray, ...]], rng: np.random.Generator) -> None:
+    tail = (1 - LEVEL) / 2
+    for days, values, codes in arrays:
+        grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS)
+        weights = np.exp(-0.5 * ((grid[:, None] - days[None, :]) / BANDWIDTH_DAYS) ** 2)
+        n = int(codes.max()) + 1
+        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=RESAMPLES)[:, codes]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            replicates = (counts @ (weights * values).T) / (counts @ weights.T)
+        np.nanquantile(replicates, [tail, 1 - tail], axis=0)
+
+
+def median_seconds(run: object, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), sources=("epoch",)).with_location(
+            "epoch", str(SNAPSHOT)
+        )
+        assert refresh(settings, AS_OF).ok
+        with duckdb.connect(str(settings.database)) as con:
+            transforms = median_seconds(lambda: run_marts(con, {"as_of": AS_OF}), args.repeat)
+            arrays = series_arrays(con)
+        rng = np.random.default_rng(0)
+        floor = median_seconds(lambda: numpy_floor(arrays, rng), args.repeat)
+    print(
+        f"every transform, {RESAMPLES} resamples per band: median {transforms:.3f} s "
+        f"({transforms / BUDGET_SECONDS:.2f} x the {BUDGET_SECONDS} s budget)"
+    )
+    print(
+        f"numpy floor (smoothing + bootstrap arithmetic only): median {floor:.3f} s; "
+        f"transforms / floor = {transforms / floor:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
