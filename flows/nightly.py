@@ -107,6 +107,7 @@ def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None)
     settings = edge_secrets(from_env())
     night = as_of or scheduled_night()
     with Run(settings, night, sources, channels=edge_channels(settings)) as run:
+        run.flow_run_id = current_flow_run_id()
         for source in run.sources:
             state = _extract_with_retries(settings, source)(run, source, return_state=True)
             if state.is_failed():
@@ -148,6 +149,14 @@ def scheduled_night() -> date:
     if scheduled is None:
         return datetime.now(UTC).date()
     return datetime.fromtimestamp(scheduled.timestamp(), UTC).date()
+
+
+def current_flow_run_id() -> str | None:
+    """This night's Prefect flow-run id, stored with the run in marts.refresh_runs."""
+    from prefect.runtime import flow_run
+
+    found = flow_run.id
+    return str(found) if found else None
 
 
 def edge_secrets(settings: Settings) -> Settings:

@@ -59,6 +59,7 @@ class RefreshResult:
     run_id: str = ""
     alerts: list[Alert] = field(default_factory=list)
     undelivered: dict[str, str] = field(default_factory=dict)
+    flow_run_id: str | None = None  # Prefect's, when a Prefect flow runs the night
 
     @property
     def ok(self) -> bool:
@@ -136,6 +137,7 @@ class Run:
         self.marts: list[BuiltModel] = []
         self.alerts: list[Alert] = []
         self.undelivered: dict[str, str] = {}
+        self.flow_run_id: str | None = None  # set by the Prefect flow that runs this night
         self._stack = ExitStack()
 
     def __enter__(self) -> Run:
@@ -234,7 +236,13 @@ class Run:
     def finish(self) -> RefreshResult:
         """Record the run and its gap summary in the history tables; flush to disk."""
         result = RefreshResult(
-            self.as_of, self.outcomes, self.marts, self.run_id, self.alerts, self.undelivered
+            self.as_of,
+            self.outcomes,
+            self.marts,
+            self.run_id,
+            self.alerts,
+            self.undelivered,
+            self.flow_run_id,
         )
         record_run(self.con, result, self.started_at)
         self.con.execute("checkpoint")
@@ -257,7 +265,9 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
             f"{len(outcome.quarantined)} file(s) quarantined" if outcome.quarantined else "passed"
         )
         con.execute(
-            "insert into marts.refresh_runs values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into marts.refresh_runs (run_id, as_of, started_at, finished_at, status, "
+            "source, source_status, fetch_id, bytes_fetched, changed, rows, validation, message, "
+            "prefect_flow_run_id) values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 result.run_id,
                 result.as_of,
@@ -271,6 +281,7 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
                 outcome.rows,
                 "not run" if outcome.status == "failed" else validation,
                 outcome.message,
+                result.flow_run_id,
             ],
         )
     con.execute(

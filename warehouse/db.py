@@ -71,6 +71,9 @@ RAW_DDL = (
         message varchar,
         primary key (run_id, source)
     )""",
+    # the Prefect flow run of a night run by Prefect (NULL for --no-prefect); added in place to
+    # warehouses made before the column existed
+    "alter table marts.refresh_runs add column if not exists prefect_flow_run_id varchar",
     """create table if not exists marts.alerts (
         alert_id varchar primary key,
         kind varchar not null,

@@ -17,7 +17,7 @@ import duckdb
 from warehouse.readonly import open_read_only
 
 # version of gapwatch's own tables, stored in raw.gapwatch_schema by every refresh
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: marts.refresh_runs.prefect_flow_run_id
 
 
 class WarehouseUnusable(Exception):

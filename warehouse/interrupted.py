@@ -34,7 +34,9 @@ def record_interrupted(
             ensure_schemas(con)
             for source in sources:
                 con.execute(
-                    "insert into marts.refresh_runs values "
+                    "insert into marts.refresh_runs (run_id, as_of, started_at, finished_at, "
+                    "status, source, source_status, fetch_id, bytes_fetched, changed, rows, "
+                    "validation, message) values "
                     "(?, ?, ?, now(), 'interrupted', ?, 'interrupted', null, 0, false, 0, "
                     "'not run', ?)",
                     [run_id, as_of, started_at, source, reason],

@@ -145,11 +145,18 @@ def test_the_readme_service_sequence_runs_a_manual_and_a_scheduled_night(
         database = home / "data" / "gapwatch.duckdb"
         with duckdb.connect(str(database), read_only=True) as con:
             statuses = con.execute("select distinct status from marts.refresh_runs").fetchall()
+            linked = con.execute(
+                "select distinct prefect_flow_run_id from marts.refresh_runs"
+            ).fetchall()
             runs_recorded = con.execute(
                 "select count(distinct run_id) from marts.refresh_runs"
             ).fetchall()[0][0]
         assert statuses == [("succeeded",)]
         assert runs_recorded >= 2
+        # every night recorded names the Prefect flow run that ran it, the manual one too
+        assert len(linked) == runs_recorded
+        assert all(row[0] is not None and uuid.UUID(str(row[0])) for row in linked)
+        assert manual[0]["id"] in {str(row[0]) for row in linked}
     finally:
         for pid, _ in marked(marker):
             os.kill(pid, signal.SIGKILL)
