@@ -24,6 +24,7 @@ from cli.common import (
 )
 from cli.gaps import (
     alerts,
+    changes,
     configure_alerts,
     configure_crossings,
     configure_gaps,
@@ -69,6 +70,8 @@ def refresh(args: argparse.Namespace) -> int:
     except SeedError as error:
         raise UsageError(f"a seed file needs fixing, nothing was refreshed: {error}") from error
     _print_last_run(settings)
+    report = _latest_report(settings)
+    print(f"  report: {report}" if report else "  report: not written (see the log above)")
     for line in problems:
         print(f"gapwatch: {redact(line)}", file=sys.stderr)
     if problems:
@@ -97,9 +100,25 @@ def _undelivered(settings: Any) -> int:
 
 
 def _refresh_plain(settings: Any, as_of: Any) -> list[str]:
+    import logging
+
     from pipeline.run import refresh as run_refresh
 
-    return run_refresh(settings, as_of).problems()
+    problems: list[str] = run_refresh(settings, as_of).problems()
+    # the same report the nightly flow publishes: reports/<as_of>/ and reports/latest/
+    try:
+        from report.publish import publish
+
+        publish(settings.database, settings.data_dir / "reports", as_of)
+    except Exception as error:  # the data is what the night is for; the report is told apart
+        logging.getLogger(__name__).error("report: not written (%s)", error)
+    return problems
+
+
+def _latest_report(settings: Any) -> Path | None:
+    """The page the last refresh published, if any."""
+    page = settings.data_dir / "reports" / "latest" / "report.html"
+    return page if page.is_file() else None
 
 
 def _refresh_with_prefect(settings: Any, as_of: Any) -> list[str]:
@@ -240,7 +259,7 @@ def sql(args: argparse.Namespace) -> int:
             raise UsageError(f"query failed: {error}") from error
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
-    render(columns, rows, args.format)
+    render(columns, rows, args.format, wide=args.wide)
     return 0
 
 
@@ -276,7 +295,7 @@ def models(args: argparse.Namespace) -> int:
         cursor = con.execute(query, params)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
-    render(columns, rows, args.format)
+    render(columns, rows, args.format, wide=args.wide)
     return 0
 
 
@@ -287,19 +306,32 @@ def configure_models(parser: argparse.ArgumentParser) -> None:
 
 
 def status(args: argparse.Namespace) -> int:
-    """Show the last refresh of each source, validation outcomes and mart sizes.
+    """Show a one-line verdict, data age per source, validation outcomes and mart sizes.
+
+    The verdict says OK, or what needs attention first: a failed source, quarantined files,
+    a source whose last good load is behind the newest night.
 
     Example:
         gapwatch status
+        gapwatch status --wide
     """
-    from cli.status import status_report
+    from cli.status import data_age, status_report, verdict
 
     with read_only(args) as con:
-        sections = status_report(con)
+        age = data_age(con)
+        sections = {"data age per source": age, **status_report(con)}
+    print(verdict(age))
+    wide = getattr(args, "wide", False)
     for title, (columns, rows) in sections.items():
         print(f"== {title}")
-        render(columns, rows, "table")
+        render(columns, rows, "table", wide=wide)
     return 0
+
+
+def configure_status(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wide", action="store_true", help="every column, no cell cut (default: fit 100)"
+    )
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -318,12 +350,23 @@ def demo(args: argparse.Namespace) -> int:
     args.all_sources = False
     args.as_of = args.as_of or "2026-04-20"
     args.no_prefect = not args.with_prefect
+    args.wide = False
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")
     status(args)
     args.format, args.history, args.by_source, args.from_source = "table", None, True, "epoch"
     print()
     gaps(args)
+    settings = settings_from(args)
+    where = f"--data-dir {args.data_dir}" if args.db is None else f"--db {args.db}"
+    print(
+        f"\nThe demo's warehouse: {settings.database}"
+        f"\nIts report:           {_latest_report(settings) or '(not written)'}"
+        "\nQuery it (every command takes the same option):"
+        f"\n  gapwatch gaps {where}"
+        f"\n  gapwatch crossings gpqa_diamond {where}"
+        f'\n  gapwatch sql {where} "select * from marts.gap_summary"'
+    )
     return code
 
 
@@ -335,19 +378,16 @@ def configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
-def _no_options(parser: argparse.ArgumentParser) -> None:
-    return None
-
-
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] = [
     ("refresh", refresh, configure_refresh),
     ("sql", sql, configure_sql),
     ("models", models, configure_models),
-    ("status", status, _no_options),
+    ("status", status, configure_status),
     ("gaps", gaps, configure_gaps),
     ("crossings", crossings, configure_crossings),
     ("alerts", alerts, configure_alerts),
+    ("changes", changes, add_format),
     ("demo", demo, configure_demo),
     ("report", report_command.report, report_command.configure),
     ("export", export_command.export, export_command.configure),

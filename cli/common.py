@@ -105,6 +105,9 @@ def add_format(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--json", dest="format", action="store_const", const="json", help="JSON output"
     )
+    parser.add_argument(
+        "--wide", action="store_true", help="tables: every column, no cell cut (default: fit 100)"
+    )
     parser.set_defaults(format="table")
 
 
@@ -112,7 +115,15 @@ def read_only(args: argparse.Namespace) -> Any:
     """The warehouse for reading: read-only, no file/network/extension access, settings locked."""
     from warehouse.health import WarehouseUnusable, open_for_reading
 
+    path = settings_from(args).database
+    demo = Path("data") / "demo" / path.name
+    if not path.exists() and demo.is_file() and args.db is None and args.data_dir is None:
+        # after `make demo` the only warehouse is the demo's: say where, not "run the demo"
+        raise UsageError(
+            f"no warehouse at {path}; the demo's is at {demo}: add '--data-dir {demo.parent}'"
+            " (or run 'gapwatch refresh' for the live sources)"
+        )
     try:
-        return open_for_reading(settings_from(args).database)
+        return open_for_reading(path)
     except WarehouseUnusable as error:
         raise UsageError(str(error)) from error

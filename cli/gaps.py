@@ -3,9 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import textwrap
+from typing import Any
 
 from cli.common import UsageError, add_format, parse_as_of, read_only
-from cli.output import render
+from cli.output import WIDTH, render, table
+
+# the age past which an estimate is called stale (report.facts.STALE_DAYS, kept in step by a
+# test: importing report.facts here would load pandas for every `gapwatch gaps`)
+STALE_DAYS = 90
+
+
+def did_you_mean(given: str, known: list[str]) -> str:
+    """ "; did you mean 'x'?" for the closest known names (by spelling, or containing it)."""
+    lowered = {k.lower(): k for k in known}
+    close = [lowered[c] for c in difflib.get_close_matches(given.lower(), lowered, n=3)]
+    containing = [k for k in known if given.lower() in k.lower() and k not in close]
+    options = (containing + close)[:3]
+    if not options:
+        return ""
+    return "; did you mean " + " or ".join(f"'{o}'" for o in options) + "?"
+
+
+def headline_sentences(con: Any, source: str) -> list[str]:
+    """The report's headline, from the same marts and the same code."""
+    from report.facts import headline
+
+    return headline(con, source).sentences()
 
 
 def gaps(args: argparse.Namespace) -> int:
@@ -33,18 +58,19 @@ def gaps(args: argparse.Namespace) -> int:
     if args.by_source:
         return _gaps_by_source(args)
     query = (
-        "select series, strftime(latest_date, '%Y-%m-%d') as at, "
+        "select series, strftime(latest_date, '%Y-%m-%d') || "
+        "case when as_of - latest_date > ? then '*' else '' end as at, "
         "round(gap_months, 1) as gap_months, "
-        "'[' || round(ci_low, 1) || ', ' || round(ci_high, 1) || ']' as band_90, "
-        "'[' || round(least(loo_benchmark_min, loo_release_min), 1) || ', ' "
-        "|| round(greatest(loo_benchmark_max, loo_release_max), 1) || ']' as leave_one_out, "
+        "round(ci_low, 1) || '–' || round(ci_high, 1) as band_90, "
+        "round(least(loo_benchmark_min, loo_release_min), 1) || '–' "
+        "|| round(greatest(loo_benchmark_max, loo_release_max), 1) as leave_one_out, "
         "n_points as points, n_releases as releases, n_pending as pending, "
         "round(median_months_pending, 1) as median_months_pending, "
         "most_influential "
         "from marts.gap_summary where source = ?"
     )
     with read_only(args) as con:
-        cursor = con.execute(query, [args.from_source])
+        cursor = con.execute(query, [STALE_DAYS, args.from_source])
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
         as_of = con.execute("select max(as_of) from marts.gap_summary").fetchall()[0][0]
@@ -56,16 +82,23 @@ def gaps(args: argparse.Namespace) -> int:
                 ).fetchall()
             ]
             raise UsageError(
-                f"no gap series from {args.from_source!r}; sources: {', '.join(known)}"
+                f"no gap series from {args.from_source!r}{did_you_mean(args.from_source, known)}"
+                f"; sources: {', '.join(known)}"
             )
+        sentences = headline_sentences(con, args.from_source) if args.format == "table" else []
     if args.format == "table":
+        for sentence in sentences:
+            print(textwrap.fill(sentence, WIDTH))
+        print()
         print(
             f"Gap between open-weight and closed models per {args.from_source}, "
             f"as of {as_of:%Y-%m-%d} (months):"
         )
         if args.from_source == "artificial_analysis":
             print("Data provided by Artificial Analysis (https://artificialanalysis.ai)")
-    render(columns, rows, args.format)
+    render(columns, rows, args.format, wide=args.wide)
+    if args.format == "table" and any(str(r[1]).endswith("*") for r in rows):
+        print(f"* stale: the estimate is more than {STALE_DAYS} days older than the as-of date")
     return 0
 
 
@@ -96,7 +129,7 @@ def _gaps_by_source(args: argparse.Namespace) -> int:
         print("Gap now in months [90% band] n=datapoints, per series and source:")
         if "artificial_analysis" in sources:
             print("Data provided by Artificial Analysis (https://artificialanalysis.ai)")
-    render(["series", *sources], rows, args.format)
+    render(["series", *sources], rows, args.format, wide=args.wide)
     return 0
 
 
@@ -124,18 +157,64 @@ def crossings(args: argparse.Namespace) -> int:
                     "select distinct benchmark_id from marts.crossings order by 1"
                 ).fetchall()
             ]
-            raise UsageError(f"no benchmark {args.benchmark!r}; try one of: {', '.join(known)}")
+            hint = did_you_mean(args.benchmark, known)
+            raise UsageError(
+                f"no benchmark {args.benchmark!r}"
+                + (
+                    hint
+                    or f"; {len(known)} benchmarks have crossings: see 'gapwatch sql "
+                    '"select benchmark_id, name from marts.benchmarks"\''
+                )
+            )
         cursor = con.execute(
-            "select threshold, first_closed_model as closed_model, first_closed_date as closed, "
-            "first_open_model as open_model, first_open_date as open, "
-            "round(gap_months, 1) as gap_months, status, accepted, reason "
-            "from marts.crossings where benchmark_id = ? and open_scope = ? order by threshold",
+            "select crossings.threshold, first_closed_model as closed_model, "
+            "first_closed_date as closed, first_open_model as open_model, "
+            "first_open_date as open, round(gap_months, 1) as gap_months, status, accepted, "
+            "reason, benchmarks.scale "
+            "from marts.crossings left join marts.benchmarks using (benchmark_id) "
+            "where benchmark_id = ? and open_scope = ? order by crossings.threshold",
             [found[0][0], args.scope],
         )
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    render(columns, rows, args.format, max_cell=240)  # the reason is the point here
+        columns = [d[0] for d in cursor.description or []][:-1]
+        fetched = cursor.fetchall()
+    rows = [row[:-1] for row in fetched]
+    if args.format != "table" or args.wide:
+        render(columns, rows, args.format, wide=args.wide)
+        return 0
+    # a person reading: thresholds in the benchmark's units, and each reason whole, wrapped
+    # on its own line under its row, so the table fits 100 columns and no reason is cut
+    compact = [
+        (_threshold(r[0], scale), r[1], r[2], r[3], r[4], r[5], _verdict(r[6], r[7]))
+        for *r, scale in fetched
+    ]
+    lines = table(
+        ["threshold", "closed_model", "closed", "open_model", "open", "gap_months", "verdict"],
+        compact,
+        width=WIDTH,
+    ).splitlines()
+    out = lines[:2]
+    for line, row in zip(lines[2:], rows, strict=False):
+        out.append(line)
+        out.extend(
+            textwrap.wrap(str(row[8]), WIDTH, initial_indent="    ", subsequent_indent="    ")
+        )
+    out.extend(lines[2 + len(rows) :])
+    print("\n".join(out))
     return 0
+
+
+def _threshold(value: float, scale: str | None) -> str:
+    if scale == "fraction":
+        return f"{value * 100:.4g}%"
+    if scale == "minutes":
+        return f"{value:.4g} min"
+    return f"{value:.4g}"
+
+
+def _verdict(status: str, accepted: bool) -> str:
+    if status == "pending":
+        return "pending"
+    return "accepted" if accepted else "rejected"
 
 
 def configure_gaps(parser: argparse.ArgumentParser) -> None:
@@ -173,38 +252,134 @@ def _gap_history(args: argparse.Namespace) -> int:
                     "select distinct series from marts.gap_history order by 1"
                 ).fetchall()
             ]
-            raise UsageError(f"no history for series {args.history!r}; known: {', '.join(known)}")
-    render(columns, rows, args.format)
+            raise UsageError(
+                f"no history for series {args.history!r}{did_you_mean(args.history, known)}; "
+                f"known: {', '.join(known)}"
+            )
+    render(columns, rows, args.format, wide=args.wide)
     return 0
 
 
 def alerts(args: argparse.Namespace) -> int:
-    """List alerts: gaps open models closed, gaps closed models opened, new open bests.
+    """List alert events: gaps open models closed, thresholds only closed models reached, new bests.
+
+    Alerts are grouped into events: one per night, kind, model and benchmark, with the range
+    of thresholds and gaps, the model's release date, whether the datapoint is accepted, and
+    the truthful delivery status ('log only' when no channel is configured). gap_closed
+    events come first. --each lists the individual alerts instead.
 
     Example:
         gapwatch alerts
         gapwatch alerts --since 2026-04-01 --undelivered
-        gapwatch alerts --json
+        gapwatch alerts --each --json
     """
     since = parse_as_of(args.since) if args.since else None
     with read_only(args) as con:
-        cursor = con.execute(
-            "select as_of, kind, message, "
-            "coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M'), 'not yet: ' || "
-            "coalesce(delivery_error, 'pending')) as delivered "
-            "from marts.alerts where (? is null or as_of >= ?) "
-            "and (not ? or delivered_at is null) order by raised_at, alert_id",
-            [since, since, args.undelivered],
-        )
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    render(columns, rows, args.format, max_cell=200)
+        if args.each:
+            cursor = con.execute(
+                "select as_of, kind, message, "
+                "coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M'), 'not yet: ' || "
+                "coalesce(delivery_error, 'pending')) as delivered "
+                "from marts.alerts where (? is null or as_of >= ?) "
+                "and (not ? or delivered_at is null) "
+                "order by kind <> 'gap_closed', as_of desc, raised_at, alert_id",
+                [since, since, args.undelivered],
+            )
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+            render(columns, rows, args.format, max_cell=200, wide=args.wide)
+            return 0
+        from report.facts import alert_events
+
+        events = alert_events(con, since)
+    if args.undelivered:
+        events = events[events["delivery"].str.startswith("not delivered")]
+    if args.format == "table" and not args.wide:
+        events = events[COMPACT_EVENT_COLUMNS]
+    rows = [tuple(_plain(v) for v in row) for row in events.itertuples(index=False)]
+    render(list(events.columns), rows, args.format, wide=args.wide)
+    return 0
+
+
+# what fits 100 columns; --wide adds scopes, the alert count and the release date in full
+COMPACT_EVENT_COLUMNS = [
+    "as_of",
+    "kind",
+    "benchmark",
+    "model",
+    "thresholds",
+    "gap_months",
+    "accepted",
+    "delivery",
+]
+
+
+def _plain(value: Any) -> Any:
+    """pandas values as the printer expects them: dates as dates, missing as None."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def changes(args: argparse.Namespace) -> int:
+    """What the newest night changed: gaps closed, thresholds opened, new bests, the headline.
+
+    Compares the newest recorded night with the one before it (marts.gap_history and the
+    night's alerts, grouped into events like 'gapwatch alerts').
+
+    Example:
+        gapwatch changes
+        gapwatch changes --json
+    """
+    from report.facts import changes as night_changes
+
+    with read_only(args) as con:
+        found = night_changes(con)
+    events = found.events
+    rows = [tuple(_plain(v) for v in row) for row in events.itertuples(index=False)]
+    if args.format == "json":
+        import json
+
+        record = {
+            "night": found.night.isoformat() if found.night else None,
+            "previous_night": found.previous.isoformat() if found.previous else None,
+            "gap_before": found.gap_before,
+            "gap_now": found.gap_now,
+            "pending_before": found.pending_before,
+            "pending_now": found.pending_now,
+            "summary": found.sentences(),
+            "events": [
+                {
+                    c: (str(v) if v is not None and not isinstance(v, int | float) else v)
+                    for c, v in zip(events.columns, row, strict=True)
+                }
+                for row in rows
+            ],
+        }
+        print(json.dumps(record, indent=2, ensure_ascii=False))
+        return 0
+    if args.format == "table":
+        for sentence in found.sentences():
+            print(textwrap.fill(sentence, WIDTH))
+        if not rows:
+            return 0
+        print()
+    render(list(events.columns), rows, args.format, wide=args.wide)
     return 0
 
 
 def configure_alerts(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", help="only alerts of runs as of this date or later (YYYY-MM-DD)")
     parser.add_argument("--undelivered", action="store_true", help="only alerts not yet delivered")
+    parser.add_argument(
+        "--each", action="store_true", help="one row per alert instead of one per event"
+    )
     add_format(parser)
 
 

@@ -7,11 +7,37 @@ not pay for Prefect or Great Expectations.
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from cli.common import UsageError
+
+# the exit status of a command whose reader went away (like a tool killed by SIGPIPE)
+BROKEN_PIPE = 141
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a "did you mean" for a mistyped command or choice."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = _did_you_mean(message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}{hint}\n")
+
+
+def _did_you_mean(message: str) -> str:
+    """From argparse's "invalid choice: 'gap' (choose from 'gaps', ...)", the nearest choice."""
+    if "invalid choice:" not in message or "(choose from" not in message:
+        return ""
+    given = message.split("invalid choice:", 1)[1].split("(choose from", 1)[0].strip(" '\"")
+    choices = [c.strip(" '\",") for c in message.split("(choose from", 1)[1].rstrip(")").split(",")]
+    close = difflib.get_close_matches(given, choices, n=1, cutoff=0.5)
+    close = close or [c for c in choices if given and c.startswith(given)][:1]
+    return f"\ndid you mean '{close[0]}'?" if close else ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,13 +45,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
-        return 2
+        return 0
     try:
         result: int = args.handler(args)
+        sys.stdout.flush()
         return result
     except UsageError as error:
         print(f"gapwatch: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
     except KeyboardInterrupt as stop:
         # cli.guard.Interrupted (SIGTERM or SIGINT during a refresh) carries its exit code
         code: int = getattr(stop, "exit_code", 130)
@@ -34,17 +64,63 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return code
+    except Exception as error:
+        if not _is_user_error(error):
+            raise
+        print(f"gapwatch: {_one_line(error)}", file=sys.stderr)
+        return 2
+
+
+def _is_user_error(error: Exception) -> bool:
+    """Errors a person causes and can fix: files, permissions, and the warehouse's answers.
+
+    DuckDB's errors (a missing mart in an old warehouse, a locked or corrupt file) are told by
+    their module, so this module does not import duckdb for the commands that never need it.
+    """
+    if isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError):
+        return True
+    return type(error).__module__.split(".")[0] in ("duckdb", "_duckdb")
+
+
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+def _silence_stdout() -> None:
+    """The reader (head, less) left: point stdout at /dev/null so the exit flush is quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced by something without a descriptor
+        pass
+    finally:
+        os.close(devnull)
+
+
+def version() -> str:
+    """The installed package's version (the source tree's when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("gapwatch")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="gapwatch",
         description="How far behind the closed LLM frontier are open-weight models? "
         "gapwatch keeps a DuckDB warehouse of public benchmark evidence and answers it.",
-        epilog="Settings also come from GAPWATCH_DATA_DIR, GAPWATCH_DB and "
+        epilog="Start with 'gapwatch demo' (offline, made-up sample), then 'gapwatch gaps'. "
+        "Settings also come from GAPWATCH_DATA_DIR, GAPWATCH_DB and "
         "GAPWATCH_<SOURCE>_LOCATION. Run 'gapwatch COMMAND --help' for examples.",
     )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"gapwatch {version()}")
+    _add_common(parser, None)  # before the command too: gapwatch --data-dir X gaps
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     from cli import commands as handlers
 
     for name, handler, configure in handlers.COMMANDS:
@@ -52,24 +128,41 @@ def build_parser() -> argparse.ArgumentParser:
         summary = doc.splitlines()[0] if doc else name
         sub = commands.add_parser(
             name,
-            help=summary,
+            # argparse expands %-formats in help texts: "90% band" must reach it as "90%% band"
+            help=summary.replace("%", "%%"),
             description=doc,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        _add_common(sub)
+        # SUPPRESS: a value given before the command is not overwritten by the command's default
+        _add_common(sub, argparse.SUPPRESS)
         configure(sub)
         sub.set_defaults(handler=handler, command=name)
     return parser
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
-        "--db", type=Path, help="warehouse file (default: <data dir>/gapwatch.duckdb)"
+        "--db",
+        type=Path,
+        default=default,
+        help="warehouse file (default: <data dir>/gapwatch.duckdb)",
     )
     parser.add_argument(
-        "--data-dir", type=Path, help="where raw payloads and the warehouse live (default: ./data)"
+        "--data-dir",
+        type=Path,
+        default=default,
+        help="where raw payloads and the warehouse live (default: ./data)",
     )
+
+
+def entry() -> int:
+    """The console script: main(), with a reader that leaves early (| head) kept quiet."""
+    try:
+        return main()
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

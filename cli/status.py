@@ -57,3 +57,73 @@ def status_report(con: duckdb.DuckDBPyConnection) -> dict[str, Section]:
         cursor = con.execute(query)
         report[title] = ([d[0] for d in cursor.description or []], cursor.fetchall())
     return report
+
+
+# per source: its last fetch, its last good load, and the newest release in its data
+DATA_AGE = """
+with last as (
+    select source, status, as_of, fetched_at, coalesce(message, '') as message
+    from raw.fetches
+    qualify row_number() over (partition by source order by fetch_id desc) = 1
+),
+good as (
+    select source, max(as_of) as last_good_as_of, max(fetched_at) as last_good_fetched
+    from raw.fetches where status in ('loaded', 'partial', 'unchanged') group by source
+)
+select last.source, last.status as last_run, good.last_good_as_of,
+       (select max(as_of) from raw.fetches) - good.last_good_as_of as days_behind,
+       date_diff('day', good.last_good_fetched, now()) as fetched_days_ago,
+       last.message
+from last left join good using (source)
+order by last.source
+"""
+NEWEST_RELEASE = """
+select benchmarks.source, max(benchmark_scores.release_date)
+from marts.benchmark_scores inner join marts.benchmarks using (benchmark_id)
+group by benchmarks.source
+union all
+select source, max(release_date) from marts.source_scores group by source
+"""
+
+
+def data_age(con: duckdb.DuckDBPyConnection) -> Section:
+    """Per source: last run, last good load, how far behind the newest night, newest release."""
+    rows = con.execute(DATA_AGE).fetchall()
+    newest: dict[str, Any] = {}
+    try:
+        for source, released in con.execute(NEWEST_RELEASE).fetchall():
+            if released is not None:
+                newest[source] = max(released, newest.get(source, released))
+    except duckdb.Error:  # a warehouse without marts yet: the fetches still say something
+        pass
+    columns = [
+        "source",
+        "last_run",
+        "last_good_as_of",
+        "days_behind",
+        "fetched_days_ago",
+        "newest_release",
+        "message",
+    ]
+    return columns, [(*r[:5], newest.get(r[0]), r[5]) for r in rows]
+
+
+def verdict(section: Section) -> str:
+    """One line: OK, or what needs attention first (failures, then sources left behind)."""
+    _, rows = section
+    if not rows:
+        return "verdict: EMPTY - no fetch recorded yet; run 'gapwatch refresh'"
+    failed = [f"{r[0]} ({r[1]}: {r[6] or 'see below'})" for r in rows if r[1] == "failed"]
+    partial = [f"{r[0]} ({r[6]})" for r in rows if r[1] == "partial"]
+    behind = [f"{r[0]} ({r[3]} days)" for r in rows if r[3] and r[3] > 0]
+    newest = max((r[2] for r in rows if r[2] is not None), default=None)
+    problems = []
+    if failed:
+        problems.append("last run failed for " + ", ".join(failed))
+    if partial:
+        problems.append("quarantined files in " + ", ".join(partial))
+    if behind:
+        problems.append("behind the newest night: " + ", ".join(behind))
+    if problems:
+        return f"verdict: ATTENTION - {'; '.join(problems)}"
+    return f"verdict: OK - {len(rows)} source(s) loaded as of {newest}"

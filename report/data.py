@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from report import facts
+
 # the marts the report draws from; a warehouse without one of them has not been refreshed yet
 REQUIRED_MARTS = (
     "alerts",
@@ -177,20 +179,6 @@ from marts.frontier_lag_trend
 where source = 'epoch' and scope = 'all' and statistic = 'mean'
 """
 
-PENDING = """
-select coalesce(benchmarks.name, crossings.benchmark_id) as benchmark, benchmarks.scale,
-       crossings.threshold,
-       coalesce(nullif(trim(closed.display_name), ''), crossings.first_closed_model)
-           as first_closed_model,
-       crossings.first_closed_date, crossings.months_pending,
-       crossings.threshold >= crossings.validity_floor - 1e-9 as above_floor
-from marts.crossings
-left join marts.benchmarks on benchmarks.benchmark_id = crossings.benchmark_id
-left join marts.models as closed on closed.model_version = crossings.first_closed_model
-where crossings.status = 'pending' and crossings.open_scope = ?
-order by crossings.months_pending desc, benchmark, crossings.threshold
-"""
-
 ALERTS = """
 select as_of, kind, message, raised_at, delivered_at, delivery_error
 from marts.alerts
@@ -222,6 +210,11 @@ class ReportData:
     lag_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
     pending: pd.DataFrame = field(default_factory=pd.DataFrame)
     alerts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the quotable facts (report.facts): the same code prints them in the CLI
+    headline: facts.Headline | None = None
+    changes: facts.Changes | None = None
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    not_evaluated: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def is_empty(self) -> bool:
@@ -274,8 +267,12 @@ def load(database: Path) -> ReportData:
             lag=_frame(con, LAG),
             lag_monthly=_frame(con, LAG_MONTHLY),
             lag_trend=_frame(con, LAG_TREND),
-            pending=_frame(con, PENDING, ["all"]),
+            pending=facts.pending(con),
             alerts=_frame(con, ALERTS, [LATEST_ALERTS]),
+            headline=facts.headline(con, source),
+            changes=facts.changes(con, source),
+            events=facts.alert_events(con),
+            not_evaluated=facts.not_evaluated(con),
         )
 
 

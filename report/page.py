@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from report.data import ReportData
+from report.facts import KIND_LABEL, SOURCE_LABEL, STALE_DAYS
 from report.figures import Notice, day, format_threshold
 from report.render import Rendered
 
@@ -66,6 +67,11 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 details summary { cursor: pointer; color: #1b4f8a; margin: .3rem 0; }
 .method li { margin-bottom: .45rem; }
 .attribution { font-size: .9rem; }
+.headline { font-size: 1.1rem; background: #eef3f9; border-left: 4px solid #1b4f8a;
+            padding: .8rem 1rem; margin: 1rem 0; }
+.stale { background: #fde2c4; color: #6b3100; padding: 0 .3rem; border-radius: 3px;
+         font-size: .85em; font-weight: bold; }
+tr.gap_closed td:nth-child(2) { font-weight: bold; }
 """
 
 
@@ -84,6 +90,8 @@ def page(data: ReportData, figures: dict[str, Rendered | Notice], png_dir: str) 
     ]
     if not data.missing_marts:
         parts += [
+            *headline_sentence(data),
+            *since_last_night(data),
             *headline(data),
             "<h2>2. The gap over time</h2>",
             figure_html(figures.get("gap-over-time"), png_dir),
@@ -139,6 +147,36 @@ def _banners(data: ReportData) -> list[str]:
             "the spread across benchmarks cannot be drawn.</div>"
         ]
     return []
+
+
+def headline_sentence(data: ReportData) -> list[str]:
+    """The quotable headline (report.facts), above everything else."""
+    if data.headline is None:
+        return []
+    sentences = data.headline.sentences()
+    first, rest = sentences[0], sentences[1:]
+    stale = (
+        f' <span class="stale">stale: more than {STALE_DAYS} days before the as-of date</span>'
+        if data.headline.stale
+        else ""
+    )
+    return [
+        f'<p class="headline" id="headline"><strong>{escape(first)}</strong>{stale} '
+        + " ".join(escape(s) for s in rest)
+        + "</p>"
+    ]
+
+
+def since_last_night(data: ReportData) -> list[str]:
+    """What the newest night changed, in sentences and its events (gap_closed first)."""
+    if data.changes is None:
+        return []
+    out = ['<section id="changes"><h2>Since the previous night</h2>']
+    out += [f"<p>{escape(s)}</p>" for s in data.changes.sentences()]
+    if len(data.changes.events):
+        out.append(events_table(data.changes.events))
+    out.append("</section>")
+    return out
 
 
 def headline(data: ReportData) -> list[str]:
@@ -220,7 +258,12 @@ def other_sources(data: ReportData) -> list[str]:
 
 def _card(data: ReportData, series: str) -> str:
     row = data.summary[data.summary["series"] == series]
-    label = {"all": "all benchmarks", "private": "private test sets", "public": "public test sets"}
+    scope = SOURCE_LABEL.get(data.source, data.source)
+    label = {
+        "all": f"all {scope}",
+        "private": "private test sets",
+        "public": "public test sets",
+    }
     head = f'<div class="card"><div class="series">{escape(label[series])}</div>'
     if row.empty or pd.isna(row["gap_months"].iloc[0]):
         n = int(row["n_points"].iloc[0]) if len(row) else 0
@@ -242,9 +285,19 @@ def _card(data: ReportData, series: str) -> str:
         + f'<div class="value">{r.gap_months:.1f} months</div>'
         + f'<div class="band">90% band {r.ci_low:.1f} – {r.ci_high:.1f} months</div>'
         + f"<p>{int(r.n_points)} accepted datapoints; estimate at {escape(day(r.latest_date))}, "
-        f"the last datapoint's date; as of {escape(day(r.as_of))}.</p>"
+        f"the last datapoint's date; as of {escape(day(r.as_of))}.{_stale(r)}</p>"
         + f"<p>{escape(pending)}</p></div>"
     )
+
+
+def _stale(row: Any) -> str:
+    """A visible flag on an estimate older than STALE_DAYS before the as-of date."""
+    if pd.isna(row.latest_date) or pd.isna(row.as_of):
+        return ""
+    age = (pd.Timestamp(row.as_of) - pd.Timestamp(row.latest_date)).days
+    if age <= STALE_DAYS:
+        return ""
+    return f' <span class="stale">stale: {age} days old</span>'
 
 
 def _series_line(data: ReportData, series: str, label: str) -> str:
@@ -255,7 +308,7 @@ def _series_line(data: ReportData, series: str, label: str) -> str:
     return (
         f"<p><strong>{escape(label)}</strong>: {r.gap_months:.1f} months behind "
         f"(90% band {r.ci_low:.1f} – {r.ci_high:.1f}), from {int(r.n_points)} accepted "
-        f"datapoints, estimate at {escape(day(r.latest_date))}.</p>"
+        f"datapoints, estimate at {escape(day(r.latest_date))}.{_stale(r)}</p>"
     )
 
 
@@ -278,46 +331,103 @@ def figure_html(item: Rendered | Notice | None, png_dir: str) -> str:
 
 
 def pending_table(data: ReportData) -> list[str]:
-    """Thresholds a closed model reached and no open model has, longest wait first."""
-    out = ["<h3>Pending thresholds (no open model yet), longest wait first</h3>"]
-    header = ["benchmark", "threshold", "first closed model", "released", "waiting (months)"]
+    """Thresholds a closed model reached and no open model has (report.facts.PENDING)."""
+    out = [
+        '<h3 id="pending">Pending thresholds (no open model yet), longest wait first</h3>',
+        f"<p>{len(data.pending)} thresholds: at or above the benchmark's validity floor, on "
+        "benchmarks where at least one open model was evaluated (every source; ECI apart). "
+        "The headline counts the drawn source's share of them.</p>",
+    ]
+    header = [
+        "benchmark",
+        "source",
+        "threshold",
+        "first closed model",
+        "released",
+        "waiting (months)",
+    ]
     rows = [
         [
             r.benchmark,
-            format_threshold(r.threshold, r.scale)
-            + ("" if bool(r.above_floor) else " (below floor)"),
+            r.source,
+            format_threshold(r.threshold, r.scale),
             r.first_closed_model,
             day(r.first_closed_date),
             f"{r.months_pending:.1f}",
         ]
         for r in data.pending.itertuples(index=False)
     ]
-    out.append(table(header, rows[:PENDING_SHOWN], {4}, "No thresholds are pending."))
+    out.append(table(header, rows[:PENDING_SHOWN], {5}, "No thresholds are pending."))
     if len(rows) > PENDING_SHOWN:
         out.append(
             f"<details><summary>The other {len(rows) - PENDING_SHOWN} pending "
-            "thresholds</summary>" + table(header, rows[PENDING_SHOWN:], {4}) + "</details>"
+            "thresholds</summary>" + table(header, rows[PENDING_SHOWN:], {5}) + "</details>"
+        )
+    if len(data.not_evaluated):
+        names = ", ".join(
+            f"{r.benchmark} ({int(r.thresholds)})"
+            for r in data.not_evaluated.itertuples(index=False)
+        )
+        out.append(
+            '<p class="notice">No open model was evaluated on these benchmarks, so their '
+            f"closed-only thresholds are not counted as pending: {escape(names)}.</p>"
         )
     return out
 
 
-def alerts_table(data: ReportData) -> list[str]:
-    """The latest alerts the nightly runs raised."""
+def events_table(events: pd.DataFrame) -> str:
+    """Alert events (report.facts.alert_events): gap_closed first, one row per model, benchmark."""
     rows = [
         [
             day(r.as_of),
-            r.kind,
-            r.message,
-            _timestamp(r.delivered_at) or f"not yet: {r.delivery_error or 'pending'}",
+            KIND_LABEL.get(str(r.kind), str(r.kind)),
+            r.benchmark,
+            r.model,
+            day(r.released),
+            r.thresholds,
+            r.gap_months,
+            r.accepted,
+            r.scopes,
+            r.delivery,
         ]
-        for r in data.alerts.itertuples(index=False)
+        for r in events.itertuples(index=False)
     ]
-    heading = f"Latest alerts (the {len(rows)} most recent)" if rows else "Latest alerts"
+    return table(
+        [
+            "night",
+            "event",
+            "benchmark",
+            "model",
+            "released",
+            "thresholds",
+            "gap (months)",
+            "accepted",
+            "open scopes",
+            "delivery",
+        ],
+        rows,
+        empty="No alerts.",
+        row_class=[str(r.kind) for r in events.itertuples(index=False)],
+    )
+
+
+def alerts_table(data: ReportData) -> list[str]:
+    """Every alert, grouped into events: gaps closed first, then newest night first."""
+    events = data.events
+    count = int(events["alerts"].sum()) if len(events) else 0
+    heading = f"Alerts: {len(events)} events ({count} alerts)" if len(events) else "Alerts"
     return [
-        f"<h3>{escape(heading)}</h3>",
-        table(
-            ["as of", "kind", "message", "delivered"],
-            rows,
+        f'<h3 id="alerts">{escape(heading)}</h3>',
+        "<p>One row per night, kind, model and benchmark: the thresholds and gaps it spans, "
+        "the model's release date, whether the datapoint is accepted, and how it was "
+        "delivered (<em>log only</em>: no channel is configured).</p>"
+        if len(events)
+        else "",
+        events_table(events)
+        if len(events)
+        else table(
+            [],
+            [],
             empty="No alerts have been raised yet (the first refresh of a warehouse records a "
             "baseline and raises none).",
         ),
@@ -429,6 +539,7 @@ def table(
     rows: Iterable[Sequence[Any]],
     numeric: set[int] | None = None,
     empty: str = "Nothing to show.",
+    row_class: Sequence[str] | None = None,
 ) -> str:
     """An HTML table with every cell escaped; a sentence instead of an empty table."""
     body = list(rows)
@@ -437,12 +548,13 @@ def table(
     numeric = numeric or set()
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     lines = []
-    for row in body:
+    for k, row in enumerate(body):
         cells = "".join(
             f"<td{' class=num' if i in numeric else ''}>{escape(_text(v))}</td>"
             for i, v in enumerate(row)
         )
-        lines.append(f"<tr>{cells}</tr>")
+        css = f' class="{escape(row_class[k])}"' if row_class else ""
+        lines.append(f"<tr{css}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
 
 

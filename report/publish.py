@@ -21,7 +21,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from report import PAGE_NAME, ReportFiles, default_workers, write_report
+from report.build import PAGE_NAME, ReportFiles, default_workers, write_report
 from warehouse.export import export_marts
 
 LATEST = "latest"

@@ -146,7 +146,7 @@ def test_sql_is_read_only(sample_db: Path, capsys: pytest.CaptureFixture[str]) -
 def test_models_unresolved_lists_the_mystery_model(
     sample_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["models", "--unresolved", "--db", str(sample_db)]) == 0
+    assert main(["models", "--unresolved", "--wide", "--db", str(sample_db)]) == 0
 
     out = capsys.readouterr().out
     # the registry names it "mystery-model-2024 \n" with a blank accessibility; gpqa scores it
@@ -185,8 +185,11 @@ def test_status_shows_freshness_validation_and_coverage(
     assert main(["status", "--db", str(sample_db)]) == 0
 
     lines = capsys.readouterr().out.splitlines()
+    # one verdict line first: the sample's single source loaded on its only night
+    assert lines[0] == "verdict: OK - 1 source(s) loaded as of 2026-04-20"
     titles = [line for line in lines if line.startswith("== ")]
-    assert titles[:4] == [
+    assert titles[:5] == [
+        "== data age per source",
         "== last fetch per source",
         "== last good load per source",
         "== validation of the newest batch",

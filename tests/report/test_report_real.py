@@ -74,7 +74,11 @@ def test_headline_shows_each_series_from_gap_summary(real_report: BuiltReport) -
     assert len(summary) == 3
     page = real_report.html
     cards = page.split('<div class="card">')[1:]
-    labels = {"all": "all benchmarks", "private": "private test sets", "public": "public test sets"}
+    labels = {
+        "all": "all Epoch AI benchmarks",
+        "private": "private test sets",
+        "public": "public test sets",
+    }
     for row in summary.itertuples():
         heading = f'<div class="series">{labels[row.series]}</div>'
         text = next(card for card in cards if card.startswith(heading))

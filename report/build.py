@@ -1,0 +1,142 @@
+"""Build the report: read the marts, draw every figure, write the page (see report/__init__)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+
+from report import figures
+from report.data import ReportData, load
+from report.page import page
+from report.render import Rendered, render
+
+PAGE_NAME = "report.html"
+FIGURE_DIR = "figures"
+MAX_WORKERS = 4
+
+__all__ = ["FIGURE_DIR", "PAGE_NAME", "ReportFiles", "write_report"]
+
+Job = Callable[[], figures.Panel]
+Output = Rendered | figures.Notice
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What write_report wrote: the page and the PNG of every drawn figure."""
+
+    html: Path
+    pngs: tuple[Path, ...]
+
+
+def write_report(database: Path, out: Path, workers: int | None = None) -> ReportFiles:
+    """Read the warehouse read-only and write out/report.html and out/figures/*.png.
+
+    workers: processes that draw figures side by side (default: one per core, at most 4);
+    1 draws everything in this process, with no fork.
+    """
+    data = load(database)
+    out.mkdir(parents=True, exist_ok=True)
+    figures_dir = out / FIGURE_DIR
+    figures_dir.mkdir(exist_ok=True)
+    drawn = draw_all(data, figures_dir, default_workers() if workers is None else workers)
+    html = out / PAGE_NAME
+    temporary = out / f".{PAGE_NAME}.{os.getpid()}.tmp"
+    temporary.write_text(page(data, drawn, FIGURE_DIR), encoding="utf-8")
+    os.replace(temporary, html)
+    pngs = tuple(f.png for f in drawn.values() if isinstance(f, Rendered))
+    keep = {p.name for p in pngs}
+    for stale in figures_dir.glob("*.png"):  # figures an earlier report drew, gone now
+        if stale.name not in keep:
+            stale.unlink()
+    return ReportFiles(html=html, pngs=pngs)
+
+
+def default_workers() -> int:
+    """One drawing process per available core, at most MAX_WORKERS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def jobs(data: ReportData) -> dict[str, Job]:
+    """Every figure of the page, in page order, as a call that draws it (or its notice)."""
+    if data.missing_marts:
+        return {}
+    colours = figures.benchmark_colours(
+        pd.concat([data.benchmark_points("all"), data.benchmark_points("chinese")])
+    )
+    planned: dict[str, Job] = {
+        "gap-over-time": partial(figures.gap_over_time, data, colours),
+        "gap-by-category": partial(figures.gap_by_category, data, colours),
+        "gap-chinese": partial(figures.chinese_gap, data, colours),
+    }
+    crossed = set(data.crossings["benchmark_id"])
+    # timelines for the core catalog (the 17 tracked benchmarks and ECI); the other sources'
+    # metrics are summed up in the headline table (gapwatch crossings shows any of them)
+    core = data.benchmarks[data.benchmarks["is_core"].astype(bool)]
+    for benchmark in core["benchmark_id"]:
+        if benchmark in crossed:
+            planned[f"timeline-{benchmark}"] = partial(figures.delay_timeline, data, benchmark)
+    if not set(core["benchmark_id"]) <= crossed:
+        planned["timeline-none"] = partial(figures.uncrossed_benchmarks, data)
+    planned["frontier-lag"] = partial(figures.frontier_lag, data)
+    return planned
+
+
+# the jobs of the current draw_all, read by forked workers (inherited, never pickled)
+_JOBS: dict[str, Job] = {}
+_FIGURES_DIR: list[Path] = []
+
+
+def draw_all(data: ReportData, figures_dir: Path, workers: int = 1) -> dict[str, Output]:
+    """Draw every figure and render it to SVG text and a PNG file, in page order.
+
+    Drawing text is most of a report's time and every figure is independent, so with
+    workers > 1 forked processes draw them side by side (fork: the data is inherited, not
+    copied through pickles). Without fork, or with one worker, they are drawn here.
+    """
+    planned = jobs(data)
+    if workers <= 1 or len(planned) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {name: _output(job(), figures_dir) for name, job in planned.items()}
+    _JOBS.clear()
+    _JOBS.update(planned)
+    _FIGURES_DIR[:] = [figures_dir]
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            # the biggest figures first, so no worker is left with a long one at the end
+            order = sorted(planned, key=lambda name: -_expected_cost(data, name))
+            futures = {name: pool.submit(_draw_in_worker, name) for name in order}
+            done = {name: future.result() for name, future in futures.items()}
+    finally:
+        _JOBS.clear()
+    return {name: done[name] for name in planned}
+
+
+def _draw_in_worker(name: str) -> Output:
+    return _output(_JOBS[name](), _FIGURES_DIR[0])
+
+
+def _output(panel: figures.Panel, figures_dir: Path) -> Output:
+    if isinstance(panel, figures.Drawn):
+        return render(panel, figures_dir)
+    return panel
+
+
+def _expected_cost(data: ReportData, name: str) -> float:
+    """Rough drawing cost: the gap charts and the lag chart are big; a timeline grows by row."""
+    if name == "timeline-none":
+        return 0.0
+    if name.startswith("timeline-"):
+        benchmark = name.removeprefix("timeline-")
+        return float((data.crossings["benchmark_id"] == benchmark).sum()) / 10
+    return {"gap-by-category": 6.0, "frontier-lag": 5.0}.get(name, 4.0)
