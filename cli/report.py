@@ -19,7 +19,7 @@ HAS_RUNS = (
 
 
 def report(args: argparse.Namespace) -> int:
-    """Write the report: one HTML page (viewable offline) and a PNG of each figure.
+    """Write the report: one HTML page (viewable offline), its tables as CSV, PNGs on request.
 
     The page shows the gap now per series with its 90% band, the gap over time (all, by
     category, Chinese open models), a delay timeline per benchmark, the frontier lag, the
@@ -29,7 +29,7 @@ def report(args: argparse.Namespace) -> int:
 
     Example:
         gapwatch report
-        gapwatch report --db data/gapwatch.duckdb --out /tmp/gapwatch-report
+        gapwatch report --db data/gapwatch.duckdb --out /tmp/gapwatch-report --png
         xdg-open data/reports/2026-04-19/report.html
     """
     settings = settings_from(args)
@@ -42,11 +42,13 @@ def report(args: argparse.Namespace) -> int:
     from report import write_report
 
     try:
-        files = write_report(settings.database, out)
+        files = write_report(settings.database, out, png=args.png)
     except OSError as error:
         raise UsageError(f"cannot write the report to {out}: {error}") from error
     print(f"report: {files.html}")
-    print(f"  {len(files.pngs)} figure(s) as PNG in {files.html.parent / 'figures'}")
+    print(f"  {len(files.csvs)} table(s) as CSV in {files.html.parent / 'data'}")
+    if args.png:
+        print(f"  {len(files.pngs)} figure(s) as PNG in {files.html.parent / 'figures'}")
     return 0
 
 
@@ -55,5 +57,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help="directory for report.html and figures/ (default: <data dir>/reports/<as-of>)",
+        help="directory for report.html and data/ (default: <data dir>/reports/<as-of>)",
+    )
+    parser.add_argument(
+        "--png", action="store_true", help="also write figures/*.png (the nightly run does)"
     )

@@ -14,11 +14,12 @@ import pandas as pd
 
 from report import figures
 from report.data import ReportData, load
-from report.page import page
+from report.page import page, write_tables
 from report.render import Rendered, render
 
 PAGE_NAME = "report.html"
 FIGURE_DIR = "figures"
+DATA_DIR = "data"
 MAX_WORKERS = 4
 
 __all__ = ["FIGURE_DIR", "PAGE_NAME", "ReportFiles", "write_report"]
@@ -33,10 +34,14 @@ class ReportFiles:
 
     html: Path
     pngs: tuple[Path, ...]
+    csvs: tuple[Path, ...] = ()
 
 
-def write_report(database: Path, out: Path, workers: int | None = None) -> ReportFiles:
-    """Read the warehouse read-only and write out/report.html and out/figures/*.png.
+def write_report(
+    database: Path, out: Path, workers: int | None = None, png: bool = False
+) -> ReportFiles:
+    """Read the warehouse read-only; write out/report.html, its tables as out/data/*.csv and,
+    with png, out/figures/*.png.
 
     workers: processes that draw figures side by side (default: one per core, at most 4);
     1 draws everything in this process, with no fork.
@@ -44,18 +49,20 @@ def write_report(database: Path, out: Path, workers: int | None = None) -> Repor
     data = load(database)
     out.mkdir(parents=True, exist_ok=True)
     figures_dir = out / FIGURE_DIR
-    figures_dir.mkdir(exist_ok=True)
+    _PNG[:] = [png]
     drawn = draw_all(data, figures_dir, default_workers() if workers is None else workers)
+    csvs = write_tables(data, out / DATA_DIR)
     html = out / PAGE_NAME
     temporary = out / f".{PAGE_NAME}.{os.getpid()}.tmp"
     temporary.write_text(page(data, drawn, FIGURE_DIR), encoding="utf-8")
     os.replace(temporary, html)
-    pngs = tuple(f.png for f in drawn.values() if isinstance(f, Rendered))
+    pngs = tuple(f.png for f in drawn.values() if isinstance(f, Rendered) and f.png is not None)
     keep = {p.name for p in pngs}
-    for stale in figures_dir.glob("*.png"):  # figures an earlier report drew, gone now
-        if stale.name not in keep:
-            stale.unlink()
-    return ReportFiles(html=html, pngs=pngs)
+    if figures_dir.is_dir():
+        for stale in figures_dir.glob("*.png"):  # figures an earlier report drew, gone now
+            if stale.name not in keep:
+                stale.unlink()
+    return ReportFiles(html=html, pngs=pngs, csvs=csvs)
 
 
 def default_workers() -> int:
@@ -95,6 +102,7 @@ def jobs(data: ReportData) -> dict[str, Job]:
 # the jobs of the current draw_all, read by forked workers (inherited, never pickled)
 _JOBS: dict[str, Job] = {}
 _FIGURES_DIR: list[Path] = []
+_PNG: list[bool] = [False]  # whether this write_report also writes PNGs
 
 
 def draw_all(data: ReportData, figures_dir: Path, workers: int = 1) -> dict[str, Output]:
@@ -128,7 +136,7 @@ def _draw_in_worker(name: str) -> Output:
 
 def _output(panel: figures.Panel, figures_dir: Path) -> Output:
     if isinstance(panel, figures.Drawn):
-        return render(panel, figures_dir)
+        return render(panel, figures_dir, png=_PNG[0])
     return panel
 
 

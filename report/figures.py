@@ -7,6 +7,7 @@ that says in words why there is nothing to draw: an empty axis misleads more tha
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,29 +28,39 @@ from matplotlib.patches import Patch
 from report.data import ReportData
 from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS
 
-# colours for benchmarks, in a fixed order: distinct hues first, no greys (greys mean
-# "rejected" in the timelines and "band" in the gap charts)
-PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#bcbd22",
-    "#17becf",
-    "#393b79",
-    "#637939",
-    "#8c6d31",
-    "#843c39",
-    "#7b4173",
-    "#5254a3",
-    "#e7ba52",
-    "#ad494a",
-    "#3182bd",
-)
-ACCESS_MARKERS = {"public": "o", "private": "^"}
+# colour by category, from Okabe and Ito's colour-blind-safe set; every mark has a dark edge,
+# so even the lighter fills stand out from the white page (WCAG's 3:1 for graphics is met by
+# the edge). The benchmark itself is in each mark's hover text and in the filter.
+CATEGORY_COLOURS = {
+    "knowledge": "#0072B2",
+    "math": "#D55E00",
+    "coding": "#009E73",
+    "agentic_coding": "#CC79A7",
+    "reasoning": "#E69F00",
+    "long_context": "#56B4E9",
+}
+OTHER_CATEGORY = "#7a7a7a"
+MARK_EDGE = "#1a1a1a"
+# shape by test set, as in Epoch's figures: star private, circle public
+ACCESS_MARKERS = {"public": "o", "private": "*"}
+ACCESS_SIZES = {"public": 7.0, "private": 10.5}
+# text colours: each at least 4.5:1 on white (WCAG AA for text; tested)
+TEXT = "#1a1a1a"
+MUTED_TEXT = "#595959"
+TEXT_COLOURS = (TEXT, MUTED_TEXT, "#333333", "#444444")
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str = "#ffffff") -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,7 @@ TREND_STYLES = {
 }
 CLOSED_COLOUR = "#1b4f8a"
 OPEN_COLOUR = "#d95f02"
-GREY = "#9a9a9a"
+GREY = "#767676"  # rejected rows and marks: 4.5:1 on white
 NOTABLE_RELEASES = 8
 # a trend is drawn between two consecutive datapoints at most this far apart (two kernel
 # bandwidths: beyond, the kernel weight is under 14% and the value is carried, not measured)
@@ -83,6 +94,10 @@ class Drawn:
     figure: Figure
     caption: str
     tooltips: dict[str, str] = field(default_factory=dict)
+    # the figure's finding in one sentence: the SVG's accessible description
+    finding: str = ""
+    # per hover target: attributes the page's filter matches (benchmark, access, category)
+    marks: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,18 +144,13 @@ def day(value: Any) -> str:
 
 
 def benchmark_colours(benchmarks: pd.DataFrame) -> dict[str, str]:
-    """One colour per benchmark name, stable across every figure of the page.
-
-    Public and private benchmarks are told apart by marker shape, so each access group gets
-    the palette's most distinct colours to itself: eight clear hues beat sixteen muddy ones.
-    """
+    """Each benchmark name's colour: its category's, the same in every figure of the page."""
     colours: dict[str, str] = {}
     if benchmarks.empty:
         return colours
-    pairs = benchmarks[["benchmark_name", "access"]].drop_duplicates()
-    for _, group in pairs.groupby("access", sort=True):
-        for i, name in enumerate(sorted(group["benchmark_name"].unique())):
-            colours.setdefault(str(name), PALETTE[i % len(PALETTE)])
+    pairs = benchmarks[["benchmark_name", "category"]].drop_duplicates()
+    for name, category in pairs.itertuples(index=False):
+        colours.setdefault(str(name), CATEGORY_COLOURS.get(str(category), OTHER_CATEGORY))
     return colours
 
 
@@ -207,11 +217,12 @@ def draw_trend(ax: Axes, trend: pd.DataFrame, points: pd.DataFrame, style: Trend
         alpha=0.7,
         zorder=4,
     )
-    low = np.where(keep, trend["ci_low"].to_numpy(float), np.nan)
-    high = np.where(keep, trend["ci_high"].to_numpy(float), np.nan)
-    ax.fill_between(
-        dates, low, high, where=keep, color=style.band, alpha=0.18, linewidth=0, zorder=1
-    )
+    if len(points) >= MIN_BAND_POINTS:  # a band from four points or fewer is noise
+        low = np.where(keep, trend["ci_low"].to_numpy(float), np.nan)
+        high = np.where(keep, trend["ci_high"].to_numpy(float), np.nan)
+        ax.fill_between(
+            dates, low, high, where=keep, color=style.band, alpha=0.18, linewidth=0, zorder=1
+        )
     ax.plot(
         dates,
         np.where(keep, values, np.nan),
@@ -243,7 +254,12 @@ def dodge(points: pd.DataFrame, step: float = 6.0) -> list[float]:
 
 
 def draw_points(
-    ax: Axes, points: pd.DataFrame, colours: dict[str, str], prefix: str, tooltips: dict[str, str]
+    ax: Axes,
+    points: pd.DataFrame,
+    colours: dict[str, str],
+    prefix: str,
+    tooltips: dict[str, str],
+    marks: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """Each datapoint as its own artist with an SVG group id, so it can carry a hover text."""
     offsets = dodge(points)
@@ -261,17 +277,22 @@ def draw_points(
             [to_num(row.open_date)],
             [row.gap_months],
             marker=ACCESS_MARKERS.get(str(row.access), "s"),
-            markersize=7,
+            markersize=ACCESS_SIZES.get(str(row.access), 7.0),
             markerfacecolor=colours.get(str(row.benchmark_name), GREY),
-            markeredgecolor="white",
+            markeredgecolor=MARK_EDGE,
             markeredgewidth=0.6,
             linestyle="none",
-            alpha=0.9,
             zorder=5,
             gid=gid,
             transform=transform,
         )
         tooltips[gid] = point_tooltip(row)
+        if marks is not None:
+            marks[gid] = {
+                "benchmark": str(row.benchmark_name),
+                "access": str(row.access),
+                "category": str(row.category),
+            }
 
 
 def notable_releases(points: pd.DataFrame, limit: int = NOTABLE_RELEASES) -> pd.DataFrame:
@@ -379,8 +400,15 @@ def gap_figure(
     points: pd.DataFrame,
     trends: dict[str, tuple[str, TrendStyle]],
     colours: dict[str, str],
+    reference: bool = False,
+    pending: bool = False,
 ) -> Panel:
-    """Accepted datapoints at the open release date, smoothed trends, notable releases."""
+    """Accepted datapoints at the open release date, smoothed trends, notable releases.
+
+    Every gap figure shares the same axes (gap_limits), so they compare at a glance;
+    reference draws the overall trend in grey behind; pending adds the thresholds no open
+    model has reached as "at least" marks at the as-of date.
+    """
     if points.empty:
         return Notice(
             name,
@@ -389,6 +417,7 @@ def gap_figure(
             "crossed first (or every such crossing was rejected), so there is no gap to draw.",
         )
     tooltips: dict[str, str] = {}
+    marks: dict[str, dict[str, str]] = {}
     width = 11.5
     fig = Figure(figsize=(width, 6.8))
     left, right = 0.08, 0.74
@@ -398,32 +427,48 @@ def gap_figure(
     strip = fig.add_subplot(grid[1], sharex=ax)
     ax.axhline(0, color="#444444", linewidth=0.8, zorder=2)
     trend_handles = []
+    if reference:
+        trend_handles.append(_reference_trend(ax, data))
     for label, (series, style) in trends.items():
         rows = data.trend[data.trend["series"] == series]
         if draw_trend(ax, rows, _series_points(points, series), style):
             trend_handles.append(_trend_handle(label, style))
-    draw_points(ax, points, colours, name, tooltips)
+    draw_points(ax, points, colours, name, tooltips, marks)
+    waiting = _source_pending(data) if pending and data.as_of is not None else pd.DataFrame()
+    if len(waiting):
+        categories = dict(
+            zip(data.benchmarks["benchmark_id"], data.benchmarks["category"], strict=True)
+        )
+        draw_pending(ax, waiting, to_num(data.as_of), categories, name, tooltips, marks)
+    _as_of_line(ax, data)
     ax.set_ylabel("gap (months): open release − first closed release")
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.tick_params(axis="x", labelbottom=False)
     date_axis(strip)
-    low, high = _date_span(points["open_date"])
+    low, high, bottom, top = gap_limits(data)
     ax.set_xlim(low, high)
+    ax.set_ylim(bottom, top)
     draw_releases(strip, notable_releases(points), high - low, width * (right - left))
     ax.set_title(title, loc="left", fontsize=12)
-    _gap_legends(ax, points, colours, trend_handles)
+    _gap_legends(ax, points, colours, trend_handles, bool(len(waiting)))
     benchmarks = points["benchmark_name"].nunique()
     caption = (
         f"{len(points)} accepted datapoints from {benchmarks} benchmark"
         f"{'s' if benchmarks != 1 else ''}, each at its open model's release date; colour is "
-        "the benchmark, shape its test set (circle public, triangle private). Lines: the "
+        "the benchmark's category, shape its test set (star private, circle public); hover "
+        "or focus a mark for the benchmark, threshold, models and dates. Lines: the "
         f"smoothed gap (Gaussian kernel, {BANDWIDTH_DAYS:.0f}-day bandwidth) with its 90% "
-        f"bootstrap band where datapoints support it; across a stretch of more than "
-        f"{TREND_MAX_GAP_DAYS:.0f} days without datapoints the line is dotted and has no "
-        "band. Hover a "
-        "point for the benchmark, threshold, models and dates; identical points are set side "
-        "by side. Under the axis: the open models "
-        "behind the most datapoints (how many in brackets)."
+        f"bootstrap band where at least {MIN_BAND_POINTS} datapoints support it; across a "
+        f"stretch of more than {TREND_MAX_GAP_DAYS:.0f} days without datapoints the line is "
+        "dotted and has no band. Identical points are set side by side. "
+        + (
+            f"At the as-of date (dotted line), {len(waiting)} hollow triangles: thresholds a "
+            "closed model reached and no open model has; each gap is at least that long. "
+            if len(waiting)
+            else ""
+        )
+        + ("Grey line: the trend of all open models, for reference. " if reference else "")
+        + "Under the axis: the open models behind the most datapoints (how many in brackets)."
     )
     if benchmarks == 1:
         only = points["benchmark_name"].iloc[0]
@@ -431,7 +476,129 @@ def gap_figure(
             f"Only one benchmark ({only}) has accepted datapoints: this is that benchmark's "
             "gap, not a cross-benchmark one. " + caption
         )
-    return Drawn(name, title, fig, caption, tooltips)
+    return Drawn(name, title, fig, caption, tooltips, gap_finding(data, name), marks)
+
+
+MIN_BAND_POINTS = 5
+REFERENCE_GREY = "#8c8c8c"
+
+
+def gap_limits(data: ReportData) -> tuple[float, float, float, float]:
+    """The axes every gap figure shares: all datapoints of both scopes, pending waits, as-of."""
+    points = pd.concat([data.benchmark_points("all"), data.benchmark_points("chinese")])
+    waiting = _source_pending(data)
+    low, high = _date_span(points["open_date"])
+    if data.as_of is not None:
+        high = max(high, to_num(data.as_of) + 45)
+    values = list(points["gap_months"].dropna())
+    if len(waiting):
+        values += list(waiting["months_pending"].dropna())
+    bottom, top = (min(values), max(values)) if values else (0.0, 1.0)
+    pad = max(1.0, 0.05 * (top - bottom))
+    return low, high, min(bottom, 0.0) - pad, top + pad
+
+
+def _source_pending(data: ReportData) -> pd.DataFrame:
+    """The drawn source's pending thresholds (report.facts.PENDING)."""
+    if data.pending.empty or "source" not in data.pending:
+        return data.pending.iloc[0:0] if len(data.pending.columns) else pd.DataFrame()
+    return data.pending[data.pending["source"] == data.source]
+
+
+def draw_pending(
+    ax: Axes,
+    waiting: pd.DataFrame,
+    as_of: float,
+    categories: dict[str, Any],
+    prefix: str,
+    tooltips: dict[str, str],
+    marks: dict[str, dict[str, str]],
+) -> None:
+    """Each pending threshold as a hollow triangle at the as-of date: the gap is at least this."""
+    frame = pd.DataFrame(
+        {"open_date": [0] * len(waiting), "gap_months": waiting["months_pending"].to_numpy()}
+    )
+    offsets = dodge(frame, step=3.5)
+    for i, row in enumerate(waiting.itertuples(index=False)):
+        gid = f"{prefix}-pending-{i}"
+        colour = CATEGORY_COLOURS.get(str(categories.get(row.benchmark_id)), OTHER_CATEGORY)
+        transform = transforms.offset_copy(
+            ax.transData, fig=ax.get_figure(root=True), x=offsets[i], units="points"
+        )
+        ax.plot(
+            [as_of],
+            [row.months_pending],
+            marker="^",
+            markersize=6.5,
+            markerfacecolor="#ffffff",
+            markeredgecolor=colour,
+            markeredgewidth=1.4,
+            linestyle="none",
+            zorder=6,
+            gid=gid,
+            transform=transform,
+        )
+        tooltips[gid] = (
+            f"{row.benchmark}, threshold {format_threshold(row.threshold, row.scale)}: pending\n"
+            f"first closed model: {row.first_closed_model}, released "
+            f"{day(row.first_closed_date)}\n"
+            f"no open model yet: the gap is at least {row.months_pending:.1f} months"
+        )
+        marks[gid] = {
+            "benchmark": str(row.benchmark),
+            "category": str(categories.get(row.benchmark_id)),
+        }
+
+
+def _as_of_line(ax: Axes, data: ReportData) -> None:
+    if data.as_of is None:
+        return
+    x = to_num(data.as_of)
+    ax.axvline(x, color="#444444", linewidth=0.9, linestyle=":", zorder=3)
+    ax.text(
+        x,
+        1.0,
+        f"as of {day(data.as_of)} ",
+        transform=ax.get_xaxis_transform(),
+        fontsize=8,
+        color="#444444",
+        ha="right",
+        va="bottom",
+    )
+
+
+def _reference_trend(ax: Axes, data: ReportData) -> tuple[Line2D, Patch]:
+    """The trend of all open models in grey, no band: what each slice is compared with."""
+    rows = data.trend[data.trend["series"] == "all"]
+    if len(rows):
+        keep = supported(
+            rows["date"], data.benchmark_points("all")["open_date"], TREND_MAX_GAP_DAYS
+        )
+        values = np.where(keep, rows["gap_months"].to_numpy(float), np.nan)
+        ax.plot(to_nums(rows["date"]), values, color=REFERENCE_GREY, linewidth=1.6, zorder=3)
+    line = Line2D([], [], color=REFERENCE_GREY, linewidth=1.6, label="all open models (reference)")
+    return line, Patch(facecolor="#ffffff", alpha=0.0, label=line.get_label())
+
+
+def gap_finding(data: ReportData, name: str) -> str:
+    """One sentence: what the figure shows, from gap_summary."""
+
+    def estimate(series: str) -> str:
+        row = data.summary[data.summary["series"] == series]
+        if row.empty or pd.isna(row["gap_months"].iloc[0]):
+            return f"no {series} estimate"
+        r = row.iloc[0]
+        return (
+            f"{r.gap_months:.1f} months (90% band {r.ci_low:.1f}–{r.ci_high:.1f}) "
+            f"at {day(r.latest_date)}"
+        )
+
+    if name == "gap-chinese":
+        return f"Chinese open models trail the first closed model by {estimate('chinese')}."
+    return (
+        f"Open models trail the first closed model by {estimate('all')}; private test sets "
+        f"{estimate('private')}, public {estimate('public')}."
+    )
 
 
 def _series_points(points: pd.DataFrame, series: str) -> pd.DataFrame:
@@ -455,25 +622,33 @@ def _date_span(dates: pd.Series, pad_days: float = 45.0) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def benchmark_handles(points: pd.DataFrame, colours: dict[str, str], size: float) -> list[Any]:
-    """Legend entries with each benchmark's own colour and shape, public ones first."""
-    pairs = points[["benchmark_name", "access"]].drop_duplicates()
-    pairs = pairs.assign(order=pairs["access"].map({"public": 0, "private": 1}).fillna(2))
-    return [
-        Line2D(
-            [],
-            [],
-            marker=ACCESS_MARKERS.get(str(access), "s"),
-            linestyle="none",
-            markersize=size,
-            markerfacecolor=colours.get(str(name), GREY),
-            markeredgecolor="white",
-            label=str(name),
+def legend_handles(points: pd.DataFrame, extra: list[Any] | None = None) -> list[Any]:
+    """Legend entries: one per category present (its colour), then the two test-set shapes."""
+    categories = sorted({str(c) for c in points["category"].dropna()})
+    handles: list[Any] = [
+        Patch(
+            facecolor=CATEGORY_COLOURS.get(c, OTHER_CATEGORY),
+            edgecolor=MARK_EDGE,
+            linewidth=0.6,
+            label=c.replace("_", " "),
         )
-        for name, access in pairs.sort_values(["order", "benchmark_name"])[
-            ["benchmark_name", "access"]
-        ].itertuples(index=False)
+        for c in categories
     ]
+    for access in ("public", "private"):
+        if (points["access"] == access).any():
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker=ACCESS_MARKERS[access],
+                    linestyle="none",
+                    markersize=ACCESS_SIZES[access],
+                    markerfacecolor="#ffffff",
+                    markeredgecolor=MARK_EDGE,
+                    label=f"{access} test set",
+                )
+            )
+    return handles + (extra or [])
 
 
 def _gap_legends(
@@ -481,11 +656,27 @@ def _gap_legends(
     points: pd.DataFrame,
     colours: dict[str, str],
     trend_handles: list[tuple[Line2D, Patch]],
+    pending: bool = False,
 ) -> None:
-    """Legends outside the axes: benchmarks (colour and shape), then the trends."""
+    """Legends outside the axes: category (colour) and test set (shape), then the trends."""
     first = ax.legend(
-        handles=benchmark_handles(points, colours, 7),
-        title="benchmark (● public, ▲ private test set)",
+        handles=legend_handles(
+            points,
+            [
+                Line2D(
+                    [],
+                    [],
+                    marker="^",
+                    linestyle="none",
+                    markerfacecolor="#ffffff",
+                    markeredgecolor=MARK_EDGE,
+                    label="pending: gap at least",
+                )
+            ]
+            if pending
+            else [],
+        ),
+        title="colour: category; shape: test set\n(hover a mark for its benchmark)",
         loc="upper left",
         bbox_to_anchor=(1.01, 1.02),
         fontsize=8,
@@ -498,7 +689,7 @@ def _gap_legends(
     ax.add_artist(first)
     handles: list[Any] = [(patch, line) for line, patch in trend_handles]
     labels = [f"{line.get_label()}, 90% band" for line, _ in trend_handles]
-    handles.append(Line2D([], [], color="#555555", linestyle=":", linewidth=1.2))
+    handles.append(Line2D([], [], color="#4a4a4a", linestyle=":", linewidth=1.2))
     labels.append(f"trend across > {TREND_MAX_GAP_DAYS:.0f} days without datapoints")
     ax.legend(
         handles=handles,
@@ -522,6 +713,7 @@ def gap_over_time(data: ReportData, colours: dict[str, str]) -> Panel:
             "public trend": ("public", TREND_STYLES["public"]),
         },
         colours,
+        pending=True,
     )
 
 
@@ -534,6 +726,7 @@ def chinese_gap(data: ReportData, colours: dict[str, str]) -> Panel:
         data.benchmark_points("chinese"),
         {"trend (Chinese open models)": ("chinese", TREND_STYLES["private"])},
         colours,
+        reference=True,
     )
 
 
@@ -559,29 +752,32 @@ def gap_by_category(data: ReportData, colours: dict[str, str]) -> Panel:
         wspace=0.08,
     )
     tooltips: dict[str, str] = {}
-    low, high = _date_span(points["open_date"])
+    marks: dict[str, dict[str, str]] = {}
+    low, high, bottom, top = gap_limits(data)  # the main figure's axes
     for index, category in enumerate(categories):
         ax = axes[index // columns][index % columns]
         own = points[points["category"] == category]
         series = f"category:{category}"
         ax.axhline(0, color="#444444", linewidth=0.8, zorder=2)
-        draw_trend(ax, data.trend[data.trend["series"] == series], own, TREND_STYLES["private"])
-        draw_points(ax, own, colours, f"{name}-{index}", tooltips)
+        _reference_trend(ax, data)
+        style = TrendStyle(TEXT, "-", CATEGORY_COLOURS.get(category, OTHER_CATEGORY))
+        draw_trend(ax, data.trend[data.trend["series"] == series], own, style)
+        draw_points(ax, own, colours, f"{name}-{index}", tooltips, marks)
         ax.set_title(_category_title(data, category, series, own), fontsize=9, loc="left")
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
         date_axis(ax)
         ax.tick_params(axis="x", labelbottom=True, labelsize=8)
         ax.set_xlim(low, high)
-        ax.legend(
-            handles=benchmark_handles(own, colours, 6),
-            loc="upper left",
-            bbox_to_anchor=(0.0, -0.09),
-            ncol=2,
+        ax.set_ylim(bottom, top)
+        names = ", ".join(sorted(own["benchmark_name"].unique()))
+        ax.text(
+            0.0,
+            -0.11,
+            "\n".join(_wrap(names, 58)[:3]),
+            transform=ax.transAxes,
             fontsize=7.5,
-            frameon=False,
-            handletextpad=0.2,
-            columnspacing=1.0,
-            borderaxespad=0.0,
+            color=MUTED_TEXT,
+            va="top",
         )
     for index in range(len(categories), rows * columns):
         axes[index // columns][index % columns].set_visible(False)
@@ -590,12 +786,29 @@ def gap_by_category(data: ReportData, colours: dict[str, str]) -> Panel:
     fig.suptitle(title, x=0.07, ha="left", fontsize=12)
     caption = (
         "Each panel: the accepted datapoints of one category's benchmarks (circles public, "
-        "triangles private test sets) and that category's smoothed gap with its 90% band, "
-        "dotted and without a band across stretches with no datapoints. The heading gives the "
-        "latest estimate and its band. "
-        "All panels share both axes."
+        "stars private test sets; the benchmarks are named under the panel and in each "
+        "mark's hover text) and that category's smoothed gap, with its 90% band where at "
+        f"least {MIN_BAND_POINTS} datapoints support it, dotted and without a band across "
+        "stretches with no datapoints. Grey: the trend of all open models, for reference. "
+        "The heading gives the latest estimate and its band. All panels share the axes of "
+        "the main figure."
     )
-    return Drawn(name, title, fig, caption, tooltips)
+    return Drawn(name, title, fig, caption, tooltips, category_finding(data), marks)
+
+
+def category_finding(data: ReportData) -> str:
+    """Which category trails most and least, from gap_summary."""
+    rows = data.summary[
+        data.summary["series"].str.startswith("category:") & data.summary["gap_months"].notna()
+    ]
+    if rows.empty:
+        return "No category has a gap estimate."
+    ordered = rows.sort_values("gap_months")
+    said = ", ".join(
+        f"{r.series.split(':', 1)[1].replace('_', ' ')} {r.gap_months:.1f}"
+        for r in ordered.iloc[::-1].itertuples(index=False)
+    )
+    return f"Latest gap by category, widest first (months): {said}."
 
 
 def _category_title(data: ReportData, category: str, series: str, own: pd.DataFrame) -> str:
@@ -636,15 +849,33 @@ def present(value: Any) -> bool:
     return value is not None and not (not isinstance(value, str) and pd.isna(value))
 
 
-def row_note(row: Any) -> str:
-    """The words at the right of a timeline row: who crossed, how long it waits, or why not."""
+def row_note(row: Any, full: bool = False) -> str:
+    """The words at the right of a timeline row: who crossed, how long it waits, or why not.
+
+    full: the whole reason, in the benchmark's units (wrapped by the figure, never cut).
+    """
     if row.status == "pending":
         return f"waiting {row.months_pending:.1f} months since {row.closed_name}"
     if not present(row.first_closed_date) and present(row.first_open_date):
         return f"open first: {row.open_name}; no closed model has reached it"
     if bool(row.accepted):
         return f"{row.closed_name} → {row.open_name}"
+    if full:
+        return readable_reason(str(row.reason), row.scale)
     return short_reason(str(row.reason))
+
+
+FLOOR_NUMBER = re.compile(r"((?:validity floor|threshold) )(\d+(?:\.\d+)?)")
+
+
+def readable_reason(reason: str, scale: Any) -> str:
+    """A reason with its floor in the benchmark's units: 'validity floor 30.31%', not 0.3031."""
+    text = " ".join(reason.split())
+    if scale == "fraction":
+        text = FLOOR_NUMBER.sub(
+            lambda m: m.group(1) + format_threshold(float(m.group(2)), scale), text
+        )
+    return text
 
 
 def row_tooltip(row: Any, benchmark: str) -> str:
@@ -684,22 +915,27 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
         )
     rows = rows.sort_values("threshold").reset_index(drop=True)
     as_of = to_num(data.as_of) if data.as_of else None
-    height = ROW_HEIGHT_IN * len(rows) + 1.1
+    notes = [row_note(row, full=True) for row in rows.itertuples(index=False)]
+    runs = note_runs(notes, [not bool(a) for a in rows["accepted"]])
+    wrapped = {start: _wrap(notes[start], NOTE_CHARS) for start, _ in runs}
+    # rows grow when a run's wrapped reason needs more lines than its rows hold (two each)
+    stretch = max(len(wrapped[start]) / (2 * (end - start + 1)) for start, end in runs)
+    row_height = ROW_HEIGHT_IN * max(1.0, stretch)
+    height = row_height * len(rows) + 1.1
     fig = Figure(figsize=(11.5, height))
     fig.subplots_adjust(left=0.07, right=0.52, top=1 - 0.42 / height, bottom=0.5 / height)
     ax = fig.add_subplot()
     tooltips: dict[str, str] = {}
-    previous_reason = None
     for y, row in enumerate(rows.itertuples(index=False)):
-        note = row_note(row)
-        rejected = not bool(row.accepted) and row.status != "pending"
-        # the full reasons are compared: two different ones may share their shortened start
-        same = rejected and row.reason == previous_reason
-        shown = "(same reason as the row below)" if same else note
-        previous_reason = row.reason if rejected else None
-        text = row_tooltip(row, label)
-        for gid in _timeline_row(ax, row, y, as_of, f"{name}-row-{y}", shown):
-            tooltips[gid] = text
+        _timeline_row(ax, row, y, as_of)
+        gid = f"{name}-row-{y}"
+        # one hover target per row, over all of it: one tooltip, not one per artist
+        ax.axhspan(y - 0.5, y + 0.5, facecolor="#ffffff", alpha=0.0, zorder=9, gid=gid)
+        tooltips[gid] = row_tooltip(row, label)
+    for start, end in runs:
+        verdict = bool(rows["accepted"].iloc[start])
+        _run_note(ax, start, end, wrapped[start], verdict, rows["status"].iloc[start])
+    _floor_line(ax, rows)
     _timeline_axes(ax, rows, as_of)
     ax.set_title(title, loc="left", fontsize=11)
     accepted = int(rows["accepted"].sum())
@@ -707,11 +943,105 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
     rejected = len(rows) - accepted - pending
     caption = (
         f"{len(rows)} thresholds: {accepted} accepted (bold), {rejected} rejected (grey, reason "
-        f"at the right), {pending} still waiting for an open model (dashed arrow to the as-of "
-        "date). Square: first closed model; circle: first open model; the bar between them is "
-        "the gap, labelled in months. Hover a row for the full reason."
+        "at the right, once per run of rows that share it), "
+        f"{pending} still waiting for an open model (dashed arrow to the as-of date). "
+        "Square: first closed model; circle: first open model; the bar between them is the "
+        "gap, labelled in months; the dashed line is the validity floor. Hover or focus a row "
+        "for its models, dates and verdict."
     )
-    return Drawn(name, title, fig, caption, tooltips)
+    return Drawn(name, title, fig, caption, tooltips, timeline_finding(label, rows))
+
+
+NOTE_CHARS = 80
+
+
+def note_runs(notes: list[str], rejected: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) rows of each run of consecutive rejected rows with the same note.
+
+    Other rows are runs of one: their notes name models, which differ row by row.
+    """
+    runs: list[tuple[int, int]] = []
+    for i, note in enumerate(notes):
+        if runs and rejected[i] and rejected[runs[-1][0]] and notes[runs[-1][0]] == note:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _run_note(
+    ax: Axes, start: int, end: int, lines: list[str], accepted: bool, status: str
+) -> None:
+    """A run's note at the right, centred on its rows, with a bracket when it spans several."""
+    colour = TEXT if accepted or status == "pending" else MUTED_TEXT
+    transform = ax.get_yaxis_transform()
+    if end > start:
+        ax.plot(
+            [1.012, 1.017, 1.017, 1.012],
+            [start - 0.3, start - 0.3, end + 0.3, end + 0.3],
+            transform=transform,
+            color=MUTED_TEXT,
+            linewidth=0.8,
+            clip_on=False,
+        )
+    ax.text(
+        1.025,
+        (start + end) / 2,
+        "\n".join(lines),
+        transform=transform,
+        fontsize=7,
+        fontweight="bold" if accepted else "normal",
+        color=colour,
+        va="center",
+        ha="left",
+        linespacing=1.15,
+        clip_on=False,
+    )
+
+
+def _floor_line(ax: Axes, rows: pd.DataFrame) -> None:
+    """A dashed line between the last threshold below the validity floor and the first above."""
+    floor = rows["validity_floor"].dropna()
+    if floor.empty:
+        return
+    value = float(floor.iloc[0])
+    below = int((rows["threshold"] < value - 1e-9).sum())
+    if below == 0 or below == len(rows):
+        return
+    y = below - 0.5
+    ax.axhline(y, color="#444444", linewidth=0.9, linestyle=(0, (5, 3)), zorder=3)
+    scale = rows["scale"].iloc[0]
+    ax.text(
+        0.995,
+        y + 0.08,
+        f"validity floor {format_threshold(value, scale)}",
+        transform=ax.get_yaxis_transform(),
+        fontsize=7,
+        color="#444444",
+        va="bottom",
+        ha="right",
+    )
+
+
+def timeline_finding(label: str, rows: pd.DataFrame) -> str:
+    """One sentence: accepted gaps, their median and range, and what still waits."""
+    accepted = rows[rows["accepted"].astype(bool)]
+    pending = rows[rows["status"] == "pending"]
+    parts = [f"{label}: {len(accepted)} accepted datapoint{'s' if len(accepted) != 1 else ''}"]
+    if len(accepted):
+        gaps = accepted["gap_months"].astype(float)
+        parts[0] += (
+            f", median gap {gaps.median():.1f} months (from {gaps.min():.1f} to {gaps.max():.1f})"
+        )
+    if len(pending):
+        longest = pending["months_pending"].astype(float).max()
+        parts.append(
+            f"{len(pending)} threshold{'s' if len(pending) != 1 else ''} still pending, the "
+            f"longest for {longest:.1f} months"
+        )
+    else:
+        parts.append("nothing pending")
+    return "; ".join(parts) + "."
 
 
 def uncrossed_benchmarks(data: ReportData) -> Panel:
@@ -739,7 +1069,7 @@ def _timeline_axes(ax: Axes, rows: pd.DataFrame, as_of: float | None) -> None:
         if bool(accepted):
             tick.set_fontweight("bold")
         else:
-            tick.set_color("#777777")
+            tick.set_color(MUTED_TEXT)
     ax.set_ylim(-0.8, len(rows) - 0.4)
     dates = pd.concat([rows["first_closed_date"], rows["first_open_date"]]).dropna()
     low = to_num(dates.min())
@@ -755,10 +1085,8 @@ def _timeline_axes(ax: Axes, rows: pd.DataFrame, as_of: float | None) -> None:
         ax.text(as_of, -0.75, "as of ", fontsize=7, color="#444444", va="bottom", ha="right")
 
 
-def _timeline_row(
-    ax: Axes, row: Any, y: int, as_of: float | None, gid: str, note: str
-) -> list[str]:
-    """Draw one threshold's row; returns the group ids of its artists (for hover texts)."""
+def _timeline_row(ax: Axes, row: Any, y: int, as_of: float | None) -> None:
+    """Draw one threshold's row: its markers, the gap bar or the pending arrow."""
     accepted = bool(row.accepted)
     pending = row.status == "pending" and present(row.first_closed_date)
     group: list[Any] = []
@@ -767,7 +1095,7 @@ def _timeline_row(
         for date_, marker in ((row.first_closed_date, "s"), (row.first_open_date, "o")):
             if present(date_):
                 group.append(ax.plot([to_num(date_)], [y], marker=marker, color=GREY)[0])
-        return _finish_row(ax, group, y, gid, note, "#777777", "normal")
+        return
     closed = to_num(row.first_closed_date)
     if pending:
         end = as_of if as_of is not None else closed
@@ -791,7 +1119,7 @@ def _timeline_row(
     else:
         opened = to_num(row.first_open_date)
         closed_c, open_c = (CLOSED_COLOUR, OPEN_COLOUR) if accepted else (GREY, GREY)
-        colour, weight = ("#111111", "bold") if accepted else ("#777777", "normal")
+        colour, weight = (TEXT, "bold") if accepted else (MUTED_TEXT, "normal")
         group.append(
             ax.plot(
                 [closed, opened],
@@ -817,31 +1145,6 @@ def _timeline_row(
                 ha="left",
             )
         )
-    return _finish_row(ax, group, y, gid, note, colour, weight)
-
-
-def _finish_row(
-    ax: Axes, group: list[Any], y: int, gid: str, note: str, colour: str, weight: str
-) -> list[str]:
-    """The row's note at the right, and a group id on each of its artists."""
-    group.append(
-        ax.text(
-            1.02,
-            y,
-            note,
-            transform=ax.get_yaxis_transform(),
-            fontsize=7.5,
-            fontweight=weight,
-            color=colour,
-            va="center",
-            ha="left",
-            clip_on=False,
-        )
-    )
-    gids = [f"{gid}-{k}" for k in range(len(group))]
-    for artist, artist_gid in zip(group, gids, strict=True):
-        artist.set_gid(artist_gid)
-    return gids
 
 
 # ---- frontier lag ----------------------------------------------------------------------
@@ -922,7 +1225,13 @@ def frontier_lag(data: ReportData) -> Panel:
         f"the spread across benchmarks, drawn for months with at least {MIN_SPREAD} of them; "
         "the bars below count the benchmarks behind each month. " + _early_note(monthly) + fit_note
     )
-    return Drawn(name, title, fig, caption)
+    last = monthly.iloc[-1]
+    finding = (
+        f"At {day(last.month_end)} the best open score trailed the closed frontier by "
+        f"{last.mean_lag_months:.1f} months on average across {int(last.benchmarks)} "
+        f"benchmarks (median {last.median_lag_months:.1f}). {fit_note}"
+    )
+    return Drawn(name, title, fig, caption, finding=finding)
 
 
 def _lag_boxes(ax: Axes, lag: pd.DataFrame) -> None:

@@ -1,12 +1,16 @@
-"""The report page: one self-contained HTML file (inline CSS and SVG, no script, no network).
+"""The report page: one self-contained HTML file (inline CSS, SVG and a small script; nothing
+fetched), and its tables as CSV files beside it.
 
 Every value that comes from the warehouse passes through html.escape on its way in.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,6 +21,56 @@ from report.figures import Notice, day, format_threshold
 from report.render import Rendered
 
 HEADLINE_SERIES = ("all", "private", "public")
+# the page's tables as files beside it: name -> (what it holds, the frame's attribute)
+TABLES = {
+    "gap-summary": ("the gap now per source and series", "all_summaries"),
+    "datapoints": ("the accepted datapoints drawn in the gap figures", "points"),
+    "crossings": ("every threshold of every benchmark (the delay timelines)", "crossings"),
+    "pending": ("the pending thresholds", "pending"),
+    "alert-events": ("the alerts, grouped into events", "events"),
+    "benchmarks": ("the benchmark catalog with its counts", "benchmarks"),
+    "freshness": ("data freshness per source", "freshness"),
+}
+DATA_DIR = "data"
+
+
+def write_tables(data: ReportData, directory: Path) -> tuple[Path, ...]:
+    """Each table of the page as CSV (written under a temporary name, then renamed)."""
+    if data.missing_marts:
+        return ()
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, (_, attribute) in TABLES.items():
+        frame = getattr(data, attribute)
+        path = directory / f"{name}.csv"
+        temporary = directory / f".{name}.{os.getpid()}.tmp"
+        frame.to_csv(temporary, index=False)
+        os.replace(temporary, path)
+        written.append(path)
+    return tuple(written)
+
+
+def csv_link(name: str) -> str:
+    """The download link of one table, under it."""
+    what = TABLES[name][0]
+    return (
+        f'<p class="download"><a href="{DATA_DIR}/{name}.csv" download>'
+        f"Download {escape(what)} (CSV)</a></p>"
+    )
+
+
+def downloads() -> list[str]:
+    """Every table of the page as a file, listed once near the top."""
+    items = "".join(
+        f'<li><a href="{DATA_DIR}/{name}.csv" download>{name}.csv</a>: {escape(what)}</li>'
+        for name, (what, _) in TABLES.items()
+    )
+    return [
+        '<details class="downloads"><summary>Download the data behind this page (CSV)'
+        f"</summary><ul>{items}</ul></details>"
+    ]
+
+
 PENDING_SHOWN = 20
 # attribution lines per source; a source not listed here is named as it is
 ATTRIBUTION = {
@@ -37,6 +91,47 @@ ATTRIBUTION = {
     "arc_prize": "ARC-AGI leaderboard: <strong>ARC Prize Foundation</strong>.",
 }
 
+# hover and keyboard tooltips (one per mark, from its SVG <title>) and the filters; no network
+SCRIPT = """
+(function () {
+  var tip = document.getElementById('tip');
+  var marks = document.querySelectorAll('g.mark');
+  function show(event) {
+    var mark = event.currentTarget, box = mark.getBoundingClientRect();
+    tip.textContent = mark.getAttribute('aria-label');
+    tip.hidden = false;
+    var left = Math.min(box.left + window.scrollX, window.scrollX +
+      document.documentElement.clientWidth - tip.offsetWidth - 8);
+    tip.style.left = Math.max(window.scrollX + 4, left) + 'px';
+    tip.style.top = (box.bottom + window.scrollY + 6) + 'px';
+  }
+  function hide() { tip.hidden = true; }
+  marks.forEach(function (mark) {
+    var title = mark.querySelector('title');
+    if (title) { title.remove(); }  // the script's tip replaces the browser's: one, not two
+    mark.addEventListener('mouseenter', show);
+    mark.addEventListener('focus', show);
+    mark.addEventListener('mouseleave', hide);
+    mark.addEventListener('blur', hide);
+  });
+  var form = document.getElementById('filters');
+  if (!form) { return; }
+  form.addEventListener('change', function () {
+    var chosen = {};
+    form.querySelectorAll('select').forEach(function (s) {
+      if (s.value) { chosen[s.dataset.key] = s.value; }
+    });
+    document.querySelectorAll('[data-benchmark]').forEach(function (el) {
+      var keep = Object.keys(chosen).every(function (key) {
+        var value = el.getAttribute('data-' + key);
+        return value === null || value === chosen[key];
+      });
+      el.classList.toggle('dimmed', !keep);
+    });
+  });
+})();
+"""
+
 CSS = """
 body { font-family: "DejaVu Sans", Verdana, sans-serif; color: #1a1a1a; margin: 0;
        background: #fafafa; line-height: 1.45; }
@@ -44,13 +139,13 @@ main { max-width: 1180px; margin: 0 auto; padding: 1.5rem 1.5rem 4rem; backgroun
 h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
 h2 { font-size: 1.25rem; margin-top: 2.4rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 h3 { font-size: 1.05rem; margin-top: 1.6rem; }
-.sub { color: #555; margin: 0 0 1rem; }
+.sub { color: #4a4a4a; margin: 0 0 1rem; }
 .banner { background: #fff4e0; border-left: 4px solid #d95f02; padding: .7rem 1rem;
           margin: 1rem 0; }
 .cards { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0; }
 .card { flex: 1 1 250px; border: 1px solid #ddd; border-radius: 6px; padding: .8rem 1rem; }
 .card .series { text-transform: uppercase; letter-spacing: .05em; font-size: .8rem;
-                color: #555; }
+                color: #4a4a4a; }
 .card .value { font-size: 2.1rem; font-weight: bold; }
 .card .band { font-size: .95rem; color: #333; }
 .card p { margin: .3rem 0 0; font-size: .85rem; color: #444; }
@@ -72,6 +167,34 @@ details summary { cursor: pointer; color: #1b4f8a; margin: .3rem 0; }
 .stale { background: #fde2c4; color: #6b3100; padding: 0 .3rem; border-radius: 3px;
          font-size: .85em; font-weight: bold; }
 tr.gap_closed td:nth-child(2) { font-weight: bold; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.badge { font-size: .75rem; border: 1px solid #595959; border-radius: 3px; padding: 0 .3rem;
+         color: #333; font-weight: normal; }
+.badge.self_reported { background: #fde2c4; }
+.timeline-head { font-weight: bold; margin: 1.4rem 0 0; }
+.index li { margin-bottom: .3rem; }
+.finding { font-weight: bold; margin: .2rem 0 .4rem; }
+svg text { font-family: "DejaVu Sans", Verdana, sans-serif; }
+g.mark { cursor: pointer; }
+g.mark:focus { outline: 2px solid #1a1a1a; }
+.dimmed { opacity: .12; }
+tr.dimmed { display: none; }
+#tip { position: absolute; z-index: 10; max-width: 22rem; background: #1a1a1a; color: #fff;
+       padding: .4rem .6rem; border-radius: 4px; font-size: .8rem; white-space: pre-line;
+       pointer-events: none; }
+.filters { display: flex; flex-wrap: wrap; gap: .6rem 1.2rem; margin: .6rem 0; font-size: .9rem; }
+.filters select { max-width: 14rem; }
+.download { font-size: .85rem; margin: -.4rem 0 1rem; }
+td { overflow-wrap: break-word; }
+td.date { white-space: nowrap; }
+@media (max-width: 600px) {
+  main { padding: .8rem .7rem 3rem; }
+  h1 { font-size: 1.3rem; }
+  .headline { font-size: 1rem; }
+  .card .value { font-size: 1.7rem; }
+  figure .scroll svg { min-width: 760px; }
+  table { font-size: .78rem; }
+}
 """
 
 
@@ -91,6 +214,8 @@ def page(data: ReportData, figures: dict[str, Rendered | Notice], png_dir: str) 
     if not data.missing_marts:
         parts += [
             *headline_sentence(data),
+            *downloads(),
+            *filters(data),
             *since_last_night(data),
             *headline(data),
             "<h2>2. The gap over time</h2>",
@@ -103,9 +228,9 @@ def page(data: ReportData, figures: dict[str, Rendered | Notice], png_dir: str) 
             "<p>One row per threshold: the first closed model to reach it (square), the first "
             "open model (circle), and the months between. Bold rows are accepted datapoints; "
             "grey rows were rejected, with the reason at the right; a dashed arrow is a "
-            "threshold no open model has reached by the as-of date. Hover a row for the "
-            "models, dates and the full reason.</p>",
-            *(figure_html(f, png_dir) for n, f in figures.items() if n.startswith("timeline-")),
+            "threshold no open model has reached by the as-of date. Hover or focus a row for "
+            "the models, dates and the verdict.</p>",
+            *timelines(data, figures, png_dir),
             "<h2>5. Frontier lag</h2>",
             figure_html(figures.get("frontier-lag"), png_dir),
             "<h2>6. Tables</h2>",
@@ -113,7 +238,13 @@ def page(data: ReportData, figures: dict[str, Rendered | Notice], png_dir: str) 
             *alerts_table(data),
             *benchmark_table(data),
         ]
-    parts += [*method(), *attribution(data), "</main></body></html>"]
+    parts += [
+        *method(),
+        *attribution(data),
+        '<div id="tip" role="tooltip" hidden></div>',
+        f"<script>{SCRIPT}</script>",
+        "</main></body></html>",
+    ]
     return "\n".join(parts) + "\n"
 
 
@@ -164,6 +295,33 @@ def headline_sentence(data: ReportData) -> list[str]:
         f'<p class="headline" id="headline"><strong>{escape(first)}</strong>{stale} '
         + " ".join(escape(s) for s in rest)
         + "</p>"
+    ]
+
+
+def filters(data: ReportData) -> list[str]:
+    """Choosers that dim the datapoints and rows of other benchmarks, access or category.
+
+    The script is inline and small; without it the page is complete, just not filterable.
+    """
+    if data.points.empty:
+        return []
+
+    def options(values: Iterable[Any]) -> str:
+        unique = sorted({str(v) for v in values if isinstance(v, str) and v})
+        return "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in unique)
+
+    return [
+        '<form class="filters" id="filters" aria-label="Filter the figures and tables">',
+        '<label>Benchmark <select data-key="benchmark"><option value="">all</option>'
+        + options(data.points["benchmark_name"])
+        + "</select></label>",
+        '<label>Test set <select data-key="access"><option value="">all</option>'
+        + options(data.points["access"])
+        + "</select></label>",
+        '<label>Category <select data-key="category"><option value="">all</option>'
+        + options(data.points["category"])
+        + "</select></label>",
+        "</form>",
     ]
 
 
@@ -223,6 +381,7 @@ def headline(data: ReportData) -> list[str]:
             empty="No refresh has been recorded.",
         )
     )
+    out.append(csv_link("freshness"))
     return out
 
 
@@ -253,6 +412,7 @@ def other_sources(data: ReportData) -> list[str]:
             body,
             numeric={1, 3},
         ),
+        csv_link("gap-summary"),
     ]
 
 
@@ -313,21 +473,71 @@ def _series_line(data: ReportData, series: str, label: str) -> str:
 
 
 def figure_html(item: Rendered | Notice | None, png_dir: str) -> str:
-    """A rendered figure with its caption and PNG link, or the notice that replaces it."""
+    """A rendered figure with its finding (the SVG's description), caption and PNG link."""
     if item is None:
         return ""
     if isinstance(item, Notice):
         return (
             f'<figure id="{escape(item.name)}" class="notice-figure">'
-            f'<div class="notice"><strong>{escape(item.title)}.</strong> '
+            f'<div class="notice" role="note"><strong>{escape(item.title)}.</strong> '
             f"{escape(item.text)}</div></figure>"
         )
-    href = f"{png_dir}/{item.png.name}"
-    return (
-        f'<figure id="{escape(item.name)}" class="chart" aria-label="{escape(item.title)}">'
-        f"{item.svg}<figcaption>{escape(item.caption)} "
-        f'<a href="{escape(href)}">PNG</a></figcaption></figure>'
+    finding = item.finding or item.title
+    link = f' <a href="{escape(png_dir)}/{escape(item.png.name)}">PNG</a>' if item.png else ""
+    svg = item.svg.replace(
+        "<svg",
+        f'<svg role="group" aria-labelledby="{escape(item.name)}-finding"',
+        1,
     )
+    return (
+        f'<figure id="{escape(item.name)}" class="chart">'
+        f'<p class="finding" id="{escape(item.name)}-finding">{escape(finding)}</p>'
+        f'<div class="scroll">{svg}</div><figcaption>{escape(item.caption)}{link}</figcaption>'
+        "</figure>"
+    )
+
+
+def timelines(data: ReportData, figures: dict[str, Rendered | Notice], png_dir: str) -> list[str]:
+    """The timelines grouped by category, with an index, each headed by its provenance."""
+    drawn = {
+        n.removeprefix("timeline-"): f for n, f in figures.items() if n.startswith("timeline-")
+    }
+    catalog = data.benchmarks.set_index("benchmark_id") if len(data.benchmarks) else None
+    groups: dict[str, list[str]] = {}
+    for benchmark in drawn:
+        if benchmark == "none":
+            continue
+        category = "other"
+        if catalog is not None and benchmark in catalog.index:
+            category = str(catalog.loc[benchmark, "category"] or "other")
+        groups.setdefault(category, []).append(benchmark)
+    index = []
+    body = []
+    for category in sorted(groups):
+        label = category.replace("_", " ")
+        links = []
+        body.append(f'<h3 id="timelines-{escape(category)}">{escape(label.capitalize())}</h3>')
+        for benchmark in groups[category]:
+            name = benchmark
+            badge = ""
+            if catalog is not None and benchmark in catalog.index:
+                name = str(catalog.loc[benchmark, "name"])
+                provenance = catalog.loc[benchmark, "provenance"]
+                evaluator = catalog.loc[benchmark, "evaluator"]
+                if isinstance(provenance, str) and provenance:
+                    who = f", {evaluator}" if isinstance(evaluator, str) and evaluator else ""
+                    badge = (
+                        f' <span class="badge {escape(provenance)}">'
+                        f"{escape(provenance.replace('_', ' '))}{escape(who)}</span>"
+                    )
+            links.append(f'<a href="#timeline-{escape(benchmark)}">{escape(name)}</a>')
+            body.append(f'<p class="timeline-head">{escape(name)}{badge}</p>')
+            body.append(figure_html(drawn[benchmark], png_dir))
+        index.append(f"<li><strong>{escape(label)}</strong>: {', '.join(links)}</li>")
+    out = ['<ul class="index">', *index, "</ul>", *body]
+    if "none" in drawn:
+        out.append(figure_html(drawn["none"], png_dir))
+    return out
 
 
 def pending_table(data: ReportData) -> list[str]:
@@ -357,12 +567,16 @@ def pending_table(data: ReportData) -> list[str]:
         ]
         for r in data.pending.itertuples(index=False)
     ]
-    out.append(table(header, rows[:PENDING_SHOWN], {5}, "No thresholds are pending."))
+    attrs = [{"data-benchmark": str(r[0]), "data-source": str(r[1])} for r in rows]
+    out.append(table(header, rows[:PENDING_SHOWN], {5}, "No thresholds are pending.", attrs))
     if len(rows) > PENDING_SHOWN:
         out.append(
             f"<details><summary>The other {len(rows) - PENDING_SHOWN} pending "
-            "thresholds</summary>" + table(header, rows[PENDING_SHOWN:], {5}) + "</details>"
+            "thresholds</summary>"
+            + table(header, rows[PENDING_SHOWN:], {5}, row_attrs=attrs[PENDING_SHOWN:])
+            + "</details>"
         )
+    out.append(csv_link("pending"))
     if len(data.not_evaluated):
         names = ", ".join(
             f"{r.benchmark} ({int(r.thresholds)})"
@@ -407,7 +621,10 @@ def events_table(events: pd.DataFrame) -> str:
         ],
         rows,
         empty="No alerts.",
-        row_class=[str(r.kind) for r in events.itertuples(index=False)],
+        row_attrs=[
+            {"class": str(r.kind), "data-benchmark": str(r.benchmark)}
+            for r in events.itertuples(index=False)
+        ],
     )
 
 
@@ -417,6 +634,7 @@ def alerts_table(data: ReportData) -> list[str]:
     count = int(events["alerts"].sum()) if len(events) else 0
     heading = f"Alerts: {len(events)} events ({count} alerts)" if len(events) else "Alerts"
     return [
+        '<section id="alerts-section">',
         f'<h3 id="alerts">{escape(heading)}</h3>',
         "<p>One row per night, kind, model and benchmark: the thresholds and gaps it spans, "
         "the model's release date, whether the datapoint is accepted, and how it was "
@@ -431,6 +649,8 @@ def alerts_table(data: ReportData) -> list[str]:
             empty="No alerts have been raised yet (the first refresh of a warehouse records a "
             "baseline and raises none).",
         ),
+        csv_link("alert-events"),
+        "</section>",
     ]
 
 
@@ -470,6 +690,7 @@ def benchmark_table(data: ReportData) -> list[str]:
             {6, 7, 8},
             "No benchmarks in the catalog.",
         ),
+        csv_link("benchmarks"),
     ]
 
 
@@ -539,7 +760,7 @@ def table(
     rows: Iterable[Sequence[Any]],
     numeric: set[int] | None = None,
     empty: str = "Nothing to show.",
-    row_class: Sequence[str] | None = None,
+    row_attrs: Sequence[dict[str, str]] | None = None,
 ) -> str:
     """An HTML table with every cell escaped; a sentence instead of an empty table."""
     body = list(rows)
@@ -550,12 +771,27 @@ def table(
     lines = []
     for k, row in enumerate(body):
         cells = "".join(
-            f"<td{' class=num' if i in numeric else ''}>{escape(_text(v))}</td>"
-            for i, v in enumerate(row)
+            f"<td{_cell_class(i in numeric, v)}>{escape(_text(v))}</td>" for i, v in enumerate(row)
         )
-        css = f' class="{escape(row_class[k])}"' if row_class else ""
-        lines.append(f"<tr{css}>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+        attrs = "".join(
+            f' {key}="{escape(value)}"'
+            for key, value in (row_attrs[k] if row_attrs else {}).items()
+        )
+        lines.append(f"<tr{attrs}>{cells}</tr>")
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(lines)}</tbody></table></div>"
+    )
+
+
+DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _cell_class(numeric: bool, value: Any) -> str:
+    """Numbers right-aligned; dates never broken at their hyphens."""
+    if numeric:
+        return " class=num"
+    return " class=date" if DATE_TEXT.match(_text(value)) else ""
 
 
 def _text(value: Any) -> str:

@@ -38,7 +38,7 @@ def publish(
     dated = reports_dir / as_of.isoformat()
     fresh = _temporary_dir(reports_dir, dated.name)
     try:
-        files = write_report(database, fresh, workers=workers)
+        files = write_report(database, fresh, workers=workers, png=True)
         export_marts(database, fresh / DATA)
         copy = _temporary_dir(reports_dir, LATEST)
         try:
@@ -50,7 +50,8 @@ def publish(
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     pngs = tuple(dated / p.relative_to(fresh) for p in files.pngs)
-    return ReportFiles(html=dated / PAGE_NAME, pngs=pngs)
+    csvs = tuple(dated / p.relative_to(fresh) for p in files.csvs)
+    return ReportFiles(html=dated / PAGE_NAME, pngs=pngs, csvs=csvs)
 
 
 def _temporary_dir(parent: Path, name: str) -> Path:

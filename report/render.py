@@ -1,4 +1,4 @@
-"""Figures to files: an inline SVG (with hover titles) for the page, and a PNG beside it."""
+"""Figures to files: an inline SVG (real text, one hover title per mark) and, on request, a PNG."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from matplotlib.backends import backend_agg, backend_svg  # noqa: F401
 from report.figures import Drawn
 
 PNG_DPI = 110
-# settings read while saving: text as glyph paths, so the page looks exactly like the PNG
-# whatever fonts the reader has (matplotlib's own DejaVu Sans; no LaTeX anywhere)
-STYLE: dict[str, Any] = {"svg.fonttype": "path", "text.usetex": False}
+# settings read while saving: text stays text (searchable, read by screen readers, a fifth of
+# the bytes of glyph outlines); the page names DejaVu Sans first, matplotlib's own font
+STYLE: dict[str, Any] = {"svg.fonttype": "none", "text.usetex": False}
 SVG_ROOT = re.compile(r'<svg([^>]*?)\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
 PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 
@@ -32,27 +32,30 @@ class Rendered:
     title: str
     caption: str
     svg: str
-    png: Path
+    png: Path | None
+    finding: str = ""
 
 
-def render(drawn: Drawn, directory: Path) -> Rendered:
-    """Write the PNG and return the SVG; the salt keeps ids unique across the page's SVGs."""
-    directory.mkdir(parents=True, exist_ok=True)
-    png = directory / f"{drawn.name}.png"
+def render(drawn: Drawn, directory: Path, png: bool = False) -> Rendered:
+    """Return the SVG, and write the PNG when asked; the salt keeps ids unique on the page."""
     settings: Any = {**STYLE, "svg.hashsalt": drawn.name}
+    path = None
     with matplotlib.rc_context(settings):
         buffer = io.StringIO()
         drawn.figure.savefig(buffer, format="svg", metadata={"Date": None})
-        drawn.figure.savefig(
-            png,
-            format="png",
-            dpi=PNG_DPI,
-            metadata={"Software": None},
-            # zlib level 3: files 2% larger than the default 6, written in a third less time
-            pil_kwargs={"compress_level": 3},
-        )
-    svg = add_titles(inline(buffer.getvalue()), drawn.tooltips)
-    return Rendered(drawn.name, drawn.title, drawn.caption, svg, png)
+        if png:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / f"{drawn.name}.png"
+            drawn.figure.savefig(
+                path,
+                format="png",
+                dpi=PNG_DPI,
+                metadata={"Software": None},
+                # zlib level 3: files 2% larger than the default 6, written in a third less time
+                pil_kwargs={"compress_level": 3},
+            )
+    svg = add_titles(inline(buffer.getvalue()), drawn.tooltips, drawn.marks)
+    return Rendered(drawn.name, drawn.title, drawn.caption, svg, path, drawn.finding)
 
 
 def inline(svg: str) -> str:
@@ -68,9 +71,22 @@ def inline(svg: str) -> str:
     )
 
 
-def add_titles(svg: str, tooltips: dict[str, str]) -> str:
-    """Give each artist group its hover text: an SVG <title> as the group's first child."""
+def add_titles(
+    svg: str, tooltips: dict[str, str], marks: dict[str, dict[str, str]] | None = None
+) -> str:
+    """Give each hover target its text: one SVG <title> per mark, focusable by keyboard.
+
+    marks: per group id, data attributes (benchmark, access, ...) the page's filter reads.
+    """
+    marks = marks or {}
     for gid, text in tooltips.items():
         tag = f'<g id="{escape(gid)}">'
-        svg = svg.replace(tag, f"{tag}<title>{escape(text)}</title>", 1)
+        attributes = "".join(
+            f' data-{key}="{escape(value)}"' for key, value in marks.get(gid, {}).items()
+        )
+        opened = (
+            f'<g id="{escape(gid)}" class="mark" tabindex="0" role="img" '
+            f'aria-label="{escape(text)}"{attributes}>'
+        )
+        svg = svg.replace(tag, f"{opened}<title>{escape(text)}</title>", 1)
     return svg

@@ -226,3 +226,77 @@ def _problems(events: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
             if not url.startswith(("file:", "data:", "about:")):
                 outside.append(url)
     return errors, outside
+
+
+class Tab:
+    """One page open in headless Chromium: evaluate expressions, screenshot elements."""
+
+    def __init__(self, binary: str, page: Path, width: int, height: int = 900) -> None:
+        self.browser = Chromium(binary, width=width, height=height)
+        self.width = width
+        try:
+            target = self.browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.browser.send(
+                "Target.attachToTarget", {"targetId": target, "flatten": True}
+            )["sessionId"]
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.browser.send(f"{domain}.enable", session=self.session)
+            # the real viewport width (--window-size alone leaves headless at its default)
+            self.browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+                session=self.session,
+            )
+            self.browser.send(
+                "Page.navigate", {"url": page.resolve().as_uri()}, session=self.session
+            )
+            self.browser.wait_for("Page.loadEventFired")
+        except BaseException:
+            self.browser.close()
+            raise
+
+    def evaluate(self, expression: str) -> Any:
+        """The JSON value of a script expression in the page."""
+        reply = self.browser.send(
+            "Runtime.evaluate",
+            {"expression": f"JSON.stringify({expression})", "returnByValue": True},
+            session=self.session,
+        )
+        if "exceptionDetails" in reply:
+            raise BrowserError(str(reply["exceptionDetails"]))
+        return json.loads(reply["result"]["value"])
+
+    def screenshot(self, selector: str, path: Path, max_height: int = 2400) -> Path:
+        """A PNG of one element (its top max_height pixels), at the page's width."""
+        box = self.evaluate(
+            f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+            ".getBoundingClientRect(); return {x: r.left + window.scrollX, "
+            "y: r.top + window.scrollY, width: r.width, height: r.height}; })()"
+        )
+        clip = {
+            "x": max(0, box["x"] - 8),
+            "y": max(0, box["y"] - 8),
+            "width": min(self.width, box["width"] + 16),
+            "height": min(max_height, box["height"] + 16),
+            "scale": 1,
+        }
+        shot = self.browser.send(
+            "Page.captureScreenshot",
+            {"format": "png", "captureBeyondViewport": True, "clip": clip},
+            session=self.session,
+        )
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def problems(self) -> tuple[list[str], list[str]]:
+        """Script errors and outside requests seen so far."""
+        return _problems(self.browser.events)
+
+    def close(self) -> None:
+        self.browser.close()
+
+    def __enter__(self) -> Tab:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

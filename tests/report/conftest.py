@@ -16,10 +16,10 @@ import pytest
 from pipeline.run import refresh
 from pipeline.settings import Settings
 from report import ReportFiles, write_report
-from tests.conftest import epoch_dir
+from tests.report import nights
 from tests.report.made_up import MADE_UP_AS_OF, write_bundle
 
-REAL_AS_OF = date(2026, 4, 19)
+REAL_AS_OF = date.fromisoformat(nights.NIGHTS[-1][0])
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,14 @@ def build_warehouse(data_dir: Path, bundle: Path, as_of: date) -> Path:
 
 @pytest.fixture(scope="session")
 def real_report(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
-    """The report of the real 2026-04-19 snapshot (read in place from ../shared/data)."""
+    """The report of the real snapshots, replayed night by night up to 2026-04-19.
+
+    Read in place from ../shared/data (tests/report/nights.py): four nights of Epoch's bundle
+    and three leaderboards, so the marts carry history, alerts of every kind and more than
+    one source, as a nightly deployment's would.
+    """
     base = tmp_path_factory.mktemp("real-report")
-    database = build_warehouse(base / "data", epoch_dir(shared_data, "2026-04-19"), REAL_AS_OF)
+    database = nights.build(base / "data", shared_data)
     start = time.perf_counter()
     files = write_report(database, base / "report")
     return BuiltReport(database, files, time.perf_counter() - start)

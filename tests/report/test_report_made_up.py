@@ -63,10 +63,8 @@ def test_one_benchmark_warehouse_says_so_instead_of_drawing_a_spread(
     assert "nothing to compare" in lag.group(1)
     # the private series has no datapoint: its card says so instead of a number
     assert 'private test sets</div><div class="value">no estimate</div>' in page
-    drawn = {p.name for p in made_up_report.files.pngs}
-    assert "gap-over-time.png" in drawn
-    assert "frontier-lag.png" not in drawn
-    assert all(p.is_file() and p.stat().st_size > 0 for p in made_up_report.files.pngs)
+    assert "<svg" in figure_svg(page, "gap-over-time")
+    assert made_up_report.files.pngs == ()  # PNGs only when asked (--png, the nightly run)
 
 
 def test_every_point_names_benchmark_threshold_models_and_dates(
@@ -190,8 +188,18 @@ def test_cli_report_writes_the_page_and_pngs(
     assert main(["report", "--db", str(made_up_warehouse), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert str(out / "report.html") in printed
+    assert not (out / "figures").exists()  # no PNG unless asked
+    csvs = sorted((out / "data").glob("*.csv"))
+    assert csvs and f"{len(csvs)} table(s) as CSV" in printed
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for csv_file in csvs:
+        assert f'href="data/{csv_file.name}"' in page
+    assert main(["report", "--db", str(made_up_warehouse), "--out", str(out), "--png"]) == 0
+    printed = capsys.readouterr().out
     pngs = sorted((out / "figures").glob("*.png"))
-    assert pngs and f"{len(pngs)} figure(s)" in printed
+    assert pngs and f"{len(pngs)} figure(s) as PNG" in printed
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert all(f'href="figures/{png.name}"' in page for png in pngs)
 
 
 def test_cli_report_without_a_warehouse_is_a_usage_error(

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.run import refresh
 from pipeline.settings import Settings
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SHARED = PROJECT.parent / "shared" / "data"
 
 # night -> {source: path below ../shared/data}; each night refreshes only the sources it names
