@@ -17,9 +17,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from tests.report.nights import build  # noqa: E402
 from report import write_report  # noqa: E402
 from tests.report.browser import Tab, chromium_path  # noqa: E402
+from tests.report.nights import build  # noqa: E402
 
 WIDTHS = {"desktop": 1400, "phone": 390}
 SECTIONS = {"headline": "#headline", "gap-over-time": "#gap-over-time", "alerts": "#alerts-section"}
