@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from report.data import ReportData
+from report.facts import STALE_DAYS
 from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS
 
 # colour by category, from Okabe and Ito's colour-blind-safe set; every mark has a dark edge,
@@ -812,13 +813,25 @@ def category_finding(data: ReportData) -> str:
 
 
 def _category_title(data: ReportData, category: str, series: str, own: pd.DataFrame) -> str:
+    """'math: 30 points, 6.4 mo at Jan '26 [5.7, 7.8]': the estimate's own date, never 'now'.
+
+    An estimate more than STALE_DAYS before the as-of date says so; with too few points for a
+    band (MIN_BAND_POINTS) there is no band to quote.
+    """
     row = data.summary[data.summary["series"] == series]
     n = len(own)
     head = f"{category.replace('_', ' ')}: {n} point{'s' if n != 1 else ''}"
     if row.empty or pd.isna(row["gap_months"].iloc[0]):
         return head + ", no estimate"
     r = row.iloc[0]
-    return f"{head}, now {r.gap_months:.1f} mo [{r.ci_low:.1f}, {r.ci_high:.1f}]"
+    text = f"{head}, {r.gap_months:.1f} mo at {pd.Timestamp(r.latest_date):%b '%y}"
+    text += f" [{r.ci_low:.1f}, {r.ci_high:.1f}]" if n >= MIN_BAND_POINTS else " (no band)"
+    if (
+        data.as_of is not None
+        and (pd.Timestamp(data.as_of) - pd.Timestamp(r.latest_date)).days > STALE_DAYS
+    ):
+        text += ", stale"
+    return text
 
 
 # ---- delay timelines -------------------------------------------------------------------

@@ -193,7 +193,13 @@ td.date { white-space: nowrap; }
   .headline { font-size: 1rem; }
   .card .value { font-size: 1.7rem; }
   figure .scroll svg { min-width: 760px; }
-  table { font-size: .78rem; }
+  /* a table row becomes a small card: each cell on its own line, named by its column */
+  table, tbody, tr, td { display: block; width: 100%; }
+  thead { display: none; }
+  tr { border: 1px solid #d0d0d0; border-radius: 4px; margin: 0 0 .5rem; padding: .2rem 0; }
+  td { border: 0; padding: .1rem .5rem; text-align: left; }
+  td.num { text-align: left; }
+  td::before { content: attr(data-label) ": "; color: #4a4a4a; font-weight: normal; }
 }
 """
 
@@ -589,6 +595,9 @@ def pending_table(data: ReportData) -> list[str]:
     return out
 
 
+EVENTS_SHOWN = 15
+
+
 def events_table(events: pd.DataFrame) -> str:
     """Alert events (report.facts.alert_events): gap_closed first, one row per model, benchmark."""
     rows = [
@@ -641,7 +650,7 @@ def alerts_table(data: ReportData) -> list[str]:
         "delivered (<em>log only</em>: no channel is configured).</p>"
         if len(events)
         else "",
-        events_table(events)
+        events_table(events.head(EVENTS_SHOWN))
         if len(events)
         else table(
             [],
@@ -649,6 +658,11 @@ def alerts_table(data: ReportData) -> list[str]:
             empty="No alerts have been raised yet (the first refresh of a warehouse records a "
             "baseline and raises none).",
         ),
+        f"<details><summary>The other {len(events) - EVENTS_SHOWN} events</summary>"
+        + events_table(events.iloc[EVENTS_SHOWN:])
+        + "</details>"
+        if len(events) > EVENTS_SHOWN
+        else "",
         csv_link("alert-events"),
         "</section>",
     ]
@@ -771,7 +785,9 @@ def table(
     lines = []
     for k, row in enumerate(body):
         cells = "".join(
-            f"<td{_cell_class(i in numeric, v)}>{escape(_text(v))}</td>" for i, v in enumerate(row)
+            f'<td{_cell_class(i in numeric, v)} data-label="{escape(header[i])}">'
+            f"{escape(_text(v))}</td>"
+            for i, v in enumerate(row)
         )
         attrs = "".join(
             f' {key}="{escape(value)}"'

@@ -58,9 +58,24 @@ def render(drawn: Drawn, directory: Path, png: bool = False) -> Rendered:
     return Rendered(drawn.name, drawn.title, drawn.caption, svg, path, drawn.finding)
 
 
+GEOMETRY = re.compile(r'(\s(?:d|x|y|x1|x2|y1|y2|width|height|transform|points)=")([^"]*)(")')
+LONG_DECIMAL = re.compile(r"(\d\.\d)\d+")
+BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def compact(svg: str) -> str:
+    """Geometry to 0.1 pt (a tenth of a pixel on screen) and no indentation between tags.
+
+    matplotlib writes six decimals of every coordinate; a page of figures is a third smaller
+    without them. Only geometry attributes are touched: text and hover texts keep every digit.
+    """
+    svg = GEOMETRY.sub(lambda m: m.group(1) + LONG_DECIMAL.sub(r"\1", m.group(2)) + m.group(3), svg)
+    return BETWEEN_TAGS.sub("><", svg)
+
+
 def inline(svg: str) -> str:
     """Drop the XML prologue and let the SVG scale to the page width, keeping its ratio."""
-    body = PROLOGUE.sub("", svg, count=1)
+    body = compact(PROLOGUE.sub("", svg, count=1))
     return SVG_ROOT.sub(
         lambda m: (
             f'<svg{m.group(1)} width="100%" '

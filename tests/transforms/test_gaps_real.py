@@ -131,12 +131,17 @@ def test_two_runs_give_identical_marts(warehouse: Path, tmp_path: Path) -> None:
 
 
 def test_gaps_and_crossings_commands(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["gaps", "--db", str(warehouse)]) == 0
+    # --wide: every column (the default view fits 100 columns and names what it leaves out)
+    assert main(["gaps", "--wide", "--db", str(warehouse)]) == 0
     out = capsys.readouterr().out
     print(out)
     assert "as of 2026-04-19" in out
-    assert out.splitlines()[3].split()[0] == "all"
-    header = out.splitlines()[1].split()
+    lines = out.splitlines()
+    top = next(
+        i for i, line in enumerate(lines) if line.startswith("series ")
+    )  # after the headline
+    assert lines[top + 2].split()[0] == "all"
+    header = lines[top].split()
     assert header[:9] == [
         "series",
         "at",
@@ -153,7 +158,7 @@ def test_gaps_and_crossings_commands(warehouse: Path, capsys: pytest.CaptureFixt
             "select most_influential from marts.gap_summary "
             "where source = 'epoch' and series = 'all'"
         ).fetchone() or (None,)
-    assert moved and moved in out.splitlines()[3]
+    assert moved and moved in lines[top + 2]
     assert main(["crossings", "GPQA Diamond", "--db", str(warehouse)]) == 0
     timeline = capsys.readouterr().out
     assert "accepted:" in timeline and "pending:" in timeline
