@@ -46,7 +46,7 @@ def report(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"cannot write the report to {out}: {error}") from error
     print(f"report: {files.html}")
-    print(f"  {len(files.csvs)} table(s) as CSV in {files.html.parent / 'data'}")
+    print(f"  {len(files.csvs)} table(s) as CSV in {files.html.parent / 'tables'}")
     if args.png:
         print(f"  {len(files.pngs)} figure(s) as PNG in {files.html.parent / 'figures'}")
     return 0
@@ -57,7 +57,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help="directory for report.html and data/ (default: <data dir>/reports/<as-of>)",
+        help="directory for report.html and tables/ (default: <data dir>/reports/<as-of>)",
     )
     parser.add_argument(
         "--png", action="store_true", help="also write figures/*.png (the nightly run does)"

@@ -14,12 +14,12 @@ import pandas as pd
 
 from report import figures
 from report.data import ReportData, load
-from report.page import page, write_tables
+from report.page import TABLES_DIR, page, write_tables
 from report.render import Rendered, render
 
 PAGE_NAME = "report.html"
 FIGURE_DIR = "figures"
-DATA_DIR = "data"
+
 MAX_WORKERS = 4
 
 __all__ = ["FIGURE_DIR", "PAGE_NAME", "ReportFiles", "write_report"]
@@ -40,7 +40,7 @@ class ReportFiles:
 def write_report(
     database: Path, out: Path, workers: int | None = None, png: bool = False
 ) -> ReportFiles:
-    """Read the warehouse read-only; write out/report.html, its tables as out/data/*.csv and,
+    """Read the warehouse read-only; write out/report.html, its tables as out/tables/*.csv and,
     with png, out/figures/*.png.
 
     workers: processes that draw figures side by side (default: one per core, at most 4);
@@ -51,7 +51,7 @@ def write_report(
     figures_dir = out / FIGURE_DIR
     _PNG[:] = [png]
     drawn = draw_all(data, figures_dir, default_workers() if workers is None else workers)
-    csvs = write_tables(data, out / DATA_DIR)
+    csvs = write_tables(data, out / TABLES_DIR)
     html = out / PAGE_NAME
     temporary = out / f".{PAGE_NAME}.{os.getpid()}.tmp"
     temporary.write_text(page(data, drawn, FIGURE_DIR), encoding="utf-8")

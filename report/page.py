@@ -31,7 +31,7 @@ TABLES = {
     "benchmarks": ("the benchmark catalog with its counts", "benchmarks"),
     "freshness": ("data freshness per source", "freshness"),
 }
-DATA_DIR = "data"
+TABLES_DIR = "tables"  # beside data/ of `gapwatch export` (every mart), not inside it
 
 
 def write_tables(data: ReportData, directory: Path) -> tuple[Path, ...]:
@@ -54,7 +54,7 @@ def csv_link(name: str) -> str:
     """The download link of one table, under it."""
     what = TABLES[name][0]
     return (
-        f'<p class="download"><a href="{DATA_DIR}/{name}.csv" download>'
+        f'<p class="download"><a href="{TABLES_DIR}/{name}.csv" download>'
         f"Download {escape(what)} (CSV)</a></p>"
     )
 
@@ -62,7 +62,7 @@ def csv_link(name: str) -> str:
 def downloads() -> list[str]:
     """Every table of the page as a file, listed once near the top."""
     items = "".join(
-        f'<li><a href="{DATA_DIR}/{name}.csv" download>{name}.csv</a>: {escape(what)}</li>'
+        f'<li><a href="{TABLES_DIR}/{name}.csv" download>{name}.csv</a>: {escape(what)}</li>'
         for name, (what, _) in TABLES.items()
     )
     return [

@@ -189,11 +189,11 @@ def test_cli_report_writes_the_page_and_pngs(
     printed = capsys.readouterr().out
     assert str(out / "report.html") in printed
     assert not (out / "figures").exists()  # no PNG unless asked
-    csvs = sorted((out / "data").glob("*.csv"))
+    csvs = sorted((out / "tables").glob("*.csv"))
     assert csvs and f"{len(csvs)} table(s) as CSV" in printed
     page = (out / "report.html").read_text(encoding="utf-8")
     for csv_file in csvs:
-        assert f'href="data/{csv_file.name}"' in page
+        assert f'href="tables/{csv_file.name}"' in page
     assert main(["report", "--db", str(made_up_warehouse), "--out", str(out), "--png"]) == 0
     printed = capsys.readouterr().out
     pngs = sorted((out / "figures").glob("*.png"))

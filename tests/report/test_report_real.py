@@ -183,12 +183,12 @@ def test_headline_sentence_is_built_from_the_marts(real_report: BuiltReport) -> 
 
 def test_tables_are_downloadable_as_csv(real_report: BuiltReport) -> None:
     folder = real_report.files.html.parent
-    links = re.findall(r'href="(data/[^"]+)"', real_report.html)
+    links = re.findall(r'href="(tables/[^"]+)"', real_report.html)
     assert links and {Path(link).name for link in links} == {p.name for p in real_report.files.csvs}
     for link in set(links):
         frame = pd.read_csv(folder / link)
         assert len(frame.columns) > 1, link
-    events = pd.read_csv(folder / "data" / "alert-events.csv")
+    events = pd.read_csv(folder / "tables" / "alert-events.csv")
     alerts = query(real_report.database, "select count(*) as n from marts.alerts")
     assert int(events["alerts"].sum()) == int(alerts["n"].iloc[0])  # every alert in an event
 
