@@ -689,7 +689,12 @@ def _gap_legends(
         return
     ax.add_artist(first)
     handles: list[Any] = [(patch, line) for line, patch in trend_handles]
-    labels = [f"{line.get_label()}, 90% band" for line, _ in trend_handles]
+    labels = [
+        str(line.get_label())
+        if line.get_color() == REFERENCE_GREY
+        else f"{line.get_label()}, 90% band"
+        for line, _ in trend_handles
+    ]
     handles.append(Line2D([], [], color="#4a4a4a", linestyle=":", linewidth=1.2))
     labels.append(f"trend across > {TREND_MAX_GAP_DAYS:.0f} days without datapoints")
     ax.legend(
@@ -824,7 +829,7 @@ def _category_title(data: ReportData, category: str, series: str, own: pd.DataFr
     if row.empty or pd.isna(row["gap_months"].iloc[0]):
         return head + ", no estimate"
     r = row.iloc[0]
-    text = f"{head}, {r.gap_months:.1f} mo at {pd.Timestamp(r.latest_date):%b '%y}"
+    text = f"{head}\n{r.gap_months:.1f} mo at {pd.Timestamp(r.latest_date):%b '%y}"
     text += f" [{r.ci_low:.1f}, {r.ci_high:.1f}]" if n >= MIN_BAND_POINTS else " (no band)"
     if (
         data.as_of is not None
