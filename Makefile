@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock demo test chromium check lint types contracts bench clean
+.PHONY: install lock run demo test chromium check lint types contracts bench clean
 
 # uv installs the locked environment (uv.lock) in seconds; uv itself comes from the Python
 # package registry into a small venv of its own, so a fresh machine needs only python3
@@ -26,6 +26,12 @@ lock: | $(UV)  ## re-resolve uv.lock after changing a dependency in pyproject.to
 	$(UV) lock --python $(PY)
 
 install: $(STAMP)
+
+# the main job: a real refresh of every source that needs no key (Artificial Analysis is skipped
+# with one line unless GAPWATCH_AA_API_KEY is set) into data/gapwatch.duckdb, then the report.
+# The report is written even when a source failed: its last good data stays in the marts.
+run: $(STAMP)  ## refresh every source from its live location, then write the report
+	$(BIN)/gapwatch refresh; status=$$?; $(BIN)/gapwatch report && exit $$status
 
 demo: $(STAMP)  ## the whole pipeline, offline, on the bundled made-up sample
 	$(BIN)/gapwatch demo
