@@ -96,7 +96,7 @@ def test_gap_summary_has_a_source_column_and_compares_sources(
 ) -> None:
     sources = {r[0] for r in query(warehouse, "select distinct source from marts.gap_summary")}
     assert {"epoch", "artificial_analysis", "weirdml"} <= sources
-    assert main(["gaps", "--by-source", "--db", str(warehouse.database)]) == 0
+    assert main(["gaps", "--by-source", "--wide", "--db", str(warehouse.database)]) == 0
     out = capsys.readouterr().out
     assert "Data provided by Artificial Analysis" in out
     header = out.splitlines()[2].split()
@@ -179,7 +179,7 @@ def test_report_of_every_source_draws_the_core_timelines_and_credits_aa(
 ) -> None:
     from report import write_report
 
-    files = write_report(warehouse.database, tmp_path / "report")
+    files = write_report(warehouse.database, tmp_path / "report", png=True)
     names = {p.name for p in files.pngs}
     core_crossed = {
         r[0]
