@@ -20,6 +20,11 @@ ENTITY = "benchmark_rows"
 DEFAULT_LOCATION = "https://epoch.ai/data/benchmark_data.zip"
 REGISTRY_FILE = "epoch_capabilities_index.csv"
 METADATA_FILE = "benchmark_metadata.csv"
+# Epoch's IRT calibration of the ECI (from the 2026-03 bundles): per benchmark a difficulty
+# `edi` and a slope on the ECI scale; it lands as rows (unit 'metadata', no scores) because
+# the untested-model rule predicts a model's score from its ECI with it
+CALIBRATION_FILE = "additional_eci_data/eci_benchmark_difficulties_and_slopes.csv"
+CALIBRATION_COLUMNS = ("benchmark_name", "edi", "estimated_slope_scaled")
 
 # metadata and auxiliary tables of the bundle: no per-model scores, so not loaded as scores
 AUXILIARY_PREFIXES = ("additional_eci_data/", "model_metadata.csv", METADATA_FILE)
@@ -116,6 +121,12 @@ def parse(body: bytes, max_member_bytes: int, max_total_bytes: int) -> ParsedBun
     if METADATA_FILE in members:
         score_map.update(read_metadata(members[METADATA_FILE]))
     bundle = ParsedBundle()
+    if CALIBRATION_FILE in members:
+        try:
+            bundle.records.extend(parse_calibration(members[CALIBRATION_FILE]))
+            bundle.files[CALIBRATION_FILE] = "metadata"
+        except SourceError as error:
+            bundle.file_errors[CALIBRATION_FILE] = str(error)
     for file in sorted(members):
         if not file.endswith(".csv") or file.startswith(AUXILIARY_PREFIXES):
             continue
@@ -148,6 +159,37 @@ def read_metadata(content: bytes) -> dict[str, tuple[tuple[str, ...], str]]:
             unit = _METADATA_SCALE_UNITS.get((row.get("scale") or "").strip(), known_unit)
             mapping[file] = ((column.strip(),), unit)
     return mapping
+
+
+def parse_calibration(content: bytes) -> list[Record]:
+    """The IRT calibration file -> one record per benchmark (its fields in `extra`)."""
+    reader = csv.DictReader(io.StringIO(_decode(CALIBRATION_FILE, content)))
+    columns = [c for c in (reader.fieldnames or []) if c is not None]
+    missing = [c for c in CALIBRATION_COLUMNS if c not in columns]
+    if missing:
+        raise SourceError(
+            f"{name}: {CALIBRATION_FILE} lacks columns {missing} (columns: {columns}); "
+            "the calibration's layout changed"
+        )
+    return [
+        {
+            "file": CALIBRATION_FILE,
+            "row_number": str(number),
+            "model_version": None,
+            "score_column": None,
+            "score_text": None,
+            "release_date": None,
+            "organization": None,
+            "country": None,
+            "stderr_text": None,
+            "extra": json.dumps(
+                {k: v for k, v in row.items() if k is not None and v},
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
+        }
+        for number, row in enumerate(reader, start=1)
+    ]
 
 
 def parse_file(

@@ -12,7 +12,8 @@ from typing import Any
 # few points, so differences of 0.1-0.5 say nothing)
 UNTESTED_ECI_MARGIN = 3.0
 # untested-model rule with Epoch's IRT calibration: the never-evaluated model blocks when its
-# predicted score sigmoid(slope * (ECI - difficulty)) reaches the threshold plus this margin
+# predicted score, baseline + (1 - baseline) * sigmoid(slope * (ECI - difficulty)), is above
+# the threshold plus this margin (0: the prediction itself decides)
 UNTESTED_SCORE_MARGIN = 0.0
 # validity floor from the publisher's numbers: random baseline plus this share of the range
 # between the random baseline and the score ceiling (the bottom tenth of the usable range)

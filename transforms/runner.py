@@ -21,10 +21,12 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "stg_seeds__units",
         "stg_epoch__benchmark_rows",
         "stg_epoch__model_versions",
+        "stg_epoch__eci_calibration",
         "stg_sources__observations",
     ),
     "intermediate": (
         "int_batches_current",
+        "int_eci_calibration",
         "int_benchmark_rows_scaled",
         "int_benchmark_scores_collapsed",
         "int_observations_scaled",

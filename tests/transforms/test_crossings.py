@@ -137,6 +137,60 @@ def test_a_crosser_without_eci_is_accepted_with_the_check_not_run() -> None:
     assert row["untested_note"] == "closed-first has no ECI to compare earlier untested models with"
 
 
+@pytest.mark.parametrize(
+    ("baseline", "threshold", "blocked"),
+    [
+        # 1 / (1 + e^-1) = 0.7311: above 0.7, below 0.75
+        (0.0, 0.7, True),
+        (0.0, 0.75, False),
+        # 0.25 + 0.75 * 0.7311 = 0.7983: a guessing floor lifts the prediction above 0.75
+        (0.25, 0.75, True),
+        (0.25, 0.8, False),
+    ],
+)
+def test_irt_calibration_blocks_when_the_predicted_score_is_above_the_threshold(
+    baseline: float, threshold: float, blocked: bool
+) -> None:
+    """Difficulty 100, slope 0.1: an untested model with ECI 110 predicts sigmoid(1)."""
+    con = build(
+        [
+            Model("closed-early", "2024-01-01", False, None, eci=110, name="Early"),
+            # no ECI: under the IRT rule the crosser's own ECI is not needed
+            Model("closed-first", "2024-06-01", False, 0.9, eci=None, name="First"),
+            Model("open-x", "2024-09-01", True, 0.9, eci=118, name="X"),
+        ],
+        thresholds=str(threshold),
+        calibration=(100.0, 0.1),
+        random_baseline=baseline,
+    )
+    predicted = baseline + (1 - baseline) / (1 + np.exp(-1.0))
+    row = crossing(con, threshold)
+    assert row["untested_rule"] == "irt_calibration"
+    assert row["untested_check"] == ("failed" if blocked else "passed")
+    assert row["accepted"] is not blocked
+    if blocked:
+        assert row["untested_blocker"] == "Early (closed-early)"
+        assert row["untested_blocker_predicted_score"] == pytest.approx(predicted)
+        assert f"predicts it scores {predicted:.3f}, above the threshold" in row["reason"]
+    else:
+        assert row["untested_blocker"] is None and row["untested_blocker_predicted_score"] is None
+
+
+def test_without_a_calibration_the_eci_margin_decides() -> None:
+    """The same models without a calibration: the crosser has no ECI, so the check can't run."""
+    con = build(
+        [
+            Model("closed-early", "2024-01-01", False, None, eci=110, name="Early"),
+            Model("closed-first", "2024-06-01", False, 0.9, eci=None, name="First"),
+            Model("open-x", "2024-09-01", True, 0.9, eci=118, name="X"),
+        ],
+        thresholds="0.7",
+    )
+    row = crossing(con, 0.7)
+    assert row["untested_rule"] == "eci_margin" and row["untested_check"] == "not_run"
+    assert row["untested_blocker_predicted_score"] is None
+
+
 def test_date_ties_pick_higher_score_then_name_and_list_the_rest() -> None:
     con = build(
         [

@@ -103,6 +103,8 @@ def test_the_check_that_cannot_run_says_so_and_is_counted(
             "where source = 'epoch' and series = 'all'"
         ).fetchone()
     assert row["first_open_model"] == "DeepSeek-Coder-V2-Instruct"
+    # 2025-11-02 ships no IRT calibration: the ECI comparison is the rule
+    assert row["untested_rule"] == "eci_margin"
     assert row["untested_check"] == "not_run" and row["accepted"]
     assert "DeepSeek-Coder-V2-Instruct has no ECI" in str(row["untested_note"])
     assert "untested check not_run" in str(row["reason"])
@@ -132,6 +134,51 @@ def test_an_eci_difference_inside_the_margin_blocks_nothing(
         row = crossing(con, "metr_time_horizons:50.0:all")
     assert row["first_open_model"] == "kimi-k2-thinking"
     assert row["accepted"] and row["untested_check"] == "passed"
+
+
+def test_the_irt_calibration_predicts_the_blockers_score(
+    warehouse: Callable[[str], duckdb.DuckDBPyConnection], shared_data: Path
+) -> None:
+    """Terminal-Bench 0.5 on 2026-04-19: GPT-5 Pro was never on Terminal-Bench, and Epoch's
+    calibration (difficulty, slope) with its ECI predicts a score above 0.5."""
+    calibration = {
+        r["benchmark_name"]: r
+        for r in rows(
+            shared_data,
+            "2026-04-19",
+            "additional_eci_data/eci_benchmark_difficulties_and_slopes.csv",
+        )
+    }["Terminal Bench"]
+    registry = rows(shared_data, "2026-04-19", "epoch_capabilities_index.csv")
+    pro = [r for r in registry if r["Model name"] == "GPT-5 Pro" and r["ECI Score"]]
+    on_terminalbench = {
+        r["Model version"] for r in rows(shared_data, "2026-04-19", "terminalbench_external.csv")
+    }
+    assert pro and not {r["Model version"] for r in pro} & on_terminalbench
+    eci = max(float(r["ECI Score"]) for r in pro)
+    slope, difficulty = float(calibration["estimated_slope_scaled"]), float(calibration["edi"])
+    predicted = 1 / (1 + np.exp(-slope * (eci - difficulty)))  # Terminal-Bench's baseline is 0
+    assert predicted > 0.5
+
+    with warehouse("2026-04-19") as con:
+        row = crossing(con, "terminalbench:0.5:all")
+        rules = dict(
+            con.execute(
+                "select benchmark_id, any_value(untested_rule) from marts.crossings "
+                "where status = 'both_crossed' group by benchmark_id"
+            ).fetchall()
+        )
+    assert row["untested_rule"] == "irt_calibration" and row["untested_check"] == "failed"
+    assert not row["accepted"]
+    assert str(row["untested_blocker"]).startswith("GPT-5 Pro (")
+    assert row["untested_blocker_eci"] == pytest.approx(eci)
+    assert row["untested_blocker_predicted_score"] == pytest.approx(predicted)
+    released = min(date.fromisoformat(r["Release date"]) for r in pro)
+    assert pd.Timestamp(released) < row["first_closed_date"]
+    # METR is not in the calibration and FictionLiveBench is left unmapped: the ECI margin
+    assert rules["metr_time_horizons"] == "eci_margin"
+    assert rules["fictionlivebench"] == "eci_margin"
+    assert rules["gpqa_diamond"] == "irt_calibration"
 
 
 def test_metr_versions_are_split_into_benchmarks(

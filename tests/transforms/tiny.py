@@ -44,8 +44,13 @@ def build(
     overrides: Iterable[tuple[str, float, str, str, str]] = (),
     as_of: date = date(2026, 1, 1),
     extra_models: Iterable[str] = (),
+    calibration: tuple[float, float] | None = None,
+    random_baseline: float = 0.0,
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory warehouse with benchmark 'bench' and the gap models built over it."""
+    """An in-memory warehouse with benchmark 'bench' and the gap models built over it.
+
+    calibration: (difficulty, slope) of an IRT calibration for 'bench', or none shipped.
+    """
     con = duckdb.connect()
     for schema in ("seeds", "intermediate", "marts"):
         con.execute(f"create schema {schema}")
@@ -53,9 +58,19 @@ def build(
         "create table marts.benchmarks as select 'bench' as benchmark_id, 'Bench' as name, "
         "'fraction' as scale, ?::varchar as thresholds, ?::double as validity_floor, "
         "case when ? is null then null else 'catalog_floor' end as floor_origin, "
-        "true as tracked, 'public' as access, 'math' as category, 'epoch' as source",
-        [thresholds, floor, floor],
+        "true as tracked, 'public' as access, 'math' as category, 'epoch' as source, "
+        "'fraction' as unit, ?::double as random_baseline",
+        [thresholds, floor, floor, random_baseline],
     )
+    con.execute(
+        "create table intermediate.int_eci_calibration (benchmark_id varchar, "
+        "eci_benchmark_name varchar, difficulty double, slope double)"
+    )
+    if calibration is not None:
+        con.execute(
+            "insert into intermediate.int_eci_calibration values ('bench', 'Bench', ?, ?)",
+            list(calibration),
+        )
     # every row of the one Epoch file, scored or blank, as the untested rule reads them
     con.execute(
         "create table intermediate.int_batches_current as "

@@ -113,11 +113,17 @@ def scores(settings: Settings, benchmark_id: str | None = None) -> list[tuple[An
     return [row for row in rows if benchmark_id is None or row[0] == benchmark_id]
 
 
+# the one file of the metadata sub-folder that lands as rows (Epoch's IRT calibration)
+LANDED_METADATA = ("additional_eci_data/eci_benchmark_difficulties_and_slopes.csv",)
+
+
 def csv_data_rows(directory: Path) -> int:
-    """Data rows of every score CSV in a bundle folder (metadata sub-folders hold no scores)."""
+    """Data rows of every CSV a bundle folder lands: the score CSVs and the IRT calibration
+    (the rest of the metadata sub-folder is not loaded)."""
     total = 0
     for path in directory.rglob("*.csv"):
-        if path.relative_to(directory).parts[0] != "additional_eci_data":
+        relative = path.relative_to(directory)
+        if relative.parts[0] != "additional_eci_data" or relative.as_posix() in LANDED_METADATA:
             total += len(read_csv(path)[1])
     return total
 

@@ -1,10 +1,15 @@
 -- per pair where both groups crossed, and per crosser's group: did the untested-model check
 -- run, and what blocks the pair if anything. A blocker is a model of the crosser's own group,
--- released earlier, never evaluated on this benchmark, whose ECI exceeds the crosser's by at
--- least $untested_eci_margin: it would probably have crossed this threshold first.
+-- released earlier, never evaluated on this benchmark, that would probably have crossed this
+-- threshold first. untested_rule says how "probably" is decided:
+--   irt_calibration  the bundle ships Epoch's IRT calibration for the benchmark: the model's
+--                    predicted score, random_baseline + (1 - random_baseline) *
+--                    sigmoid(slope * (ECI - difficulty)), reaches the threshold plus
+--                    $untested_score_margin (the crosser's own ECI is not needed)
+--   eci_margin       otherwise: the model's ECI exceeds the crosser's by $untested_eci_margin
 --   passed   no such model
---   failed   blocker names the strongest one (blocker_eci, crosser_eci)
---   not_run  the crosser has no ECI to compare with (note says so)
+--   failed   blocker names the strongest one (blocker_eci, blocker_predicted_score)
+--   not_run  eci_margin rule and the crosser has no ECI to compare with (note says so)
 -- "Evaluated" means any row for the benchmark, a blank headline score included (a model scored
 -- at 32k but blank at 120k was evaluated). "Model" is Epoch's model name: effort and budget
 -- variants share it (and its ECI), so a model counts as evaluated when any of its versions was
@@ -77,17 +82,59 @@ evaluated as (
 
 ),
 
+-- the calibration applies to benchmarks scored as fractions (its predictions are fractions)
+calibration as (
+
+    select
+        calibration.benchmark_id,
+        calibration.difficulty,
+        calibration.slope,
+        coalesce(benchmarks.random_baseline, 0) as random_baseline
+    from intermediate.int_eci_calibration as calibration
+    inner join marts.benchmarks as benchmarks
+        on calibration.benchmark_id = benchmarks.benchmark_id
+    where benchmarks.unit in ('fraction', 'percent')
+
+),
+
 crossers as (
 
     select
         sides.*,
         scores.model_key as crosser_key,
-        scores.eci_score as crosser_eci
+        scores.eci_score as crosser_eci,
+        calibration.benchmark_id is not null as calibrated,
+        calibration.difficulty,
+        calibration.slope,
+        calibration.random_baseline
     from sides
     left join scores
         on sides.benchmark_id = scores.benchmark_id
         and sides.crosser = scores.entity
         and sides.for_open = scores.is_open
+    left join calibration on sides.benchmark_id = calibration.benchmark_id
+
+),
+
+-- earlier models of the crosser's group with an ECI, and their predicted score where calibrated
+candidates as (
+
+    select
+        crossers.*,
+        candidate.model_key,
+        candidate.model_version,
+        candidate.eci_score,
+        candidate.release_date,
+        crossers.random_baseline + (1 - crossers.random_baseline)
+        / (1 + exp(-crossers.slope * (candidate.eci_score - crossers.difficulty)))
+            as predicted_score
+    from crossers
+    inner join model_keys as candidate
+        on candidate.is_open = crossers.for_open
+        and (not candidate.is_open or crossers.open_scope = 'all' or candidate.is_chinese)
+        and candidate.model_key is distinct from crossers.crosser_key
+        and candidate.release_date < crossers.crossed_date
+        and candidate.eci_score is not null
 
 ),
 
@@ -95,26 +142,27 @@ crossers as (
 strong_earlier as (
 
     select
-        crossers.benchmark_id,
-        crossers.threshold,
-        crossers.open_scope,
-        crossers.for_open,
-        candidate.model_key,
-        candidate.model_version,
-        candidate.eci_score,
-        candidate.release_date,
+        candidates.benchmark_id,
+        candidates.threshold,
+        candidates.open_scope,
+        candidates.for_open,
+        candidates.model_key,
+        candidates.model_version,
+        candidates.eci_score,
+        candidates.predicted_score,
+        candidates.release_date,
         evaluated.model_key is not null as was_evaluated,
         coalesce(evaluated.scored, false) as was_scored
-    from crossers
-    inner join model_keys as candidate
-        on candidate.is_open = crossers.for_open
-        and (not candidate.is_open or crossers.open_scope = 'all' or candidate.is_chinese)
-        and candidate.model_key <> crossers.crosser_key
-        and candidate.release_date < crossers.crossed_date
-        and candidate.eci_score >= crossers.crosser_eci + $untested_eci_margin
+    from candidates
     left join evaluated
-        on evaluated.benchmark_id = crossers.benchmark_id
-        and evaluated.model_key = candidate.model_key
+        on evaluated.benchmark_id = candidates.benchmark_id
+        and evaluated.model_key = candidates.model_key
+    where
+        case
+            when candidates.calibrated
+                then candidates.predicted_score > candidates.threshold + $untested_score_margin
+            else candidates.eci_score >= candidates.crosser_eci + $untested_eci_margin
+        end
 
 ),
 
@@ -130,6 +178,7 @@ blockers as (
             order by eci_score desc, release_date, model_version
         ) filter (where not was_evaluated)[1] as blocker,
         max(eci_score) filter (where not was_evaluated) as blocker_eci,
+        max(predicted_score) filter (where not was_evaluated) as blocker_predicted_score,
         -- evaluated without a headline score: not untested, and the reason says so
         list(
             model_key || ' (' || model_version || ')'
@@ -149,13 +198,16 @@ final as (
         crossers.for_open,
         crossers.crosser,
         crossers.crosser_eci,
+        case when crossers.calibrated then 'irt_calibration' else 'eci_margin' end
+            as untested_rule,
         case
-            when crossers.crosser_eci is null then 'not_run'
+            when not crossers.calibrated and crossers.crosser_eci is null then 'not_run'
             when blockers.blocker is not null then 'failed'
             else 'passed'
         end as untested_check,
         blockers.blocker,
         blockers.blocker_eci,
+        blockers.blocker_predicted_score,
         blockers.evaluated_unscored
     from crossers
     left join blockers

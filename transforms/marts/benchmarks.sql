@@ -12,7 +12,7 @@ loaded as (
 
     select distinct source, file, benchmark_id, unit
     from intermediate.int_batches_current
-    where source = 'epoch'
+    where source = 'epoch' and unit <> 'metadata'
 
 ),
 

@@ -44,11 +44,14 @@ ruled as (
         untested_closed.untested_check as closed_check,
         untested_closed.blocker as closed_blocker,
         untested_closed.blocker_eci as closed_blocker_eci,
+        untested_closed.blocker_predicted_score as closed_blocker_predicted,
+        coalesce(untested_closed.untested_rule, untested_open.untested_rule) as untested_rule,
         untested_closed.crosser_eci as closed_crosser_eci,
         untested_closed.evaluated_unscored as closed_unscored,
         untested_open.untested_check as open_check,
         untested_open.blocker as open_blocker,
         untested_open.blocker_eci as open_blocker_eci,
+        untested_open.blocker_predicted_score as open_blocker_predicted,
         untested_open.crosser_eci as open_crosser_eci,
         untested_open.evaluated_unscored as open_unscored
     from pairs
@@ -102,7 +105,11 @@ checked as (
         case
             when closed_check = 'failed' then closed_blocker_eci
             when open_check = 'failed' then open_blocker_eci
-        end as untested_blocker_eci
+        end as untested_blocker_eci,
+        case
+            when closed_check = 'failed' then closed_blocker_predicted
+            when open_check = 'failed' then open_blocker_predicted
+        end as untested_blocker_predicted_score
     from ruled
 
 ),
@@ -170,6 +177,20 @@ decided as (
                     else '10th percentile of ' || scores_behind_floor || ' scores'
                 end
             )
+            when closed_check = 'failed' and untested_rule = 'irt_calibration' then printf(
+                'untested model: closed %s (ECI %.1f) was released before %s but never '
+                || 'evaluated here; Epoch''s IRT calibration predicts it scores %.3f, above '
+                || 'the threshold %g: it would probably have crossed first',
+                closed_blocker, closed_blocker_eci, first_closed_model, closed_blocker_predicted,
+                threshold
+            )
+            when open_check = 'failed' and untested_rule = 'irt_calibration' then printf(
+                'untested model: open %s (ECI %.1f) was released before %s but never '
+                || 'evaluated here; Epoch''s IRT calibration predicts it scores %.3f, above '
+                || 'the threshold %g: it would probably have crossed first',
+                open_blocker, open_blocker_eci, first_open_model, open_blocker_predicted,
+                threshold
+            )
             when closed_check = 'failed' then printf(
                 'untested model: closed %s (ECI %.1f) was released before %s (ECI %.1f, '
                 || 'margin %g) but never evaluated here; it would probably have crossed first',
@@ -187,9 +208,10 @@ decided as (
                 pair_threshold, first_closed_model, first_open_model
             )
             else printf(
-                'accepted: %s (%s) -> %s (%s), gap %.1f months; untested check %s%s',
+                'accepted: %s (%s) -> %s (%s), gap %.1f months; untested check %s%s%s',
                 first_closed_model, first_closed_date, first_open_model, first_open_date,
                 gap_days / 30.4375, untested_check,
+                case when untested_rule = 'irt_calibration' then ' by IRT calibration' else '' end,
                 coalesce(' (' || untested_note || ')', '')
             )
         end as reason
@@ -219,8 +241,10 @@ final as (
         validity_floor,
         floor_origin,
         untested_check,
+        untested_rule,
         untested_blocker,
         untested_blocker_eci,
+        untested_blocker_predicted_score,
         untested_note,
         accepted,
         reason
