@@ -36,7 +36,9 @@ def headline_sentences(con: Any, source: str) -> list[str]:
 def gaps(args: argparse.Namespace) -> int:
     """Print how far behind open models are now, per series, with the 90% band.
 
-    Each series (all, public, private, one per category, chinese, eci) shows the latest
+    Each series (all, public, private, one per category, chinese, eci, and confident: the
+    all points whose crossers are at least 90% likely above the threshold given their
+    published standard errors) shows the latest
     smoothed gap in months, its band (a bootstrap that resamples open-model releases), the
     range when any one benchmark or any one release is left out, how many accepted datapoints
     and releases stand behind it, the median wait of thresholds no open model has reached yet

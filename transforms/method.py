@@ -19,6 +19,10 @@ UNTESTED_SCORE_MARGIN = 0.0
 # between the random baseline and the score ceiling (the bottom tenth of the usable range)
 FLOOR_SHARE_OF_RANGE = 0.10
 
+# score noise: the `confident` series keeps only crossings whose p_above_threshold (the chance
+# that both first crossers' true scores are above the threshold) is at least this
+CONFIDENT_MIN_P = 0.9
+
 # gap trend: Gaussian kernel smoothing of gap months over the open release date
 BANDWIDTH_DAYS = 60.0  # the kernel's sigma
 GRID_STEP_DAYS = 7

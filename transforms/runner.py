@@ -46,6 +46,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "intermediate.int_crossing_pairs",
         "intermediate.int_crossing_floors",
         "intermediate.int_crossing_untested",
+        "intermediate.int_score_noise",
+        "intermediate.int_crossing_noise",
         "crossings",
         "gap_points",
         "gap_trend",
@@ -117,9 +119,16 @@ def run_models(
 
 
 def default_python_models() -> dict[str, PythonModel]:
-    from transforms.python import frontier_lag_trend, gap_summary, gap_trend, model_aliases
+    from transforms.python import (
+        crossing_noise,
+        frontier_lag_trend,
+        gap_summary,
+        gap_trend,
+        model_aliases,
+    )
 
     return {
+        "int_crossing_noise": PythonModel(crossing_noise.build, crossing_noise.SCHEMA),
         "model_aliases": PythonModel(model_aliases.build, model_aliases.SCHEMA),
         "gap_trend": PythonModel(gap_trend.build, gap_trend.SCHEMA),
         "gap_summary": PythonModel(gap_summary.build, gap_summary.SCHEMA),

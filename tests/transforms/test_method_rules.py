@@ -7,6 +7,7 @@ scores, version labels, the publisher's baselines), never from gapwatch's own ou
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -295,3 +296,79 @@ def test_frontier_lag_fit_leaves_out_the_thin_early_months(
     assert fit[3] == pytest.approx(np.polyfit(years, kept["mean_lag_months"], 1)[0])
     assert fit[5] <= fit[3] <= fit[6]
     assert (fit[4] is None) == (not fit[6] < 0)
+
+
+def normal_cdf(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def hand_p_above(shared_data: Path, benchmark: str, model: str, threshold: float) -> float | None:
+    """P(true score > threshold) of a model's best row, read from the snapshot CSV by hand."""
+    with open(PROJECT / "transforms" / "seeds" / "benchmarks.csv") as f:
+        seed = {r["benchmark_id"]: r for r in csv.DictReader(f)}
+    base, _, version = benchmark.partition("@")
+    file = seed[base]["file"]
+    column = {
+        "metr_time_horizons": "Time horizon",
+        "gpqa_diamond": "Best score (across scorers)",
+        "math_level_5": "Best score (across scorers)",
+        "otis_mock_aime_2024_2025": "Best score (across scorers)",
+        "frontiermath": "Best score (across scorers)",
+        "hle": "Accuracy",
+        "terminalbench": "Accuracy mean",
+    }.get(base)
+    if column is None:
+        return None
+    candidates = [
+        r
+        for r in rows(shared_data, "2026-04-19", file)
+        if r["Model version"] == model
+        and r[column]
+        and (base != "metr_time_horizons" or r["METR version"].endswith(version))
+    ]
+    best = max(candidates, key=lambda r: float(r[column]))  # first of equal scores
+    score = float(best[column])
+    stderr = best.get("stderr") or best.get("Accuracy SE") or best.get("Accuracy Standard Error")
+    if stderr and float(stderr) > 0:
+        return normal_cdf((score - threshold) / float(stderr))
+    if best.get("CI_low") and best.get("CI_high"):
+        sd = (math.log(float(best["CI_high"])) - math.log(float(best["CI_low"]))) / (2 * 1.96)
+        return normal_cdf((math.log(score) - math.log(threshold)) / sd)
+    return None
+
+
+def test_each_crossing_carries_the_chance_its_crossers_really_crossed(
+    warehouse: Callable[[str], duckdb.DuckDBPyConnection], shared_data: Path
+) -> None:
+    """2026-04-19: p_above_threshold of every accepted point recomputed from the CSVs' stderr
+    (or METR's 95% interval, on the log scale); Aider gives neither, so its points are NULL;
+    the `confident` series holds exactly the `all` points with p >= 0.9."""
+    with warehouse("2026-04-19") as con:
+        points = con.execute(
+            "select gap_point_id, benchmark_id, threshold, closed_model, open_model, "
+            "p_above_threshold from marts.gap_points "
+            "where source = 'epoch' and view = 'benchmark' and open_scope = 'all'"
+        ).df()
+        notes = con.execute(
+            "select p_above_threshold_note from marts.crossings "
+            "where crossing_id = 'aider_polyglot:0.5:all'"
+        ).fetchone()
+        confident = con.execute(
+            "select n_points from marts.gap_summary where source = 'epoch' "
+            "and series = 'confident'"
+        ).fetchone()
+    expected_confident = 0
+    kinds = set()
+    for point in points.itertuples():
+        closed = hand_p_above(shared_data, point.benchmark_id, point.closed_model, point.threshold)
+        opened = hand_p_above(shared_data, point.benchmark_id, point.open_model, point.threshold)
+        if closed is None or opened is None:
+            assert pd.isna(point.p_above_threshold), point.gap_point_id
+            continue
+        kinds.add(point.benchmark_id.split("@")[0])
+        # 1.96 against 1.959964 in the model: the log-scale z moves in the 5th decimal
+        assert point.p_above_threshold == pytest.approx(closed * opened, abs=1e-3)
+        expected_confident += closed * opened >= method.CONFIDENT_MIN_P
+    assert {"gpqa_diamond", "metr_time_horizons"} <= kinds
+    assert notes is not None and "aider_polyglot_external.csv gives no standard error" in notes[0]
+    assert confident is not None and confident[0] == expected_confident > 0

@@ -11,7 +11,8 @@ from datetime import date
 
 import duckdb
 
-from transforms.runner import run_models
+from transforms.python import crossing_noise
+from transforms.runner import PythonModel, run_models
 
 GAP_MODELS = (
     "intermediate.int_gap_scores",
@@ -20,6 +21,7 @@ GAP_MODELS = (
     "intermediate.int_crossing_pairs",
     "intermediate.int_crossing_floors",
     "intermediate.int_crossing_untested",
+    "intermediate.int_crossing_noise",
     "crossings",
     "gap_points",
 )
@@ -118,7 +120,13 @@ def build(
     )
     for row in overrides:
         con.execute("insert into seeds.crossing_overrides values (?, ?, ?, ?, ?)", list(row))
-    run_models(con, GAP_MODELS, {"as_of": as_of}, python_models={})
+    # no published noise in these warehouses: every p_above_threshold is NULL
+    con.execute(
+        "create table intermediate.int_score_noise (benchmark_id varchar, model_version varchar, "
+        "noise_kind varchar, stderr double, log_sd double, noise_note varchar)"
+    )
+    noise = PythonModel(crossing_noise.build, crossing_noise.SCHEMA)
+    run_models(con, GAP_MODELS, {"as_of": as_of}, python_models={"int_crossing_noise": noise})
     return con
 
 

@@ -21,6 +21,12 @@ untested as (
 
 ),
 
+noise as (
+
+    select * from intermediate.int_crossing_noise
+
+),
+
 overrides as (
 
     select
@@ -53,9 +59,17 @@ ruled as (
         untested_open.blocker_eci as open_blocker_eci,
         untested_open.blocker_predicted_score as open_blocker_predicted,
         untested_open.crosser_eci as open_crosser_eci,
-        untested_open.evaluated_unscored as open_unscored
+        untested_open.evaluated_unscored as open_unscored,
+        noise.closed_p_above_threshold,
+        noise.open_p_above_threshold,
+        noise.p_above_threshold,
+        noise.p_above_threshold_note
     from pairs
     left join floors on pairs.benchmark_id = floors.benchmark_id
+    left join noise
+        on pairs.benchmark_id = noise.benchmark_id
+        and pairs.threshold = noise.threshold
+        and pairs.open_scope = noise.open_scope
     left join untested as untested_closed
         on pairs.benchmark_id = untested_closed.benchmark_id
         and pairs.threshold = untested_closed.threshold
@@ -246,6 +260,10 @@ final as (
         untested_blocker_eci,
         untested_blocker_predicted_score,
         untested_note,
+        closed_p_above_threshold,
+        open_p_above_threshold,
+        p_above_threshold,
+        p_above_threshold_note,
         accepted,
         reason
     from decided

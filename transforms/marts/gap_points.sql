@@ -46,6 +46,7 @@ final as (
         crossings.gap_days,
         crossings.gap_months,
         crossings.untested_check,
+        crossings.p_above_threshold,
         benchmarks.access,
         benchmarks.category
     from crossings

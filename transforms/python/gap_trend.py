@@ -62,7 +62,7 @@ def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
 def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         "select source, view, open_scope, access, category, benchmark_id, open_model, "
-        "open_organization, open_date, gap_months, untested_check "
+        "open_organization, open_date, gap_months, untested_check, p_above_threshold "
         "from marts.gap_points"
     ).df()
 

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from transforms.method import CONFIDENT_MIN_P
+
 
 @dataclass(frozen=True)
 class Series:
-    """A slice of the gap datapoints: view (benchmark or eci), open scope, access, category."""
+    """A slice of the gap datapoints: view (benchmark or eci), open scope, access, category,
+    and optionally only the points at least `min_p` likely to be real crossings."""
 
     name: str
     source: str = "epoch"
@@ -17,6 +20,7 @@ class Series:
     open_scope: str = "all"
     access: str | None = None
     category: str | None = None
+    min_p: float | None = None
 
     def select(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Rows of a frame with view/open_scope/access/category columns that belong here."""
@@ -29,11 +33,14 @@ class Series:
             mask &= frame["access"] == self.access
         if self.category is not None:
             mask &= frame["category"] == self.category
+        if self.min_p is not None and "p_above_threshold" in frame:
+            mask &= frame["p_above_threshold"].fillna(-1.0) >= self.min_p
         return frame[mask]
 
 
 def all_series(categories: dict[str, list[str]]) -> list[Series]:
-    """Per source: all, public, private, one per category, chinese; and Epoch's ECI view.
+    """Per source: all, public, private, one per category, chinese; and for Epoch its ECI view
+    and `confident` (the `all` points whose crossings survive the scores' own noise).
 
     `categories` maps each source with tracked benchmarks to their categories.
     """
@@ -48,4 +55,5 @@ def all_series(categories: dict[str, list[str]]) -> list[Series]:
         ]
         if source == "epoch":
             series.append(Series("eci", source, view="eci"))
+            series.append(Series("confident", source, min_p=CONFIDENT_MIN_P))
     return series
