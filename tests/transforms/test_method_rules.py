@@ -354,8 +354,7 @@ def test_each_crossing_carries_the_chance_its_crossers_really_crossed(
             "where crossing_id = 'aider_polyglot:0.5:all'"
         ).fetchone()
         confident = con.execute(
-            "select n_points from marts.gap_summary where source = 'epoch' "
-            "and series = 'confident'"
+            "select n_points from marts.gap_summary where source = 'epoch' and series = 'confident'"
         ).fetchone()
     expected_confident = 0
     kinds = set()
