@@ -54,9 +54,14 @@ def gaps(args: argparse.Namespace) -> int:
         gapwatch gaps --by-source
         gapwatch gaps --from artificial_analysis --json
         gapwatch gaps --history all
+        gapwatch gaps --lag
     """
     if args.history:
         return _gap_history(args)
+    if getattr(args, "lag", False):
+        from cli.lag import lag_lines
+
+        return lag_lines(args)
     if args.by_source:
         return _gaps_by_source(args)
     query = (
@@ -232,6 +237,11 @@ def configure_gaps(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--history", metavar="SERIES", help="how the estimate of one series moved, run by run"
+    )
+    parser.add_argument(
+        "--lag",
+        action="store_true",
+        help="the frontier-lag lines (Epoch, AA metrics, each AA index version) and zero dates",
     )
     add_format(parser)
 

@@ -53,6 +53,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "gap_trend",
         "gap_summary",
         "frontier_lag",
+        "aa_frontier_lag",
+        "intermediate.int_aa_lag_trend",
         "frontier_lag_trend",
         "frontier_lag_monthly",
     ),
@@ -120,6 +122,7 @@ def run_models(
 
 def default_python_models() -> dict[str, PythonModel]:
     from transforms.python import (
+        aa_lag_trend,
         crossing_noise,
         frontier_lag_trend,
         gap_summary,
@@ -129,6 +132,7 @@ def default_python_models() -> dict[str, PythonModel]:
 
     return {
         "int_crossing_noise": PythonModel(crossing_noise.build, crossing_noise.SCHEMA),
+        "int_aa_lag_trend": PythonModel(aa_lag_trend.build, aa_lag_trend.SCHEMA),
         "model_aliases": PythonModel(model_aliases.build, model_aliases.SCHEMA),
         "gap_trend": PythonModel(gap_trend.build, gap_trend.SCHEMA),
         "gap_summary": PythonModel(gap_summary.build, gap_summary.SCHEMA),

@@ -36,8 +36,22 @@ SCHEMA = {
     "intercept_months": "double",
     "r_squared": "double",
     "zero_lag_date": "date",
+    "extrapolated_zero_date": "date",
+    "zero_lag_date_low": "date",
+    "zero_lag_date_high": "date",
     "zero_lag_note": "varchar",
+    "last_lag_months": "double",
 }
+DATES = (
+    "fit_start",
+    "fit_end",
+    "zero_lag_date",
+    "extrapolated_zero_date",
+    "zero_lag_date_low",
+    "zero_lag_date_high",
+)
+# Artificial Analysis's lines (intermediate.int_aa_lag_trend), appended to Epoch's
+AA_SQL = "select * from intermediate.int_aa_lag_trend"
 EPOCH = pd.Timestamp("1970-01-01")
 
 
@@ -56,9 +70,16 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
     rows = [
         row for scope, panel in scopes(pivot(lags), minimum) for row in fits("epoch", scope, panel)
     ]
-    return pd.DataFrame(rows, columns=list(SCHEMA)).astype(
-        {"fit_start": "datetime64[s]", "fit_end": "datetime64[s]", "zero_lag_date": "datetime64[s]"}
-    )
+    frames = [frame(rows)]
+    if "int_aa_lag_trend" in set(con.execute("show tables from intermediate").df()["name"]):
+        frames.append(frame(con.execute(AA_SQL).df().to_dict("records")))
+    return pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
+
+
+def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows of this mart as a typed frame (dates as dates, also when empty)."""
+    out = pd.DataFrame(rows, columns=list(SCHEMA))
+    return out.astype({column: "datetime64[s]" for column in DATES})
 
 
 def pivot(lags: pd.DataFrame) -> Panel:
@@ -110,34 +131,61 @@ def fits(source: str, scope: str, panel: Panel) -> list[dict[str, Any]]:
                 if picks is not None and len(years)
                 else np.empty((0, len(years)))
             )
-        slope, intercept, r2 = least_squares(years, line)
-        slopes = least_squares_many(years, replicates)
-        low, high = (
-            np.nanquantile(slopes, [(1 - method.LEVEL) / 2, 1 - (1 - method.LEVEL) / 2])
-            if np.isfinite(slopes).any()
-            else (np.nan, np.nan)
-        )
-        zero, note = zero_lag(slope, intercept, high)
-        out.append(
-            {
-                "source": source,
-                "scope": scope,
-                "statistic": statistic,
-                "benchmarks": k,
-                "fit_start": panel.months.min() if len(years) else pd.NaT,
-                "fit_end": panel.months.max() if len(years) else pd.NaT,
-                "months_in_fit": len(years),
-                "months": len(years),
-                "slope_months_per_year": slope,
-                "slope_ci_low": low,
-                "slope_ci_high": high,
-                "intercept_months": intercept,
-                "r_squared": r2,
-                "zero_lag_date": zero,
-                "zero_lag_note": note,
-            }
-        )
+        out.append(line_row(source, scope, statistic, k, panel.months, years, line, replicates))
     return out
+
+
+def line_row(
+    source: str,
+    scope: str,
+    statistic: str,
+    k: int,
+    months: pd.DatetimeIndex,
+    years: np.ndarray,
+    line: np.ndarray,
+    replicates: np.ndarray,
+) -> dict[str, Any]:
+    """One row of the mart: the line through `line` (lag per month, years since 1970), its
+    slope interval and zero-lag date interval from `replicates` (one resampled line per row)."""
+    slope, intercept, r2 = least_squares(years, line)
+    slopes, intercepts = least_squares_many(years, replicates, with_intercepts=True)
+    low, high = (
+        np.nanquantile(slopes, [(1 - method.LEVEL) / 2, 1 - (1 - method.LEVEL) / 2])
+        if np.isfinite(slopes).any()
+        else (np.nan, np.nan)
+    )
+    zero, note = zero_lag(slope, intercept, high)
+    # the line's own zero crossing whatever its interval, and the resampled lines' interval
+    extrapolated = (
+        EPOCH + pd.Timedelta(days=round(-intercept / slope * 365.25))
+        if np.isfinite(slope) and slope < 0
+        else pd.NaT
+    )
+    zero_low, zero_high = (
+        zero_lag_interval(slopes, intercepts) if not pd.isna(extrapolated) else (pd.NaT, pd.NaT)
+    )
+    observed = line[np.isfinite(line)] if len(line) else line
+    return {
+        "source": source,
+        "scope": scope,
+        "statistic": statistic,
+        "benchmarks": k,
+        "fit_start": months.min() if len(years) else pd.NaT,
+        "fit_end": months.max() if len(years) else pd.NaT,
+        "months_in_fit": len(years),
+        "months": len(years),
+        "slope_months_per_year": slope,
+        "slope_ci_low": low,
+        "slope_ci_high": high,
+        "intercept_months": intercept,
+        "r_squared": r2,
+        "zero_lag_date": zero,
+        "extrapolated_zero_date": extrapolated,
+        "zero_lag_date_low": zero_low,
+        "zero_lag_date_high": zero_high,
+        "zero_lag_note": note,
+        "last_lag_months": float(observed[-1]) if len(observed) else np.nan,
+    }
 
 
 def least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
@@ -151,17 +199,38 @@ def least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return float(slope), float(intercept), float(1 - residual / total) if total else np.nan
 
 
-def least_squares_many(x: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """The slope of each row of ys against x, ignoring NaN cells, in one vectorized pass."""
+def least_squares_many(x: np.ndarray, ys: np.ndarray, with_intercepts: bool = False) -> Any:
+    """The slope of each row of ys against x, ignoring NaN cells, in one vectorized pass (and
+    the intercepts, when asked)."""
     if ys.size == 0:
-        return np.array([np.nan])
+        return (np.array([np.nan]), np.array([np.nan])) if with_intercepts else np.array([np.nan])
     w = np.isfinite(ys).astype(np.float64)
     y = np.where(w > 0, ys, 0.0)
     n = w.sum(axis=1)
     sx, sy = w @ x, y.sum(axis=1)
     sxx, sxy = w @ (x * x), y @ x
     with np.errstate(all="ignore"):
-        return np.where(n >= 2, (n * sxy - sx * sy) / (n * sxx - sx * sx), np.nan)
+        slopes = np.where(n >= 2, (n * sxy - sx * sy) / (n * sxx - sx * sx), np.nan)
+        intercepts = np.where(n >= 2, (sy - slopes * sx) / n, np.nan)
+    return (slopes, intercepts) if with_intercepts else slopes
+
+
+def zero_lag_interval(slopes: np.ndarray, intercepts: np.ndarray) -> tuple[Any, Any]:
+    """The LEVEL interval of the resampled lines' zero crossings; a line that does not fall
+    never reaches zero (+inf), so a high end past every finite crossing is NULL."""
+    fitted = np.isfinite(slopes) & np.isfinite(intercepts)
+    if not fitted.any():
+        return pd.NaT, pd.NaT
+    with np.errstate(all="ignore"):
+        years = np.where(slopes[fitted] < 0, -intercepts[fitted] / slopes[fitted], np.inf)
+    # "lower"/"higher" pick replicate values, so an infinite one never meets interpolation
+    low = np.quantile(years, (1 - method.LEVEL) / 2, method="lower")
+    high = np.quantile(years, 1 - (1 - method.LEVEL) / 2, method="higher")
+
+    def day(value: float) -> Any:
+        return EPOCH + pd.Timedelta(days=round(value * 365.25)) if np.isfinite(value) else pd.NaT
+
+    return day(low), day(high)
 
 
 def zero_lag(slope: float, intercept: float, ci_high: float) -> tuple[Any, str | None]:
