@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from tests.transforms.tiny import Model, build
+from transforms.python.frontier_lag_trend import nanmedian
 from transforms.python.gap_trend import trend
 from transforms.python.series import Series
-from transforms.python.smoothing import gaussian_weights, smooth
+from transforms.python.smoothing import gaussian_weights, percentiles, smooth
 from transforms.runner import default_python_models, run_models
 
 
@@ -167,3 +168,48 @@ def test_leave_one_out_by_hand() -> None:
     assert out["loo_release_min"] == pytest.approx((4 + 8) / 2)  # Org2's release (6 and 14) out
     assert out["loo_release_max"] == pytest.approx((6 + 14 + 8) / 3)
     assert out["most_influential"] == f"benchmark a: {(14 + 8) / 2 - 8:+.1f}"
+
+
+def test_clustered_bootstrap_equals_a_plain_loop_over_resamples() -> None:
+    """Points summed per release before the product: the same replicates as spreading each
+    resample's release counts to its points (made-up points, eight releases)."""
+    rng_points = np.random.default_rng(5)
+    x = np.sort(rng_points.uniform(0, 300, 30))
+    y = rng_points.normal(5, 2, 30)
+    clusters = rng_points.integers(0, 8, 30)
+    clusters = np.unique(clusters, return_inverse=True)[1].astype(np.int64)
+    grid = np.arange(0, 301, 7.0)
+    result = smooth(x, y, grid, 60.0, 400, 0.9, np.random.default_rng(3), clusters=clusters)
+    n = int(clusters.max()) + 1
+    drawn = np.random.default_rng(3).multinomial(n, np.full(n, 1 / n), size=400)
+    weights = gaussian_weights(x, grid, 60.0)
+    replicates = []
+    for counts in drawn:
+        c = counts[clusters]
+        replicates.append((weights * (c * y)).sum(1) / (weights * c).sum(1))
+    low, high = np.nanquantile(np.array(replicates), [0.05, 0.95], axis=0)
+    ok = ~np.isnan(result.estimate)
+    assert np.allclose(result.low[ok], low[ok]) and np.allclose(result.high[ok], high[ok])
+
+
+def test_percentiles_match_numpy_with_and_without_gaps() -> None:
+    values = np.random.default_rng(9).normal(size=(501, 6))
+    values[3, 4] = np.nan  # a column with a resample that had no weight there
+    values[:, 5] = np.nan  # a column with none at all
+    low, high = percentiles(values, 0.05, 0.95)
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        expected = np.nanquantile(values, [0.05, 0.95], axis=0)
+    assert np.allclose(low[:5], expected[0][:5]) and np.allclose(high[:5], expected[1][:5])
+    assert np.isnan(low[5]) and np.isnan(high[5])
+
+
+def test_nanmedian_matches_numpy() -> None:
+    values = np.random.default_rng(4).normal(size=(50, 7, 9))
+    values[np.random.default_rng(5).random(values.shape) < 0.4] = np.nan
+    values[:, :, 0] = np.nan
+    for axis in (0, 1):
+        with pytest.warns(RuntimeWarning):
+            expected = np.nanmedian(values, axis=axis)
+        got = nanmedian(values, axis)
+        assert np.array_equal(np.isnan(got), np.isnan(expected))
+        assert np.allclose(got[~np.isnan(got)], expected[~np.isnan(expected)])

@@ -15,6 +15,7 @@ from statistics import NormalDist
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 SCHEMA = {
@@ -49,45 +50,51 @@ def p_above(
     return float("nan")
 
 
+_P_ABOVE = np.frompyfunc(p_above, 5, 1)
+
+
+def side(pairs: pd.DataFrame, noise: pd.DataFrame, name: str) -> tuple[np.ndarray, pd.Series]:
+    """(p per pair for one side's first crosser, the note where it has no noise)."""
+    found = pairs[["benchmark_id", f"first_{name}_model"]].merge(
+        noise,
+        how="left",
+        left_on=["benchmark_id", f"first_{name}_model"],
+        right_on=["benchmark_id", "model_version"],
+    )
+    crossed = pairs[f"first_{name}_model"].notna() & pairs[f"first_{name}_score"].notna()
+    known = found["noise_kind"].notna().to_numpy() & crossed.to_numpy()
+    p = np.full(len(pairs), np.nan)
+    if known.any():
+        p[known] = _P_ABOVE(
+            pairs[f"first_{name}_score"].to_numpy(np.float64)[known],
+            pairs["threshold"].to_numpy(np.float64)[known],
+            found["noise_kind"].to_numpy(object)[known],
+            found["stderr"].to_numpy(np.float64)[known],
+            found["log_sd"].to_numpy(np.float64)[known],
+        ).astype(np.float64)
+    why = found["noise_note"].fillna("its source gives no noise")
+    note = (pairs[f"first_{name}_model"].astype(str) + ": " + why).where(crossed & ~known)
+    return p, note.reset_index(drop=True)
+
+
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
     pairs = con.execute(PAIRS_SQL).df()
-    noise = {(r.benchmark_id, r.model_version): r for r in con.execute(NOISE_SQL).df().itertuples()}
-    rows = []
-    for pair in pairs.itertuples():
-        sides: dict[str, float] = {}
-        notes: list[str] = []
-        for side in ("closed", "open"):
-            model = getattr(pair, f"first_{side}_model")
-            score = getattr(pair, f"first_{side}_score")
-            if not isinstance(model, str) or pd.isna(score):
-                continue
-            found = noise.get((pair.benchmark_id, model))
-            if found is None or found.noise_kind is None or pd.isna(found.noise_kind):
-                why = found.noise_note if found is not None else "its source gives no noise"
-                notes.append(f"{model}: {why}")
-                sides[side] = float("nan")
-                continue
-            sides[side] = p_above(
-                float(score),
-                float(pair.threshold),
-                str(found.noise_kind),
-                float(found.stderr) if pd.notna(found.stderr) else float("nan"),
-                float(found.log_sd) if pd.notna(found.log_sd) else float("nan"),
-            )
-        closed = sides.get("closed", float("nan"))
-        opened = sides.get("open", float("nan"))
-        both = pair.status == "both_crossed"
-        rows.append(
-            {
-                "benchmark_id": pair.benchmark_id,
-                "threshold": pair.threshold,
-                "open_scope": pair.open_scope,
-                "closed_p_above_threshold": closed,
-                "open_p_above_threshold": opened,
-                "p_above_threshold": closed * opened if both else float("nan"),
-                "p_above_threshold_note": "; ".join(notes) if notes else None,
-            }
-        )
-    if not rows:
-        return pd.DataFrame({column: pd.Series(dtype="object") for column in SCHEMA})
-    return pd.DataFrame(rows)
+    noise = con.execute(NOISE_SQL).df()
+    closed, closed_note = side(pairs, noise, "closed")
+    opened, open_note = side(pairs, noise, "open")
+    both = (pairs["status"] == "both_crossed").to_numpy()
+    notes = [
+        "; ".join(n for n in (a, b) if isinstance(n, str)) or None
+        for a, b in zip(closed_note, open_note, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "benchmark_id": pairs["benchmark_id"],
+            "threshold": pairs["threshold"],
+            "open_scope": pairs["open_scope"],
+            "closed_p_above_threshold": closed,
+            "open_p_above_threshold": opened,
+            "p_above_threshold": np.where(both, closed * opened, np.nan),
+            "p_above_threshold_note": pd.Series(notes, dtype="object"),
+        }
+    )

@@ -121,7 +121,7 @@ def fits(source: str, scope: str, panel: Panel) -> list[dict[str, Any]]:
     k = len(panel.benchmarks)
     picks = rng.integers(0, k, size=(method.FRONTIER_LAG_RESAMPLES, k)) if k else None
     out = []
-    for statistic, reduce in (("mean", np.nanmean), ("median", np.nanmedian)):
+    for statistic, reduce in (("mean", np.nanmean), ("median", nanmedian)):
         with np.errstate(all="ignore"), warnings.catch_warnings():
             # all-NaN months of a resample are expected; they drop out of its fit
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -133,6 +133,17 @@ def fits(source: str, scope: str, panel: Panel) -> list[dict[str, Any]]:
             )
         out.append(line_row(source, scope, statistic, k, panel.months, years, line, replicates))
     return out
+
+
+def nanmedian(values: np.ndarray, axis: int) -> np.ndarray:
+    """np.nanmedian along one axis, by sorting (NaN sort last) and averaging the middle pair:
+    the same numbers, without numpy's masked-array path (ten times slower on the resamples)."""
+    ordered = np.sort(values, axis=axis)
+    count = (~np.isnan(values)).sum(axis=axis, keepdims=True)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0), axis=axis)
+    high = np.take_along_axis(ordered, np.maximum(count // 2, 0), axis=axis)
+    middle = np.where(count > 0, (low + high) / 2, np.nan)
+    return np.squeeze(middle, axis=axis)
 
 
 def line_row(

@@ -72,15 +72,19 @@ def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, An
     full = float(weights @ values / weights.sum())
     moves: list[tuple[float, str]] = []
     for kind, keys in (("benchmark", points["benchmark_id"]), ("release", release_key(points))):
-        estimates = []
-        for key in sorted(set(keys)):
-            keep = (keys != key).to_numpy()
-            if weights[keep].sum() > 1e-12:
-                estimate = float(weights[keep] @ values[keep] / weights[keep].sum())
-                estimates.append(estimate)
-                moves.append((abs(estimate - full), f"{kind} {key}: {estimate - full:+.1f}"))
-        if estimates:
-            out[f"loo_{kind}_min"], out[f"loo_{kind}_max"] = min(estimates), max(estimates)
+        # each key left out at once: (all weighted sums - the key's own) / (all weights - its)
+        codes, names = pd.factorize(keys.to_numpy(), sort=True)
+        own_weight = np.bincount(codes, weights=weights, minlength=len(names))
+        own_sum = np.bincount(codes, weights=weights * values, minlength=len(names))
+        rest = weights.sum() - own_weight
+        usable = rest > 1e-12
+        with np.errstate(invalid="ignore", divide="ignore"):
+            estimates = ((weights @ values) - own_sum) / rest
+        for name, estimate in zip(names[usable], estimates[usable], strict=True):
+            moves.append((abs(estimate - full), f"{kind} {name}: {estimate - full:+.1f}"))
+        if usable.any():
+            out[f"loo_{kind}_min"] = float(estimates[usable].min())
+            out[f"loo_{kind}_max"] = float(estimates[usable].max())
     if moves:
         out["most_influential"] = max(moves)[1]
     return out

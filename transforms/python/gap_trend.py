@@ -60,11 +60,13 @@ def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
 
 
 def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
+    points = con.execute(
         "select source, view, open_scope, access, category, benchmark_id, open_model, "
         "open_organization, open_date, gap_months, untested_check, p_above_threshold "
         "from marts.gap_points"
     ).df()
+    points["release"] = release_key(points)  # once here, not once per series
+    return points
 
 
 def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
@@ -101,6 +103,8 @@ def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
 
 def release_key(points: pd.DataFrame) -> pd.Series:
     """One open-model release: the organization's models released on one day (else the model)."""
+    if "release" in points:
+        return points["release"]
     who = points["open_organization"].fillna(points["open_model"]).astype(str)
     return who + "@" + pd.to_datetime(points["open_date"]).dt.strftime("%Y-%m-%d")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,8 +41,9 @@ def smooth(
 
     Points of one cluster (one open-model release: its crossings are one event, not several
     independent draws) are resampled together; without clusters every point is its own.
-    Each resample is a multinomial count vector over the clusters, spread to their points, so
-    every resample's estimate is one matrix product: (counts @ (W * y).T) / (counts @ W.T).
+    Each resample is a multinomial count vector over the clusters. A resample's estimate is
+    (counts @ cluster sums of W * y) / (counts @ cluster sums of W): the points are summed per
+    cluster once, so all resamples are one matrix product over clusters, not over points.
     """
     weights = gaussian_weights(x, grid, bandwidth)
     total = weights.sum(axis=1)
@@ -50,20 +52,49 @@ def smooth(
     with np.errstate(invalid="ignore", divide="ignore"):
         estimate = weights @ y / total
         n_eff = total**2 / (weights**2).sum(axis=1)
-        drawn = rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=resamples)
-        counts = drawn[:, codes]
-        numerator = counts @ (weights * y[None, :]).T
-        denominator = counts @ weights.T
-        replicates = np.where(denominator > 1e-12, numerator / denominator, np.nan)
-    tail = (1.0 - level) / 2.0
-    if resamples:
-        low, high = np.nanquantile(replicates, [tail, 1.0 - tail], axis=0)
-    else:
-        low = high = np.full(len(grid), np.nan)
     thin = n_eff < min_n_eff
-    return Smoothed(
-        np.where(thin, np.nan, estimate),
-        np.where(thin, np.nan, low),
-        np.where(thin, np.nan, high),
-        n_eff,
-    )
+    low = np.full(len(grid), np.nan)
+    high = np.full(len(grid), np.nan)
+    if resamples and n_clusters:
+        drawn = rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=resamples)
+        # only grid points that get an estimate need a band
+        keep = ~thin
+        members = np.zeros((n_clusters, len(x)))
+        members[codes, np.arange(len(x))] = 1.0
+        kept = weights[keep]
+        sums = members @ np.vstack([kept * y[None, :], kept]).T
+        products = drawn.astype(np.float64) @ sums
+        width = int(keep.sum())
+        numerator, denominator = products[:, :width], products[:, width:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            replicates = np.where(denominator > 1e-12, numerator / denominator, np.nan)
+        tail = (1.0 - level) / 2.0
+        low[keep], high[keep] = percentiles(replicates, tail, 1.0 - tail)
+    return Smoothed(np.where(thin, np.nan, estimate), low, high, n_eff)
+
+
+def percentiles(replicates: Floats, *quantiles: float) -> list[Floats]:
+    """Per column, numpy's default (linear) quantiles of the non-NaN values.
+
+    Selecting just the needed order statistics (np.partition) is several times faster than
+    np.nanquantile's sort; columns holding a NaN (a resample with no weight there) take the
+    NaN-aware path.
+    """
+    n = replicates.shape[0]
+    clean = ~np.isnan(replicates).any(axis=0)
+    out = [np.full(replicates.shape[1], np.nan) for _ in quantiles]
+    if clean.any():
+        positions = [(n - 1) * q for q in quantiles]
+        below = [int(np.floor(h)) for h in positions]
+        kth = sorted({k for b in below for k in (b, min(b + 1, n - 1))})
+        ordered = np.partition(replicates[:, clean], kth, axis=0)
+        for result, h, b in zip(out, positions, below, strict=True):
+            a, c = ordered[b], ordered[min(b + 1, n - 1)]
+            result[clean] = a + (h - b) * (c - a)
+    if not clean.all():
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column stays NaN
+            dirty = np.nanquantile(replicates[:, ~clean], list(quantiles), axis=0)
+        for result, values in zip(out, dirty, strict=True):
+            result[~clean] = values
+    return out
