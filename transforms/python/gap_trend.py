@@ -38,11 +38,16 @@ COLUMNS = {
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
     points = load_points(con)
-    frames = [trend(series, series.select(points)) for series in series_list(con)]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
+    parts = [
+        columns
+        for series in series_list(con)
+        if (columns := trend_columns(series, series.select(points))) is not None
+    ]
+    if not parts:
         return empty()
-    return pd.concat(frames, ignore_index=True)
+    # one frame at the end: building a frame per series costs more than its arithmetic
+    columns = {c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in COLUMNS}
+    return pd.DataFrame(columns).astype(COLUMNS)
 
 
 def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
@@ -71,8 +76,14 @@ def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
     """The smoothed series on a weekly grid from its first to its last datapoint."""
+    columns = trend_columns(series, points)
+    return empty() if columns is None else pd.DataFrame(columns).astype(COLUMNS)
+
+
+def trend_columns(series: Series, points: pd.DataFrame) -> dict[str, Any] | None:
+    """trend()'s columns as arrays (None for a series without points)."""
     if points.empty:
-        return empty()
+        return None
     days = _days(points["open_date"])
     grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS, dtype=np.float64)
     rng = np.random.default_rng(BASE_SEED + zlib.crc32(f"{series.source}/{series.name}".encode()))
@@ -86,19 +97,16 @@ def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
         rng,
         clusters=release_codes(points),
     )
-    frame = pd.DataFrame(
-        {
-            "source": series.source,
-            "series": series.name,
-            "date": pd.to_datetime(grid.astype("int64"), unit="D"),
-            "gap_months": result.estimate,
-            "ci_low": result.low,
-            "ci_high": result.high,
-            "n_eff": result.n_eff,
-            "n_points": len(points),
-        }
-    )
-    return frame.astype(COLUMNS)
+    return {
+        "source": np.full(len(grid), series.source, dtype=object),
+        "series": np.full(len(grid), series.name, dtype=object),
+        "date": grid.astype("int64").astype("datetime64[D]").astype("datetime64[s]"),
+        "gap_months": result.estimate,
+        "ci_low": result.low,
+        "ci_high": result.high,
+        "n_eff": result.n_eff,
+        "n_points": np.full(len(grid), len(points), dtype=np.int64),
+    }
 
 
 def release_key(points: pd.DataFrame) -> pd.Series:

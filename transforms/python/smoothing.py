@@ -67,7 +67,9 @@ def smooth(
         width = int(keep.sum())
         numerator, denominator = products[:, :width], products[:, width:]
         with np.errstate(invalid="ignore", divide="ignore"):
-            replicates = np.where(denominator > 1e-12, numerator / denominator, np.nan)
+            replicates = np.divide(numerator, denominator)
+        if not (denominator > 1e-12).all():
+            replicates[denominator <= 1e-12] = np.nan
         tail = (1.0 - level) / 2.0
         low[keep], high[keep] = percentiles(replicates, tail, 1.0 - tail)
     return Smoothed(np.where(thin, np.nan, estimate), low, high, n_eff)
