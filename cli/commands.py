@@ -124,9 +124,7 @@ def _latest_report(settings: Any) -> Path | None:
 def _refresh_with_prefect(settings: Any, as_of: Any) -> list[str]:
     import os
 
-    # the flow reads its settings from the environment, like a deployment's worker does
     saved = dict(os.environ)
-    os.environ.update(settings_environment(settings))
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
     if not _TEARDOWN_REGISTERED:
@@ -136,7 +134,7 @@ def _refresh_with_prefect(settings: Any, as_of: Any) -> list[str]:
     try:
         from flows.nightly import nightly_refresh
 
-        state = nightly_refresh(as_of=as_of, return_state=True)
+        state = nightly_refresh(as_of=as_of, return_state=True, **flow_parameters(settings))
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -173,15 +171,15 @@ PREFECT_DEFAULTS = {
 }
 
 
-def settings_environment(settings: Any) -> dict[str, str]:
-    env = {
-        "GAPWATCH_DATA_DIR": str(settings.data_dir),
-        "GAPWATCH_DB": str(settings.database),
-        "GAPWATCH_SOURCES": ",".join(settings.sources),
+def flow_parameters(settings: Any) -> dict[str, Any]:
+    """The settings the nightly flow takes as parameters (the rest it reads from the env)."""
+    return {
+        "sources": list(settings.sources),
+        "data_dir": str(settings.data_dir),
+        "db_path": str(settings.database),
+        "locations": dict(settings.locations),
+        "fetch_retry_delays": list(settings.fetch_retry_delays),
     }
-    for source, location in settings.locations.items():
-        env[f"GAPWATCH_{source.upper()}_LOCATION"] = location
-    return env
 
 
 def _print_last_run(settings: Any) -> None:

@@ -1,8 +1,12 @@
-"""Sources gapwatch reads, listed by hand (no auto-discovery): name -> module."""
+"""Sources gapwatch reads, listed by hand (no auto-discovery): name -> module.
+
+Each module satisfies extractors.base.Source. Adding one: write the module, list it here, add
+its staging branch and catalog seed rows (see README, "Adding a source").
+"""
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import cast
 
 from extractors import (
     aider,
@@ -14,10 +18,16 @@ from extractors import (
     metr,
     weirdml,
 )
+from extractors.base import OBSERVATIONS, Source
 
-SOURCES: dict[str, ModuleType] = {
-    module.name: module
+SOURCES: dict[str, Source] = {
+    module.name: cast(Source, module)
     for module in (epoch, artificial_analysis, aider, metr, weirdml, livebench, lmarena, arc_prize)
 }
-# sources that parse into the long observation record (everything but Epoch's bundle)
-OBSERVATION_SOURCES = tuple(name for name in SOURCES if name != epoch.name)
+# the source the report and the CLI prefer when several measure the same thing: its bundle
+# carries the model registry (open weights vs API) every other source is matched against
+PRIMARY_SOURCE = epoch.name
+# sources that load the long observation record (raw.<source>__observations)
+OBSERVATION_SOURCES = tuple(
+    name for name, source in SOURCES.items() if source.RAW_TABLE == OBSERVATIONS
+)

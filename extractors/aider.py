@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from extractors.base import Record, SourceError, observation
+from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
 from extractors.parsing import TextLoader
 from extractors.reader import Reader
 
@@ -22,6 +22,12 @@ DEFAULT_LOCATION = (
     "https://raw.githubusercontent.com/Aider-AI/aider/main/"
     "aider/website/_data/polyglot_leaderboard.yml"
 )
+ATTRIBUTION = Attribution(
+    "Aider Polyglot leaderboard: Aider (Apache-2.0)", "https://aider.chat/docs/leaderboards/"
+)
+CREDENTIAL = None
+RAW_TABLE = OBSERVATIONS
+POST_PARSE = None
 FILE = "polyglot_leaderboard.yml"
 HEADLINE = "pass_rate_2"
 REQUIRED = ("model", HEADLINE)

@@ -21,12 +21,18 @@ import json
 import re
 from typing import Any
 
-from extractors.base import Record, SourceError, observation
+from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
 from extractors.parsing import as_text, read_json
 from extractors.reader import Reader
 
 name = "arc_prize"
 DEFAULT_LOCATION = "https://arcprize.org/media/data/"
+ATTRIBUTION = Attribution(
+    "ARC-AGI leaderboard: ARC Prize Foundation", "https://arcprize.org/leaderboard"
+)
+CREDENTIAL = None
+RAW_TABLE = OBSERVATIONS
+POST_PARSE = None
 LEADERBOARDS = ("leaderboard/v1.json", "leaderboard/v2.json", "leaderboard/v3.json")
 MODELS = "models.json"
 LEADERBOARD_FILE = re.compile(r"leaderboard/v\d+\.json")

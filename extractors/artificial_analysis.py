@@ -26,8 +26,9 @@ payloads name no version, so index observations get metric_version `evals-<fp>@<
   payload's sha256 every day and defeat the warehouse's "unchanged since last load" check.
 Non-index evaluations carry no version (None).
 
-Also here: `parse_table_html`, a BeautifulSoup reader for the leaderboard table as rendered HTML
-(the scraped-table fixtures), kept for pages that are scraped rather than fetched as data.
+The date stamped into an index version by the parser is refined after parsing by
+POST_PARSE (extractors/aa_index_versions.py): each version is named by the night it was first
+seen, against what the warehouse already holds.
 """
 
 from __future__ import annotations
@@ -39,16 +40,24 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
-from bs4 import BeautifulSoup
-from bs4.element import Tag
-
-from extractors.base import Record, SourceError, SourceSkipped, observation
-from extractors.locations import is_url
+from extractors.aa_index_versions import stamp_index_versions
+from extractors.base import (
+    OBSERVATIONS,
+    Attribution,
+    Credential,
+    Record,
+    SourceError,
+    SourceSkipped,
+    observation,
+)
 from extractors.parsing import as_text, read_json
-from extractors.reader import Reader
+from extractors.reader import Reader, is_url
 
 name = "artificial_analysis"
 DEFAULT_LOCATION = "https://artificialanalysis.ai/api/v2/data/llms/models"
+ATTRIBUTION = Attribution("Data provided by Artificial Analysis", "https://artificialanalysis.ai/")
+RAW_TABLE = OBSERVATIONS
+POST_PARSE = stamp_index_versions
 API_FILE = "llms_models.json"
 PAGE_FILE = "llms.json"
 KNOWN_FILES = (API_FILE, PAGE_FILE)
@@ -59,9 +68,14 @@ INDEX = re.compile(r"artificial_analysis_\w+_index")
 POINTS = frozenset({"aa_omniscience"})
 ESTIMATED = "_is_estimated"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# the scraped table: the column group holding the index and the per-benchmark scores
-SCORE_GROUP = "Model Intelligence"
-MODEL_LINK = re.compile(r"/models/([^/?#]+)/?$")
+
+
+def needs_key(location: str) -> bool:
+    """The API needs the key; a saved payload file or folder does not."""
+    return is_url(location) and urlparse(location).path.startswith("/api/")
+
+
+CREDENTIAL = Credential(KEY_VARIABLE, KEY_HEADER, needs_key)
 
 
 class MissingKey(SourceSkipped):
@@ -70,9 +84,9 @@ class MissingKey(SourceSkipped):
 
 def fetch(reader: Reader) -> dict[str, bytes]:
     """Network or disk I/O only: the API response, or a saved payload file (or two)."""
-    api = is_url(reader.location) and urlparse(reader.location).path.startswith("/api/")
+    api = needs_key(reader.location)
     if api and not any(k.lower() == KEY_HEADER and v for k, v in reader.headers.items()):
-        raise MissingKey(f"{name}: no API key (set {KEY_VARIABLE}); skipped")
+        raise MissingKey(CREDENTIAL.missing_reason(name))
     if reader.is_directory:
         present = [file for file in reader.listing() or [] if file in KNOWN_FILES]
         if not present:
@@ -188,148 +202,6 @@ def _model_records(model: Mapping[str, Any], layout: str, version: str) -> list[
             )
         )
     return records
-
-
-def parse_table_html(
-    headers_html: str, rows_html: str, *, fetched_on: str | None = None
-) -> list[Record]:
-    """Records from the rendered leaderboard table: its <thead> and its <tr> rows, as HTML.
-
-    Header cells name the columns by position. A row with more cells than there are column
-    headers had the score group ("Model Intelligence") expanded when it was captured and the
-    header had not (the real 2025-08-14 fragments are exactly that): the headers before the
-    group's end then map from the left, those after it from the right, and the surplus cells,
-    which no header names, are kept in extra as `unlabelled_cells` rather than guessed.
-    Score cells ("87%" -> "87", percent; an "...Index" column -> index) become observations;
-    the other columns go to extra. The creator comes from the model cell's logo alt text, the
-    model id from the row's /models/<slug> link (else the displayed name). Index values are
-    versioned like the payloads', fingerprinting the score group's column names, with
-    `fetched_on` (YYYY-MM-DD) as the date when the caller knows it.
-    """
-    columns, groups = _table_headers(headers_html)
-    rows = [
-        tr
-        for tr in BeautifulSoup(rows_html, "html.parser").find_all("tr")
-        if tr.find("td", recursive=False)
-    ]
-    if not rows:
-        raise SourceError(f"{name}: the table HTML has no data row (<tr> with <td>)")
-    group = next((g for g in groups if g[0] == SCORE_GROUP), None)
-    score_columns = set(columns[group[1] : group[2]]) if group else set(columns)
-    version = index_version(columns[group[1] : group[2]] if group else columns, fetched_on)
-    records = []
-    for number, row in enumerate(rows, start=1):
-        cells = row.find_all("td", recursive=False)
-        mapped, unlabelled = _map_cells(columns, group, cells, number)
-        records.extend(_table_records(row, mapped, unlabelled, score_columns, version))
-    return records
-
-
-def _table_headers(html: str) -> tuple[list[str], list[tuple[str, int, int]]]:
-    """Column names (last header row, colspans expanded) and the groups of the first row."""
-    header_rows = [tr for tr in BeautifulSoup(html, "html.parser").find_all("tr") if tr.find("th")]
-    if not header_rows:
-        raise SourceError(f"{name}: the table header HTML has no header row (<tr> of <th>)")
-    columns = []
-    for th in header_rows[-1].find_all("th", recursive=False):
-        columns.extend([_cell_text(th)] * _span(th))
-    if "Model" not in columns:
-        raise SourceError(f"{name}: the table header has no `Model` column (got {columns})")
-    groups = []
-    if len(header_rows) > 1:
-        start = 0
-        for th in header_rows[0].find_all("th", recursive=False):
-            groups.append((_cell_text(th), start, start + _span(th)))
-            start += _span(th)
-        if start != len(columns):
-            groups = []  # the group row does not line up with the columns: ignore it
-    return columns, groups
-
-
-def _map_cells(
-    columns: list[str], group: tuple[str, int, int] | None, cells: list[Tag], number: int
-) -> tuple[dict[str, Tag], list[Tag]]:
-    if len(cells) == len(columns):
-        return dict(zip(columns, cells, strict=True)), []
-    if len(cells) < len(columns) or group is None:
-        raise SourceError(
-            f"{name}: table row {number} has {len(cells)} cells for {len(columns)} header "
-            "columns; the table layout changed"
-        )
-    end, surplus = group[2], len(cells) - len(columns)
-    mapped = dict(zip(columns[:end], cells[:end], strict=True))
-    mapped.update(zip(columns[end:], cells[end + surplus :], strict=True))
-    return mapped, cells[end : end + surplus]
-
-
-def _table_records(
-    row: Tag,
-    mapped: dict[str, Tag],
-    unlabelled: list[Tag],
-    score_columns: set[str],
-    version: str,
-) -> list[Record]:
-    model_cell = mapped["Model"]
-    display = _cell_text(model_cell)
-    link = next(
-        (
-            m.group(1)
-            for a in row.find_all("a", href=True)
-            if (m := MODEL_LINK.search(str(a["href"])))
-        ),
-        None,
-    )
-    extra: dict[str, Any] = {"layout": "table_html"}
-    if "API Provider" in mapped:
-        extra["api_provider"] = _logo_name(mapped["API Provider"]) or _cell_text(
-            mapped["API Provider"]
-        )
-    scores: list[tuple[str, str, str]] = []
-    for column, cell in mapped.items():
-        text = _cell_text(cell)
-        if column in ("Model", "API Provider") or not text:
-            continue
-        if column in score_columns and text.endswith("%"):
-            scores.append((column, text.removesuffix("%").strip(), "percent"))
-        elif column in score_columns and "index" in column.lower():
-            scores.append((column, text, "index"))
-        else:
-            extra[column] = text
-    if unlabelled:
-        extra["unlabelled_cells"] = [_cell_text(cell) for cell in unlabelled]
-    return [
-        observation(
-            model=link or display,
-            model_display=display,
-            metric=column,
-            metric_version=version if unit == "index" else None,
-            value=value,
-            unit=unit,
-            organization=_logo_name(model_cell),
-            extra=json.dumps(extra, sort_keys=True),
-        )
-        for column, value, unit in scores
-    ]
-
-
-def _logo_name(cell: Tag) -> str | None:
-    """ "OpenAI" from <img alt="OpenAI logo">."""
-    img = cell.find("img", alt=True)
-    if not isinstance(img, Tag):
-        return None
-    alt = " ".join(str(img["alt"]).split())
-    return alt.removesuffix(" logo").strip() or None
-
-
-def _cell_text(cell: Tag) -> str:
-    return " ".join(cell.get_text(" ", strip=True).split())
-
-
-def _span(cell: Tag) -> int:
-    try:
-        return max(1, int(str(cell.get("colspan") or 1)))
-    except ValueError:
-        return 1
 
 
 def _fetched_on(files: dict[str, bytes]) -> str | None:

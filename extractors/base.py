@@ -1,9 +1,20 @@
-"""What every source hands to the warehouse: raw payloads and flat string records."""
+"""The Source contract, and what every source hands to the warehouse: payloads and records.
+
+A source is a module in extractors/ listed in extractors.SOURCES. The pipeline knows sources
+only through the attributes of `Source` below: it never asks for a source by name.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from extractors.reader import Reader
 
 
 class SourceError(Exception):
@@ -44,6 +55,93 @@ class Payload:
 Record = dict[str, str | None]
 
 
+class NotModified(Exception):
+    """The server answered 304 to a conditional request: the last landed payload still holds."""
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Whom the report and exports credit for a source's data, and where it comes from."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A secret a source sends with its requests, read from one setting (environment variable).
+
+    When `needed_for(location)` and the setting is empty, the pipeline skips the source with
+    one line (the source is then `skipped`, never `failed`, and its fetch never starts).
+    """
+
+    setting: str  # e.g. GAPWATCH_AA_API_KEY
+    header: str  # the HTTP header that carries it
+    needed_for: Callable[[str], bool]  # does this location need it (an API URL) or not (a file)
+
+    def missing_reason(self, source: str) -> str:
+        return f"{source}: no API key (set {self.setting}); skipped"
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The raw table a source loads: raw.<source>__<entity>, with these text columns."""
+
+    entity: str
+    columns: tuple[str, ...]
+
+
+@dataclass
+class Parsed:
+    """A parsed payload: its records, the unit of quarantine (file -> benchmark id and unit),
+    and the files that could not be read (file -> why), quarantined at once."""
+
+    records: list[Record] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # file -> unit of its score column
+    benchmarks: dict[str, str] = field(default_factory=dict)  # file -> benchmark id
+    file_errors: dict[str, str] = field(default_factory=dict)
+
+
+# stamps records after parsing with what the warehouse remembers (e.g. index versions)
+PostParse = Callable[["duckdb.DuckDBPyConnection", list[Record], date], list[Record]]
+
+
+class Source(Protocol):
+    """What a module in extractors/ declares to be a source (module-level names).
+
+    fetch() does network or disk I/O only, through the Reader it is given, and returns the
+    files it read by name; parse() turns those files into records of RAW_TABLE (a list of
+    observation records, or a Parsed when the source quarantines per file). POST_PARSE, when
+    not None, runs on the records inside the run's transaction before they load.
+    """
+
+    name: str
+    DEFAULT_LOCATION: str
+    ATTRIBUTION: Attribution
+    CREDENTIAL: Credential | None
+    RAW_TABLE: RawTable
+    POST_PARSE: PostParse | None
+
+    def fetch(self, reader: Reader) -> dict[str, bytes]: ...
+
+    def parse(self, files: dict[str, bytes]) -> list[Record] | Parsed: ...
+
+
+def as_parsed(source: str, result: Sequence[Record] | Parsed) -> Parsed:
+    """A list of observations is one batch, numbered from 1, quarantined as a whole."""
+    if isinstance(result, Parsed):
+        return result
+    records = [{"row_number": str(i), **record} for i, record in enumerate(result, start=1)]
+    return Parsed(records, {"observations": "mixed"}, {"observations": source})
+
+
+def credential_headers(credential: Credential | None, values: Mapping[str, str]) -> dict[str, str]:
+    """The header carrying the credential, when its setting has a value."""
+    if credential is None or not values.get(credential.setting):
+        return {}
+    return {credential.header: values[credential.setting]}
+
+
 # The long, source-conformed record every leaderboard-style source parses into (all text):
 # one row per (model as the source names it, metric). Typing, units and identity come later,
 # in staging SQL and the identity model.
@@ -68,3 +166,7 @@ def observation(**fields: str | None) -> Record:
     if unknown:
         raise ValueError(f"not observation fields: {sorted(unknown)}")
     return {name: fields.get(name) for name in OBSERVATION_FIELDS}
+
+
+# the raw table of every leaderboard-style source
+OBSERVATIONS = RawTable("observations", ("row_number", *OBSERVATION_FIELDS))

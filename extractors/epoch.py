@@ -10,14 +10,35 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
 
-from extractors.base import Record, SourceError
+from extractors.base import Attribution, Parsed, RawTable, Record, SourceError
+from extractors.reader import Reader
 from extractors.zipsafe import iter_members
 
 name = "epoch"
 ENTITY = "benchmark_rows"
 DEFAULT_LOCATION = "https://epoch.ai/data/benchmark_data.zip"
+ATTRIBUTION = Attribution(
+    "Benchmark data: Epoch AI, Benchmarking Hub and Epoch Capabilities Index, licensed CC BY 4.0",
+    "https://epoch.ai/benchmarks",
+)
+CREDENTIAL = None
+RAW_TABLE = RawTable(
+    ENTITY,
+    (
+        "file",
+        "row_number",
+        "model_version",
+        "score_column",
+        "score_text",
+        "release_date",
+        "organization",
+        "country",
+        "stderr_text",
+        "extra",
+    ),
+)
+POST_PARSE = None
 REGISTRY_FILE = "epoch_capabilities_index.csv"
 METADATA_FILE = "benchmark_metadata.csv"
 # Epoch's IRT calibration of the ECI (from the 2026-03 bundles): per benchmark a difficulty
@@ -94,13 +115,22 @@ KEY_COLUMNS = ("Model version", "Release date", "Organization", "Country")
 _METADATA_SCALE_UNITS = {"1": "fraction", "1.0": "fraction", "0.01": "percent"}
 
 
-@dataclass
-class ParsedBundle:
-    """Records of every score file, and the files that could not be read (with why)."""
+# the bundle as one archive file (a URL or a saved zip); a folder is read file by file
+ARCHIVE_FILE = "benchmark_data.zip"
+ParsedBundle = Parsed  # the name tests and older callers use
 
-    records: list[Record] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)  # file -> unit of its score column
-    file_errors: dict[str, str] = field(default_factory=dict)
+
+def fetch(reader: Reader) -> dict[str, bytes]:
+    """Network or disk I/O only: the bundle zip as published, or every file of an unzipped one."""
+    if reader.is_directory:
+        return reader.tree()
+    file, body = reader.main(ARCHIVE_FILE)
+    return {file: body}
+
+
+def parse(files: dict[str, bytes]) -> Parsed:
+    """The bundle's files (the pipeline unzips the landed archive) -> records."""
+    return parse_members(files)
 
 
 def benchmark_id(file: str) -> str:
@@ -111,16 +141,20 @@ def benchmark_id(file: str) -> str:
     return stem.removesuffix("_external")
 
 
-def parse(body: bytes, max_member_bytes: int, max_total_bytes: int) -> ParsedBundle:
+def parse_archive(body: bytes, max_member_bytes: int, max_total_bytes: int) -> Parsed:
     """Parse a bundle zip into long records; per-file problems are collected, not raised.
 
     Archive-level problems (not a zip, traversal, sizes) raise SourceError: nothing loads.
     """
-    members = dict(iter_members(name, body, max_member_bytes, max_total_bytes))
+    return parse_members(dict(iter_members(name, body, max_member_bytes, max_total_bytes)))
+
+
+def parse_members(members: dict[str, bytes]) -> Parsed:
+    """The bundle's files by name -> records of every score file; a bad file is quarantined."""
     score_map = dict(SCORE_COLUMNS)
     if METADATA_FILE in members:
         score_map.update(read_metadata(members[METADATA_FILE]))
-    bundle = ParsedBundle()
+    bundle = Parsed()
     if CALIBRATION_FILE in members:
         try:
             bundle.records.extend(parse_calibration(members[CALIBRATION_FILE]))
@@ -134,8 +168,10 @@ def parse(body: bytes, max_member_bytes: int, max_total_bytes: int) -> ParsedBun
             unit, records = parse_file(file, members[file], score_map)
         except SourceError as error:
             bundle.file_errors[file] = str(error)
+            bundle.benchmarks[file] = benchmark_id(file)
             continue
         bundle.files[file] = unit
+        bundle.benchmarks[file] = benchmark_id(file)
         bundle.records.extend(records)
     if not bundle.files and not bundle.file_errors:
         raise SourceError(f"{name}: the bundle holds no benchmark CSV at all")

@@ -29,12 +29,15 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup
 
-from extractors.base import Record, SourceError, observation
-from extractors.locations import is_url
-from extractors.reader import Reader
+from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
+from extractors.reader import Reader, is_url
 
 name = "livebench"
 DEFAULT_LOCATION = "https://livebench.ai/"
+ATTRIBUTION = Attribution("LiveBench: the LiveBench team", "https://livebench.ai/")
+CREDENTIAL = None
+RAW_TABLE = OBSERVATIONS
+POST_PARSE = None
 TABLE = re.compile(r"table_(\d{4}_\d{2}_\d{2})\.csv")
 HEADLINE = "global_average"
 MAX_SCRIPTS = 20  # same-site scripts read at most (third-party ones are never fetched)

@@ -36,7 +36,7 @@ import re
 import time
 from typing import Any
 
-from extractors.base import Record, SourceError, observation
+from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
 from extractors.parsing import as_text, read_json
 from extractors.reader import Reader
 
@@ -44,6 +44,10 @@ name = "lmarena"
 DEFAULT_LOCATION = (
     "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json"
 )
+ATTRIBUTION = Attribution("Arena ratings: LMArena", "https://lmarena.ai/")
+CREDENTIAL = None
+RAW_TABLE = OBSERVATIONS
+POST_PARSE = None
 FILE = "leaderboard-text.json"
 SCATTERPLOT = "scatterplot-data.json"
 FETCHED_ON = "_fetched_on"

@@ -1,85 +1,62 @@
-"""Read a source's payload from where settings point: a URL, a local file, or a directory."""
+"""One fetch for every source: its fetch() reads through a Reader; the files become a Payload.
+
+The payload landed for a night is a deterministic zip of the files the source read (sorted
+names, fixed timestamps), so the same files always hash the same and an unchanged source is
+recognised by its sha256; a source that read one zip archive (a published bundle) lands that
+archive as it came. A 304 to the conditional request gives a Payload without a body.
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import replace
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 
-from extractors.base import Payload, Previous, SourceError
-from extractors.http import WaitBudget, deadline, download
-from extractors.limits import DEFAULT_LIMITS, Limits
+from extractors.base import NotModified, Payload, Previous
+from extractors.reader import Reader, is_url
+
+if TYPE_CHECKING:
+    from extractors.base import Source
+
+__all__ = ["fetch_payload", "is_url", "zip_directory", "zip_files"]
 
 # fixed member timestamp so the same directory always zips to the same bytes (and sha256)
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def is_url(location: str) -> bool:
-    return location.startswith(("http://", "https://"))
-
-
-def fetch_location(
-    source: str,
+def fetch_payload(
+    source: Source,
     location: str,
     session: requests.Session,
     previous: Previous,
     timeout: float,
     max_bytes: int,
+    headers: Mapping[str, str] | None = None,
 ) -> Payload:
-    """Fetch the payload at location; URLs are fetched conditionally against previous."""
-    if is_url(location):
-        return fetch_url(source, location, session, previous, timeout, max_bytes)
-    path = Path(location).expanduser()
-    if path.is_dir():
-        return Payload(source, str(path), _now(), None, zip_directory(path))
-    if path.is_file():
-        if path.stat().st_size > max_bytes:
-            raise SourceError(f"{source}: {path} is larger than the {max_bytes} byte limit")
-        return Payload(source, str(path), _now(), None, path.read_bytes(), suffix=path.suffix)
-    raise SourceError(f"{source}: location {location!r} is neither a URL, a file nor a directory")
-
-
-def fetch_url(
-    source: str,
-    url: str,
-    session: requests.Session,
-    previous: Previous,
-    timeout: float,
-    max_bytes: int,
-    limits: Limits | None = None,
-) -> Payload:
-    """GET url with If-None-Match / If-Modified-Since; a 304 gives a Payload without body.
-
-    Bounded: the source's deadline and retry-wait budget, the download deadline, the byte cap.
-    """
-    limits = replace(limits or DEFAULT_LIMITS, timeout_seconds=timeout, max_payload_bytes=max_bytes)
-    headers = {}
-    if previous.etag:
-        headers["If-None-Match"] = previous.etag
-    if previous.last_modified:
-        headers["If-Modified-Since"] = previous.last_modified
-    with deadline(limits.source_seconds, source, WaitBudget(limits.retry_wait_seconds)):
-        got = download(session, source, url, limits, headers)
-    if got.status == 304:
-        return Payload(source, url, _now(), 304, None, previous.etag, previous.last_modified)
-    if got.status != 200 or got.body is None:
-        raise SourceError(
-            f"{source}: GET {url} answered HTTP {got.status} "
-            f"(after retries for 429 and 5xx); nothing was loaded"
+    """Network or disk I/O only (the step a flow retries). Raises SourceError."""
+    reader = Reader(source.name, location, session, timeout, max_bytes, headers, previous)
+    try:
+        files = source.fetch(reader)
+    except NotModified:
+        return Payload(
+            source.name, location, _now(), 304, None, previous.etag, previous.last_modified
         )
+    # a conditional request next night only makes sense when the location is all there is
+    alone = len(files) == 1
+    archive = alone and next(iter(files)).endswith(".zip")
     return Payload(
-        source,
-        url,
+        source.name,
+        location,
         _now(),
-        200,
-        got.body,
-        got.headers.get("ETag"),
-        got.headers.get("Last-Modified"),
-        suffix=Path(url.split("?")[0]).suffix or ".bin",
+        reader.http_status,
+        next(iter(files.values())) if archive else zip_files(files),
+        reader.etag if alone else None,
+        reader.last_modified if alone else None,
     )
 
 

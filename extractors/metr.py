@@ -28,12 +28,16 @@ from typing import Any
 
 import yaml
 
-from extractors.base import Record, SourceError, observation
+from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
 from extractors.parsing import TextLoader
 from extractors.reader import Reader
 
 name = "metr"
 DEFAULT_LOCATION = "https://metr.org/assets/benchmark_results_1_1.yaml"
+ATTRIBUTION = Attribution("Time horizons: METR", "https://metr.org/")
+CREDENTIAL = None
+RAW_TABLE = OBSERVATIONS
+POST_PARSE = None
 FILE = "benchmark_results_1_1.yaml"
 HEADLINE = "p50_horizon_length"
 METRICS = (HEADLINE, "p80_horizon_length")

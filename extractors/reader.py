@@ -1,4 +1,10 @@
-"""Read the files a source needs from its location: a URL, a local file, or a directory."""
+"""The one way a source reads its files: from a URL, a local file, or a directory.
+
+Every source's fetch() gets a Reader; the pipeline builds it with the run's HTTP session, limits
+and the source's credential header, and turns what fetch() returns into one Payload
+(extractors.locations.fetch_payload). URLs are read with a conditional GET against what the
+warehouse remembers of the location, so an unchanged bundle is not downloaded again.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +16,21 @@ from urllib.parse import urljoin
 
 import requests
 
-from extractors.base import SourceError
+from extractors.base import NotModified, Previous, SourceError
 from extractors.http import WaitBudget, deadline, download
 from extractors.limits import DEFAULT_LIMITS
-from extractors.locations import is_url
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
 
 
 class Reader:
     """Gives a source's fetch() the bytes of its files, wherever the location points.
 
     `main(name)` is the location itself when it names a file (or a URL), else `name` inside the
-    location's directory; `sibling(name)` is a file next to it (same folder or URL base).
+    location's directory; `sibling(name)` is a file next to it (same folder or URL base);
+    `tree()` every file under a directory location, by relative name.
     """
 
     def __init__(
@@ -31,14 +41,20 @@ class Reader:
         timeout: float,
         max_bytes: int,
         headers: Mapping[str, str] | None = None,
+        previous: Previous | None = None,
     ) -> None:
         self.source, self.location, self.session = source, location, session
         self.timeout, self.max_bytes = timeout, max_bytes
         self.headers = dict(headers or {})
+        self.previous = previous or Previous()
         # one source, one deadline and one retry-wait budget, across all the files it reads
         self.limits = replace(DEFAULT_LIMITS, timeout_seconds=timeout, max_payload_bytes=max_bytes)
         self._deadline = time.monotonic() + self.limits.source_seconds
         self._budget = WaitBudget(self.limits.retry_wait_seconds)
+        # what the server said about the location itself (for the next conditional request)
+        self.http_status: int | None = None
+        self.etag: str | None = None
+        self.last_modified: str | None = None
 
     @property
     def is_directory(self) -> bool:
@@ -69,24 +85,61 @@ class Reader:
         folder = path if path.is_dir() else path.parent
         return sorted(p.name for p in folder.iterdir() if p.is_file())
 
+    def tree(self) -> dict[str, bytes]:
+        """Every file under a directory location, by its relative POSIX name (size-capped)."""
+        folder = Path(self.location).expanduser()
+        files, total = {}, 0
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                total += path.stat().st_size
+                if total > self.max_bytes:
+                    raise SourceError(
+                        f"{self.source}: {folder} is larger than the {self.max_bytes} byte limit"
+                    )
+                files[path.relative_to(folder).as_posix()] = path.read_bytes()
+        return files
+
     def _read(self, where: str) -> tuple[str, bytes]:
         if not is_url(where):
             path = Path(where).expanduser()
             if not path.is_file():
-                raise SourceError(f"{self.source}: {where} does not exist")
+                raise SourceError(
+                    f"{self.source}: location {where!r} is neither a URL, a file nor a directory"
+                )
             if path.stat().st_size > self.max_bytes:
-                raise SourceError(f"{self.source}: {where} is over the {self.max_bytes} byte limit")
+                raise SourceError(
+                    f"{self.source}: {where} is larger than the {self.max_bytes} byte limit"
+                )
             return path.name, path.read_bytes()
+        return where.rsplit("/", 1)[-1].split("?")[0], self._get(where)
+
+    def _get(self, url: str) -> bytes:
+        itself = url == self.location
+        headers = dict(self.headers)
+        if itself and self.previous.etag:
+            headers["If-None-Match"] = self.previous.etag
+        if itself and self.previous.last_modified:
+            headers["If-Modified-Since"] = self.previous.last_modified
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise SourceError(
                 f"{self.source}: the source's {self.limits.source_seconds:g} s deadline passed "
-                f"before GET {where}; nothing was loaded"
+                f"before GET {url}; nothing was loaded"
             )
         with deadline(left, self.source, self._budget):
-            got = download(self.session, self.source, where, self.limits, self.headers)
+            got = download(self.session, self.source, url, self.limits, headers)
+        if itself:
+            self.http_status = got.status
+        if got.status == 304 and itself:
+            raise NotModified(url)
         if got.status == 401:
-            raise SourceError(f"{self.source}: {where} refused the credentials (HTTP 401)")
+            raise SourceError(f"{self.source}: {url} refused the credentials (HTTP 401)")
         if got.status != 200 or got.body is None:
-            raise SourceError(f"{self.source}: GET {where} answered HTTP {got.status}")
-        return where.rsplit("/", 1)[-1].split("?")[0], got.body
+            raise SourceError(
+                f"{self.source}: GET {url} answered HTTP {got.status} "
+                "(after retries for 429 and 5xx); nothing was loaded"
+            )
+        if itself:
+            self.etag = got.headers.get("ETag")
+            self.last_modified = got.headers.get("Last-Modified")
+        return got.body

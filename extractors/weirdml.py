@@ -10,11 +10,15 @@ import csv
 import io
 import json
 
-from extractors.base import Record, SourceError, observation
+from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
 from extractors.reader import Reader
 
 name = "weirdml"
 DEFAULT_LOCATION = "https://htihle.github.io/data/weirdml_data.csv"
+ATTRIBUTION = Attribution("WeirdML: Håvard Tveit Ihle", "https://htihle.github.io/weirdml.html")
+CREDENTIAL = None
+RAW_TABLE = OBSERVATIONS
+POST_PARSE = None
 FILE = "weirdml_data.csv"
 HEADLINE = "avg_acc"
 REQUIRED = ("internal_model_name", "display_name", HEADLINE, "release_date")

@@ -1,8 +1,10 @@
-"""The nightly refresh as a Prefect flow: thin tasks over the steps of pipeline.run.Run.
+"""The nightly refresh as a Prefect flow: one Prefect task per step of pipeline.steps.
 
-Retries (with backoff) wrap network I/O only; parsing, loading, validation and transforms fail
-fast. One broken source does not stop the others: its last good data stays, and the flow ends
-failed naming it once the healthy sources are refreshed.
+The flow runs pipeline.run.run() itself, handing it a `call` that wraps each step in a task
+named after the step and, per source, a task run named `<step>-<source>` (e.g. `fetch-epoch`).
+So the Prefect path and `gapwatch refresh --no-prefect` are the same code. Retries (30 s,
+2 min, 10 min by default) wrap only the fetch step of URL locations; a source missing its
+credential is skipped by the check-credential step and never reaches the retried fetch.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,39 +21,33 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from alerts.channels import Channel, WebhookChannel
-from alerts.events import Alert
-from extractors.base import Payload
-from extractors.locations import is_url
-from pipeline.run import RefreshResult, Run, SourceOutcome
+from extractors import SOURCES
+from extractors.reader import is_url
+from pipeline.run import RefreshResult, SourceRun
+from pipeline.run import run as run_pipeline
 from pipeline.settings import Settings, from_env
-from transforms.runner import BuiltModel
+from pipeline.steps import NIGHT_STEPS, SOURCE_STEPS, Step
 
-FETCH_RETRY_DELAYS = [30, 120, 600]
-
-
-@task(name="extract", cache_policy=NO_CACHE)
-def extract(run: Run, source: str) -> Payload:
-    return run.fetch(source)
-
-
-@task(name="land-load-validate", cache_policy=NO_CACHE)
-def land_load_validate(run: Run, payload: Payload) -> SourceOutcome:
-    return run.ingest(payload)
+# one Prefect task per pipeline step, named like the step
+TASKS = {
+    step.name: task(step.action, name=step.name, cache_policy=NO_CACHE)
+    for step in (*SOURCE_STEPS, *NIGHT_STEPS)
+}
 
 
-@task(name="transform", cache_policy=NO_CACHE)
-def transform(run: Run) -> list[BuiltModel]:
-    return run.build()
+def prefect_call(delays: tuple[float, ...]) -> Any:
+    """Run a pipeline step as its Prefect task; retried only for the fetch of a URL."""
 
+    def call(step: Step, *args: Any) -> Any:
+        state = next((a for a in args if isinstance(a, SourceRun)), None)
+        options: dict[str, Any] = {
+            "task_run_name": f"{step.name}-{state.source}" if state else step.name
+        }
+        if step.retried and state is not None and is_url(state.location) and delays:
+            options.update(retries=len(delays), retry_delay_seconds=list(delays))
+        return TASKS[step.name].with_options(**options)(*args)
 
-@task(name="alerts", cache_policy=NO_CACHE)
-def alerts(run: Run) -> list[Alert]:
-    return run.alert()
-
-
-@task(name="notify", cache_policy=NO_CACHE)
-def notify(run: Run) -> dict[str, str]:
-    return run.notify()
+    return call
 
 
 REPORT_TIMEOUT_SECONDS = 600
@@ -101,25 +98,32 @@ def write_report(database: Path, reports_dir: Path, as_of: date, logger: Any) ->
 
 
 @flow(name="nightly-refresh", log_prints=False)
-def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None) -> dict[str, Any]:
-    """Fetch every source, validate, rebuild the marts, raise and deliver gap alerts."""
+def nightly_refresh(
+    as_of: date | None = None,
+    sources: list[str] | None = None,
+    data_dir: str | None = None,
+    db_path: str | None = None,
+    locations: dict[str, str] | None = None,
+    fetch_retry_delays: list[float] | None = None,
+) -> dict[str, Any]:
+    """Fetch every source, validate, rebuild the marts, raise and deliver gap alerts.
+
+    Every parameter defaults to the GAPWATCH_* environment of the worker (pipeline.settings).
+    Credentials never travel as parameters: they come from the environment or Secret blocks.
+    """
     logger = get_run_logger()
-    settings = edge_secrets(from_env())
+    settings = flow_settings(from_env(), data_dir, db_path, locations, fetch_retry_delays)
+    settings, secret_problems = edge_secrets(settings)
+    channels, channel_problems = edge_channels(settings)
     night = as_of or scheduled_night()
-    with Run(settings, night, sources, channels=edge_channels(settings)) as run:
-        run.flow_run_id = current_flow_run_id()
-        for source in run.sources:
-            state = _extract_with_retries(settings, source)(run, source, return_state=True)
-            if state.is_failed():
-                error = state.result(raise_on_failure=False)
-                logger.error("%s: fetch failed for good: %s", source, error)
-                run.fail(source, error)
-                continue
-            land_load_validate(run, state.result())
-        transform(run)
-        alerts(run)
-        notify(run)
-        result = run.finish()
+    result = run_pipeline(
+        settings,
+        night,
+        sources,
+        channels=channels,
+        setup_problems=[*secret_problems, *channel_problems],
+        call=prefect_call(settings.fetch_retry_delays),
+    )
     reports = settings.data_dir / "reports"
     if any(o.changed for o in result.sources) or not (reports / result.as_of.isoformat()).exists():
         report(settings.database, reports, result.as_of, return_state=True)
@@ -127,11 +131,12 @@ def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None)
         logger.info("report: nothing changed since this night's report; kept")
     for outcome in result.sources:
         logger.info(
-            "%s: %s (%d bytes, %d rows)",
+            "%s: %s (%d bytes, %d rows)%s",
             outcome.source,
             outcome.status,
             outcome.bytes,
             outcome.rows,
+            f": {outcome.message}" if outcome.status == "skipped" else "",
         )
     for alert in result.alerts:
         logger.info("alert: %s", alert.message)
@@ -139,6 +144,25 @@ def nightly_refresh(as_of: date | None = None, sources: list[str] | None = None)
     if problems:
         raise RuntimeError(f"run {result.run_id} incomplete:\n" + "\n".join(problems))
     return summary(result)
+
+
+def flow_settings(
+    settings: Settings,
+    data_dir: str | None,
+    db_path: str | None,
+    locations: dict[str, str] | None,
+    fetch_retry_delays: list[float] | None,
+) -> Settings:
+    """The worker's settings with the flow run's parameters applied."""
+    if data_dir:
+        settings = replace(settings, data_dir=Path(data_dir))
+    if db_path:
+        settings = replace(settings, db_path=Path(db_path))
+    for source, location in (locations or {}).items():
+        settings = settings.with_location(source, location)
+    if fetch_retry_delays is not None:
+        settings = replace(settings, fetch_retry_delays=tuple(fetch_retry_delays))
+    return settings
 
 
 def scheduled_night() -> date:
@@ -151,55 +175,64 @@ def scheduled_night() -> date:
     return datetime.fromtimestamp(scheduled.timestamp(), UTC).date()
 
 
-def current_flow_run_id() -> str | None:
-    """This night's Prefect flow-run id, stored with the run in marts.refresh_runs."""
-    from prefect.runtime import flow_run
+def edge_secrets(settings: Settings) -> tuple[Settings, list[str]]:
+    """Source credentials from Prefect Secret blocks, for each one named in the environment.
 
-    found = flow_run.id
-    return str(found) if found else None
+    The block of a credential setting X is named by X_SECRET_BLOCK (e.g.
+    GAPWATCH_AA_API_KEY_SECRET_BLOCK; GAPWATCH_AA_SECRET_BLOCK is read too, as before). A block
+    that can't be loaded is a recorded problem: the source is then skipped for want of its key.
+    """
+    problems = []
+    for source in SOURCES.values():
+        credential = source.CREDENTIAL
+        if credential is None or settings.credentials.get(credential.setting):
+            continue
+        block = os.environ.get(f"{credential.setting}_SECRET_BLOCK") or os.environ.get(
+            credential.setting.removesuffix("_API_KEY") + "_SECRET_BLOCK"
+        )
+        if not block:
+            continue
+        try:
+            from prefect.blocks.system import Secret
 
-
-def edge_secrets(settings: Settings) -> Settings:
-    """The Artificial Analysis key from a Prefect Secret block, when one is named."""
-    from dataclasses import replace
-
-    block = os.environ.get("GAPWATCH_AA_SECRET_BLOCK")
-    if settings.aa_api_key or not block:
-        return settings
-    from prefect.blocks.system import Secret
-
-    return replace(settings, aa_api_key=str(Secret.load(block).get()))
-
-
-def _extract_with_retries(settings: Settings, source: str) -> Any:
-    # retrying a missing local file helps nobody: only URLs get Prefect's coarse retries
-    if not is_url(settings.locations[source]):
-        return extract
-    delays = [
-        float(d) for d in os.environ.get("GAPWATCH_FETCH_RETRY_DELAYS", "").split()
-    ] or FETCH_RETRY_DELAYS
-    return extract.with_options(retries=len(delays), retry_delay_seconds=delays)
+            value = str(Secret.load(block).get())
+        except Exception as error:
+            problems.append(f"{source.name}: Secret block {block!r} not loaded ({error})")
+            continue
+        settings = settings.with_credential(credential.setting, value)
+    return settings, problems
 
 
-def edge_channels(settings: Settings) -> list[Channel]:
-    """Delivery channels resolved here, at the edge: webhook URL and notification block."""
+def edge_channels(settings: Settings) -> tuple[list[Channel], list[str]]:
+    """Delivery channels resolved before the data work: webhook URL and notification block.
+
+    A channel that can't be set up is recorded as a problem, never raised: the data is what
+    the night is for.
+    """
     import requests
 
     channels: list[Channel] = []
+    problems: list[str] = []
     url = settings.webhook_url
     secret_block = os.environ.get("GAPWATCH_WEBHOOK_SECRET_BLOCK")
     if not url and secret_block:
-        from prefect.blocks.system import Secret
+        try:
+            from prefect.blocks.system import Secret
 
-        url = str(Secret.load(secret_block).get())
+            url = str(Secret.load(secret_block).get())
+        except Exception as error:
+            problems.append(f"alerts: webhook Secret block {secret_block!r} not loaded ({error})")
     if url:
         channels.append(WebhookChannel(url, requests.Session(), settings.http_timeout_seconds))
     block_name = os.environ.get("GAPWATCH_NOTIFICATION_BLOCK")
     if block_name:
-        from flows.notify import notification_channel
+        try:
+            from flows.notify import notification_channel
 
-        channels.append(notification_channel(block_name))
-    return channels
+            channels.append(notification_channel(block_name))
+        except Exception as error:
+            problems.append(f"alerts: notification block {block_name!r} not loaded ({error})")
+    return channels, problems
 
 
 def summary(result: RefreshResult) -> dict[str, Any]:

@@ -1,36 +1,46 @@
-"""One refresh: per source fetch, land, parse, load and validate; then rebuild the marts."""
+"""One refresh: open the warehouse copy, run every step of pipeline.steps, record, swap in.
+
+`run()` is the whole night; flows/nightly.py runs the same steps, each as a Prefect task, by
+passing its own `call`. A source's failure at any step is caught here, recorded in raw.fetches
+and refresh_runs with one line, and leaves that source's last good data in place.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 import duckdb
 import requests
 
 from alerts.channels import Channel, DeliveryLog, WebhookChannel, deliver
 from alerts.events import Alert, raise_alerts, snapshot_previous
-from extractors import SOURCES, epoch
-from extractors.base import OBSERVATION_FIELDS, Payload, SourceError, SourceSkipped
+from extractors import SOURCES
+from extractors.base import Parsed, Payload, SourceError, SourceSkipped
 from extractors.http import make_session
-from extractors.locations import fetch_location, is_url, zip_files
-from extractors.reader import Reader
-from extractors.zipsafe import iter_members
-from pipeline.index_versions import stamp_index_versions
 from pipeline.settings import Settings
+from pipeline.steps import NIGHT_STEPS, SOURCE_STEPS, Step
 from transforms.runner import BuiltModel, run_marts, run_views
 from validation.seed_checks import check_seeds
 from warehouse import landing
 from warehouse.db import connect, ensure_schemas
-from warehouse.load import load_raw_rows, load_seeds
+from warehouse.load import load_seeds
 from warehouse.lock import RefreshLock
 from warehouse.swap import building_copy
 
 log = logging.getLogger(__name__)
+
+# how a step is executed: directly (`direct`) or as a Prefect task (flows/nightly.py)
+Call = Callable[..., Any]
+
+
+def direct(step: Step, *args: Any) -> Any:
+    return step.action(*args)
 
 
 @dataclass
@@ -38,7 +48,7 @@ class SourceOutcome:
     """What happened to one source in one refresh, in words a person can act on."""
 
     source: str
-    status: str  # loaded | partial | unchanged | failed
+    status: str  # loaded | partial | unchanged | skipped | failed
     fetch_id: int | None = None
     bytes: int = 0
     rows: int = 0
@@ -52,6 +62,26 @@ class SourceOutcome:
 
 
 @dataclass
+class SourceRun:
+    """One source's way through the steps; `outcome` is set once the source is done."""
+
+    source: str
+    location: str
+    headers: dict[str, str] = field(default_factory=dict)
+    payload: Payload | None = None
+    fetch_id: int | None = None
+    parsed: Parsed | None = None
+    rows: int = 0
+    in_transaction: bool = False
+    outcome: SourceOutcome | None = None
+
+    @property
+    def size(self) -> int:
+        body = self.payload.body if self.payload is not None else None
+        return len(body) if body is not None else 0
+
+
+@dataclass
 class RefreshResult:
     as_of: date
     sources: list[SourceOutcome]
@@ -59,7 +89,8 @@ class RefreshResult:
     run_id: str = ""
     alerts: list[Alert] = field(default_factory=list)
     undelivered: dict[str, str] = field(default_factory=dict)
-    flow_run_id: str | None = None  # Prefect's, when a Prefect flow runs the night
+    # set-up at the edge that failed before the data work (a missing notification block...)
+    setup_problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -74,35 +105,54 @@ class RefreshResult:
                 lines.append(message if message.startswith(prefix) else prefix + message)
             for file, reason in sorted(outcome.quarantined.items()):
                 lines.append(f"{outcome.source}: quarantined {file}: {reason}")
+        lines.extend(self.setup_problems)
         return lines
 
 
-def refresh(
+def run(
     settings: Settings,
     as_of: date,
     sources: Sequence[str] | None = None,
     session: requests.Session | None = None,
     channels: Sequence[Channel] | None = None,
+    setup_problems: Sequence[str] = (),
+    call: Call = direct,
 ) -> RefreshResult:
-    """Refresh the named sources (default: all), rebuild the marts, raise and deliver alerts.
+    """The night: every source through SOURCE_STEPS, then NIGHT_STEPS; returns the outcome."""
+    with Run(settings, as_of, sources, session, channels, setup_problems) as night:
+        for state in night.source_runs:
+            run_source(night, state, call)
+        for step in NIGHT_STEPS:
+            call(step, night)
+        return night.result()
 
-    The same steps as the Prefect flow in flows/nightly.py, without Prefect.
-    """
-    with Run(settings, as_of, sources, session, channels) as run:
-        for source in run.sources:
-            try:
-                payload = run.fetch(source)
-            except SourceSkipped as reason:
-                run.skip(source, reason)
-                continue
-            except SourceError as error:
-                run.fail(source, error)
-                continue
-            run.ingest(payload)
-        run.build()
-        run.alert()
-        run.notify()
-        return run.finish()
+
+refresh = run  # the name the CLI and the tests have always used
+
+
+def run_source(night: Run, state: SourceRun, call: Call = direct) -> SourceOutcome:
+    """One source through its steps; whatever one step raises ends this source only."""
+    for step in SOURCE_STEPS:
+        if state.outcome is not None:
+            break
+        try:
+            call(step, night, state)
+        except SourceSkipped as reason:
+            night.skip(state, str(reason))
+        except Exception as error:
+            night.fail(state, step.name, error)
+    assert state.outcome is not None, f"{state.source}: the steps ended without an outcome"
+    return state.outcome
+
+
+def one_line(source: str, step: str, error: BaseException) -> str:
+    """A source's failure as one line: our own errors as they are, others with step and type."""
+    if isinstance(error, SourceError):
+        text = str(error)
+    else:
+        text = f"{step} failed: {type(error).__name__}: {error}"
+    text = " ".join(text.split()) or type(error).__name__
+    return text if text.startswith(f"{source}: ") else f"{source}: {text}"
 
 
 class Run:
@@ -119,25 +169,30 @@ class Run:
         sources: Sequence[str] | None = None,
         session: requests.Session | None = None,
         channels: Sequence[Channel] | None = None,
+        setup_problems: Sequence[str] = (),
     ) -> None:
-        self.sources = list(sources or settings.sources)
-        unknown = sorted(set(self.sources) - set(SOURCES))
+        names = list(sources or settings.sources)
+        unknown = sorted(set(names) - set(SOURCES))
         if unknown:
             raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
         self.settings, self.as_of = settings, as_of
+        self.sources = names
+        self.source_runs = [SourceRun(name, settings.locations[name]) for name in names]
         self.session = session or make_session(
             settings.user_agent, settings.http_retries, settings.http_backoff_seconds
         )
+        # channels are resolved before any data work; what failed there is recorded
         self.channels = (
             list(channels) if channels is not None else default_channels(settings, self.session)
         )
+        self.setup_problems = list(setup_problems)
+        for line in self.setup_problems:
+            log.error("%s", line)
         self.run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
         self.started_at = datetime.now(UTC)
-        self.outcomes: list[SourceOutcome] = []
         self.marts: list[BuiltModel] = []
         self.alerts: list[Alert] = []
         self.undelivered: dict[str, str] = {}
-        self.flow_run_id: str | None = None  # set by the Prefect flow that runs this night
         self._stack = ExitStack()
 
     def __enter__(self) -> Run:
@@ -161,57 +216,80 @@ class Run:
             # no DuckDB object outlives the interpreter's teardown
             self.__dict__.pop("con", None)
 
-    def fetch(self, source: str) -> Payload:
-        """Network (or disk) I/O only: the step a flow retries. Raises SourceError."""
-        location = self.settings.locations[source]
-        log.info("%s: fetching %s", source, location)
-        if source != epoch.name:
-            return self._fetch_files(source, location)
-        return fetch_location(
-            source,
-            location,
-            self.session,
-            landing.previous_fetch(self.con, source, location),
-            self.settings.http_timeout_seconds,
-            self.settings.max_payload_bytes,
-        )
+    @property
+    def outcomes(self) -> list[SourceOutcome]:
+        return [state.outcome for state in self.source_runs if state.outcome is not None]
 
-    def _fetch_files(self, source: str, location: str) -> Payload:
-        headers = {"x-api-key": self.settings.aa_api_key} if self.settings.aa_api_key else {}
-        reader = Reader(
-            source,
-            location,
-            self.session,
-            self.settings.http_timeout_seconds,
-            self.settings.max_payload_bytes,
-            headers if source == "artificial_analysis" else None,
-        )
-        files = SOURCES[source].fetch(reader)
-        status = 200 if is_url(location) else None
-        return Payload(source, location, datetime.now(UTC), status, zip_files(files))
+    # --- how a source ends -------------------------------------------------------------
 
-    def skip(self, source: str, reason: BaseException) -> SourceOutcome:
+    def skip(self, state: SourceRun, reason: str) -> None:
         """A source that can't run as configured: one clear line, not a failure."""
         log.warning("%s", reason)
-        outcome = SourceOutcome(source, "skipped", message=str(reason))
-        self.outcomes.append(outcome)
-        return outcome
+        state.outcome = SourceOutcome(state.source, "skipped", message=reason)
 
-    def fail(self, source: str, error: BaseException) -> SourceOutcome:
-        """Record a source whose fetch failed for good; its last good data stays in the marts."""
-        location = self.settings.locations[source]
-        fetch_id = landing.record_fetch(
-            self.con, (source, location), self.as_of, "failed", message=str(error)
+    def fail(self, state: SourceRun, step: str, error: BaseException) -> None:
+        """Record a source that failed at a step; its last good data stays in the marts."""
+        if state.in_transaction:
+            self.con.rollback()
+            state.in_transaction = False
+        message = one_line(state.source, step, error)
+        log.error("%s", message)
+        if state.fetch_id is not None:
+            landing.update_fetch(self.con, state.fetch_id, "failed", message)
+        else:
+            state.fetch_id = landing.record_fetch(
+                self.con, (state.source, state.location), self.as_of, "failed", message=message
+            )
+        state.outcome = SourceOutcome(
+            state.source, "failed", state.fetch_id, state.size, message=message
         )
-        outcome = SourceOutcome(source, "failed", fetch_id, message=str(error))
-        self.outcomes.append(outcome)
-        return outcome
 
-    def ingest(self, payload: Payload) -> SourceOutcome:
-        """Land, parse, load and validate one payload; never raises for bad data."""
-        outcome = ingest(self.con, self.settings, payload, self.as_of)
-        self.outcomes.append(outcome)
-        return outcome
+    def unchanged(self, state: SourceRun, why: str, last: landing.LastFetch | None = None) -> None:
+        """Nothing new since the last load: recorded, not reloaded."""
+        assert state.payload is not None
+        last = last or landing.last_fetch(self.con, state.source)
+        state.fetch_id = landing.record_fetch(
+            self.con,
+            state.payload,
+            self.as_of,
+            "unchanged",
+            sha256=last.sha256 if last else None,
+            raw_path=last.raw_path if last else None,
+            changed=False,
+            message=why,
+        )
+        log.info("%s: unchanged (%s)", state.source, why)
+        still_quarantined = _quarantined(self.con, last.fetch_id) if last else {}
+        state.outcome = SourceOutcome(
+            state.source,
+            "unchanged",
+            state.fetch_id,
+            state.size,
+            message=why,
+            quarantined=still_quarantined,
+        )
+
+    def loaded(self, state: SourceRun) -> None:
+        """Validated: the fetch is loaded (or partly, with files quarantined); commit."""
+        assert state.fetch_id is not None
+        quarantined = _quarantined(self.con, state.fetch_id)
+        status = "partial" if quarantined else "loaded"
+        message = f"{len(quarantined)} file(s) quarantined" if quarantined else None
+        landing.update_fetch(self.con, state.fetch_id, status, message, state.rows)
+        self.con.commit()
+        state.in_transaction = False
+        state.outcome = SourceOutcome(
+            state.source,
+            status,
+            state.fetch_id,
+            state.size,
+            state.rows,
+            True,
+            message,
+            quarantined,
+        )
+
+    # --- the night ---------------------------------------------------------------------
 
     def build(self) -> list[BuiltModel]:
         log.info("building marts")
@@ -233,20 +311,21 @@ class Run:
         self.undelivered = deliver(self.con, self.channels, delivery_log).failed
         return self.undelivered
 
-    def finish(self) -> RefreshResult:
-        """Record the run and its gap summary in the history tables; flush to disk."""
-        result = RefreshResult(
+    def result(self) -> RefreshResult:
+        return RefreshResult(
             self.as_of,
             self.outcomes,
             self.marts,
             self.run_id,
             self.alerts,
             self.undelivered,
-            self.flow_run_id,
+            self.setup_problems,
         )
-        record_run(self.con, result, self.started_at)
+
+    def record(self) -> None:
+        """Record the run and its gap summary in the history tables; flush to disk."""
+        record_run(self.con, self.result(), self.started_at)
         self.con.execute("checkpoint")
-        return result
 
 
 def default_channels(settings: Settings, session: requests.Session) -> list[Channel]:
@@ -257,6 +336,15 @@ def default_channels(settings: Settings, session: requests.Session) -> list[Chan
     return []
 
 
+def _quarantined(con: duckdb.DuckDBPyConnection, fetch_id: int) -> dict[str, str]:
+    rows = con.execute(
+        "select file, reason from raw.batches "
+        "where fetch_id = ? and status = 'quarantined' order by file",
+        [fetch_id],
+    ).fetchall()
+    return {str(file): str(reason) for file, reason in rows}
+
+
 def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at: datetime) -> None:
     # undelivered: the data is fine, but some alert has not reached a channel (retried next run)
     status = "failed" if not result.ok else "undelivered" if result.undelivered else "succeeded"
@@ -265,9 +353,7 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
             f"{len(outcome.quarantined)} file(s) quarantined" if outcome.quarantined else "passed"
         )
         con.execute(
-            "insert into marts.refresh_runs (run_id, as_of, started_at, finished_at, status, "
-            "source, source_status, fetch_id, bytes_fetched, changed, rows, validation, message, "
-            "prefect_flow_run_id) values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into marts.refresh_runs values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 result.run_id,
                 result.as_of,
@@ -281,7 +367,6 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
                 outcome.rows,
                 "not run" if outcome.status == "failed" else validation,
                 outcome.message,
-                result.flow_run_id,
             ],
         )
     con.execute(
@@ -291,144 +376,3 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
         "from marts.gap_summary",
         [result.run_id, result.as_of],
     )
-
-
-def ingest(
-    con: duckdb.DuckDBPyConnection, settings: Settings, payload: Payload, as_of: date
-) -> SourceOutcome:
-    """Land, parse, load and validate one fetched payload."""
-    source = payload.source
-    if payload.not_modified:
-        return _unchanged(con, payload, as_of, "server answered 304 Not Modified")
-    assert payload.body is not None
-    sha256 = landing.sha256_hex(payload.body)
-    last = landing.last_fetch(con, source)
-    if last is not None and last.sha256 == sha256:
-        return _unchanged(con, payload, as_of, "same sha256 as the last load", last)
-    raw_path = landing.land_payload(con, settings.raw_dir, payload, as_of, sha256)
-    fetch_id = landing.record_fetch(
-        con, payload, as_of, "landed", sha256=sha256, raw_path=raw_path, changed=True
-    )
-    log.info("%s: landed %d bytes at %s", source, len(payload.body), raw_path)
-    return _load_and_validate(con, settings, payload, fetch_id, as_of)
-
-
-def _unchanged(
-    con: duckdb.DuckDBPyConnection,
-    payload: Payload,
-    as_of: date,
-    why: str,
-    last: landing.LastFetch | None = None,
-) -> SourceOutcome:
-    last = last or landing.last_fetch(con, payload.source)
-    fetch_id = landing.record_fetch(
-        con,
-        payload,
-        as_of,
-        "unchanged",
-        sha256=last.sha256 if last else None,
-        raw_path=last.raw_path if last else None,
-        changed=False,
-        message=why,
-    )
-    log.info("%s: unchanged (%s)", payload.source, why)
-    size = len(payload.body) if payload.body is not None else 0
-    still_quarantined = _quarantined(con, last.fetch_id) if last else {}
-    return SourceOutcome(
-        payload.source, "unchanged", fetch_id, size, message=why, quarantined=still_quarantined
-    )
-
-
-def _quarantined(con: duckdb.DuckDBPyConnection, fetch_id: int) -> dict[str, str]:
-    rows = con.execute(
-        "select file, reason from raw.batches "
-        "where fetch_id = ? and status = 'quarantined' order by file",
-        [fetch_id],
-    ).fetchall()
-    return {str(file): str(reason) for file, reason in rows}
-
-
-def _load_and_validate(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    payload: Payload,
-    fetch_id: int,
-    as_of: date,
-) -> SourceOutcome:
-    from validation.validate import validate_fetch  # GX is heavy: only refreshes pay for it
-
-    source = payload.source
-    assert payload.body is not None
-    try:
-        if source == epoch.name:
-            bundle = epoch.parse(
-                payload.body, settings.max_member_bytes, settings.max_payload_bytes
-            )
-        else:
-            bundle = parse_observations(source, payload.body, settings)
-            if source == "artificial_analysis":
-                bundle.records = stamp_index_versions(con, bundle.records, as_of)
-    except SourceError as error:
-        landing.update_fetch(con, fetch_id, "failed", str(error))
-        return SourceOutcome(source, "failed", fetch_id, len(payload.body), message=str(error))
-    con.begin()
-    try:
-        if source == epoch.name:
-            rows = load_raw_rows(con, f"{source}__{epoch.ENTITY}", fetch_id, bundle.records)
-        else:
-            rows = load_raw_rows(
-                con,
-                f"{source}__observations",
-                fetch_id,
-                bundle.records,
-                ("row_number", *OBSERVATION_FIELDS),
-            )
-        _insert_batches(con, source, fetch_id, bundle)
-        log.info("%s: loaded %d rows from %d files; validating", source, rows, len(bundle.files))
-        report = validate_fetch(con, source, fetch_id, as_of)
-        quarantined = _quarantined(con, fetch_id)
-        status = "partial" if quarantined else "loaded"
-        message = f"{len(quarantined)} file(s) quarantined" if quarantined else None
-        landing.update_fetch(con, fetch_id, status, message, rows)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    log.info(
-        "%s: %d checks, %d files passed, %d quarantined",
-        source,
-        report.checks_run,
-        len(report.verdicts) - len(quarantined),
-        len(quarantined),
-    )
-    return SourceOutcome(
-        source, status, fetch_id, len(payload.body), rows, True, message, quarantined
-    )
-
-
-def parse_observations(source: str, body: bytes, settings: Settings) -> epoch.ParsedBundle:
-    """A leaderboard payload (the zip of its files) -> one batch of numbered observations."""
-    files = dict(iter_members(source, body, settings.max_member_bytes, settings.max_payload_bytes))
-    records = SOURCES[source].parse(files)
-    numbered = [{"row_number": str(i), **record} for i, record in enumerate(records, start=1)]
-    return epoch.ParsedBundle(records=numbered, files={"observations": "mixed"})
-
-
-def _insert_batches(
-    con: duckdb.DuckDBPyConnection, source: str, fetch_id: int, bundle: epoch.ParsedBundle
-) -> None:
-    counts: dict[str, int] = {}
-    for record in bundle.records:
-        file = str(record.get("file") or "observations")
-        counts[file] = counts.get(file, 0) + 1
-    for file, unit in bundle.files.items():
-        benchmark = epoch.benchmark_id(file) if source == epoch.name else source
-        con.execute(
-            "insert into raw.batches values (?, ?, ?, ?, ?, ?, 'pending', null, null)",
-            [fetch_id, source, file, benchmark, unit, counts.get(file, 0)],
-        )
-    for file, error in bundle.file_errors.items():
-        con.execute(
-            "insert into raw.batches values (?, ?, ?, ?, null, 0, 'quarantined', ?, now())",
-            [fetch_id, source, file, epoch.benchmark_id(file), error],
-        )

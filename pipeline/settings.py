@@ -15,6 +15,13 @@ DEFAULT_LOCATIONS: dict[str, str] = {
     name: module.DEFAULT_LOCATION for name, module in SOURCES.items()
 }
 
+# the settings (environment variables) that hold a source's credential, e.g. its API key
+CREDENTIAL_SETTINGS = tuple(
+    module.CREDENTIAL.setting for module in SOURCES.values() if module.CREDENTIAL is not None
+)
+# retries of a URL fetch on the Prefect path, in seconds (GAPWATCH_FETCH_RETRY_DELAYS)
+FETCH_RETRY_DELAYS = (30.0, 120.0, 600.0)
+
 USER_AGENT = "gapwatch/0.1 (open-weight vs closed LLM gap tracker; python-requests)"
 
 
@@ -35,8 +42,10 @@ class Settings:
     max_payload_bytes: int = 500 * 1024 * 1024
     # may embed a secret token: kept out of repr, logs and the database
     webhook_url: str | None = field(default=None, repr=False)
-    # Artificial Analysis API key: sent as a header, never logged or stored
-    aa_api_key: str | None = field(default=None, repr=False)
+    # setting name -> value of every source credential (API keys): sent as the source's header,
+    # never logged or stored
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    fetch_retry_delays: tuple[float, ...] = FETCH_RETRY_DELAYS
     # frontier lag trend: months with fewer benchmarks stay out of the fit
     frontier_lag_min_benchmarks: int = FRONTIER_LAG_MIN_BENCHMARKS
 
@@ -52,6 +61,10 @@ class Settings:
     def with_location(self, source: str, location: str) -> Settings:
         """A copy with one source pointed somewhere else (a URL, a file, a directory)."""
         return replace(self, locations={**self.locations, source: location})
+
+    def with_credential(self, setting: str, value: str) -> Settings:
+        """A copy with one credential set (an API key resolved at the edge)."""
+        return replace(self, credentials={**self.credentials, setting: value})
 
     def only(self, *sources: str) -> Settings:
         """A copy that refreshes just these sources."""
@@ -77,7 +90,11 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         http_retries=int(env.get("GAPWATCH_HTTP_RETRIES", "4")),
         http_backoff_seconds=float(env.get("GAPWATCH_HTTP_BACKOFF", "2")),
         webhook_url=env.get("GAPWATCH_WEBHOOK_URL") or None,
-        aa_api_key=env.get("GAPWATCH_AA_API_KEY") or None,
+        credentials={name: env[name] for name in CREDENTIAL_SETTINGS if env.get(name)},
+        fetch_retry_delays=tuple(
+            float(d) for d in env.get("GAPWATCH_FETCH_RETRY_DELAYS", "").split()
+        )
+        or FETCH_RETRY_DELAYS,
         frontier_lag_min_benchmarks=int(
             env.get("GAPWATCH_FRONTIER_LAG_MIN_BENCHMARKS", str(FRONTIER_LAG_MIN_BENCHMARKS))
         ),

@@ -1,4 +1,4 @@
-"""extractors.artificial_analysis: API and page payloads, index versions, the key, HTML table."""
+"""extractors.artificial_analysis: API and page payloads, index versions, the key."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 FOLDER = SHARED_DATA / "artificial_analysis"
 API_DATES = ("2026-07-09", "2026-07-23")
 PAGE_DATES = ("2026-04-10", "2026-06-01", "2026-07-09", "2026-07-10")
-TABLE = FOLDER / "scraped_leaderboard_table" / "2025-08-14"
 KEY = "aa-test-key-5f1c2d9e"  # made up; must never show up in a message or a log line
 API_PATH = "/api/v2/data/llms/models"
 
@@ -182,79 +181,6 @@ def test_unknown_format_and_drift_are_named() -> None:
         aa.parse({aa.API_FILE: json.dumps(doc).encode()})
     with pytest.raises(SourceError, match=r"_fetched_on is 'yesterday', not a YYYY-MM-DD date"):
         aa.parse({aa.API_FILE: api_sample("2026-07-09"), aa.FETCHED_ON: b"yesterday"})
-
-
-def test_scraped_table_fragments() -> None:
-    headers = (TABLE / "actual_table_headers.html").read_text()
-    row = (TABLE / "actual_table.row.html").read_text()
-
-    [record] = aa.parse_table_html(headers, row)
-
-    # the row's model cell: <img alt="OpenAI logo"> and "gpt-oss-120B (high)"; its "Model" link
-    # goes to /models/gpt-oss-120b; the 4th cell holds the index, 61
-    assert record == {
-        **record,
-        "model": "gpt-oss-120b",
-        "model_display": "gpt-oss-120B (high)",
-        "metric": "Artificial Analysis Intelligence Index",
-        "value": "61",
-        "unit": "index",
-        "organization": "OpenAI",
-    }
-    assert (record["metric_version"] or "").startswith("evals-")
-    extra = json.loads(record["extra"] or "")
-    assert extra["api_provider"] == "Fireworks"  # <img alt="Fireworks logo"> in the first cell
-    assert (extra["Context Window"], extra["Blended USD/1M Tokens"]) == ("131k", "$0.26")
-    assert (extra["Median Tokens/s"], extra["Reasoning Time (s)"]) == ("230.7", "8.67")
-    # the header was captured with the score group collapsed, the row with it expanded: the
-    # twelve cells no header names are kept, not guessed
-    assert extra["unlabelled_cells"] == [
-        "81%",
-        "78%",
-        "19%",
-        "64%",
-        "36%",
-        "69%",
-        "93%",
-        "51%",
-        "",
-        "",
-        "",
-        "",
-    ]
-
-
-def test_table_percent_scores_under_matching_headers() -> None:
-    headers = (
-        "<thead><tr><th></th><th></th><th colspan='3'>Model Intelligence</th></tr>"
-        "<tr><th>API Provider</th><th>Model</th><th>Artificial Analysis<br/>Intelligence Index"
-        "</th><th>MMLU-Pro (Reasoning &amp; Knowledge)</th><th>GPQA Diamond</th></tr></thead>"
-    )
-    row = (
-        "<tr><td><img alt='OpenAI logo'/></td><td><img alt='OpenAI logo'/><span>GPT-5 (high)"
-        "</span></td><td>69</td><td>87%</td><td></td></tr>"
-    )
-
-    records = aa.parse_table_html(headers, row, fetched_on="2025-08-14")
-
-    assert [(r["metric"], r["value"], r["unit"]) for r in records] == [
-        ("Artificial Analysis Intelligence Index", "69", "index"),
-        ("MMLU-Pro (Reasoning & Knowledge)", "87", "percent"),
-    ]
-    assert {r["model"] for r in records} == {"GPT-5 (high)"}
-    assert {r["organization"] for r in records} == {"OpenAI"}
-    assert (records[0]["metric_version"] or "").endswith("@2025-08-14")
-
-
-def test_table_drift_is_named() -> None:
-    headers = (TABLE / "actual_table_headers.html").read_text()
-    row = (TABLE / "actual_table.row.html").read_text()
-    with pytest.raises(SourceError, match=r"^artificial_analysis: the table header has no `Model`"):
-        aa.parse_table_html(headers.replace(">Model<", ">Name<"), row)
-    with pytest.raises(SourceError, match="row 1 has 3 cells for 10 header columns"):
-        aa.parse_table_html(headers, "<tr><td>a</td><td>b</td><td>c</td></tr>")
-    with pytest.raises(SourceError, match="no data row"):
-        aa.parse_table_html(headers, "<p>nothing</p>")
 
 
 def api_handler(answers: list[tuple[int, dict[str, str], bytes]], seen: list[str | None]) -> type:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from extractors.base import SourceError
-from extractors.epoch import benchmark_id, parse
+from extractors.epoch import benchmark_id
+from extractors.epoch import parse_archive as parse
 from tests.conftest import SAMPLE_BUNDLE, epoch_dir
 from tests.warehouse.bundles import read_csv
 

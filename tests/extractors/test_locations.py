@@ -1,4 +1,4 @@
-"""extractors.locations and extractors.http: where payloads come from, how they are asked for."""
+"""extractors.locations, reader and http: the one fetch every source goes through."""
 
 from __future__ import annotations
 
@@ -12,13 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from extractors.base import Previous, SourceError
+from extractors import epoch, weirdml
+from extractors.base import Payload, Previous, SourceError
 from extractors.http import make_session
-from extractors.locations import fetch_location, zip_directory
+from extractors.locations import fetch_payload, zip_directory, zip_files
 from pipeline.settings import USER_AGENT
 from tests.conftest import SAMPLE_BUNDLE, epoch_dir, quiet_handler
 
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
+
+
+def fetch_location(
+    location: str, retries: int = 0, previous: Previous | None = None, max_bytes: int = 100
+) -> Payload:
+    session = make_session(USER_AGENT, retries, 0.01 if retries else 0)
+    return fetch_payload(epoch, location, session, previous or Previous(), 5, max_bytes)
 
 
 def copy_tree(source: Path, target: Path) -> Path:
@@ -55,22 +63,29 @@ def test_zip_directory_holds_every_file_under_its_relative_name(shared_data: Pat
 
 
 def test_directory_location_is_zipped(shared_data: Path) -> None:
-    payload = fetch_location(
-        "epoch", str(SAMPLE_BUNDLE), make_session(USER_AGENT, 0, 0), Previous(), 5, 10**8
-    )
+    payload = fetch_location(str(SAMPLE_BUNDLE), max_bytes=10**8)
 
     assert (payload.source, payload.http_status, payload.suffix) == ("epoch", None, ".zip")
     assert payload.body == zip_directory(SAMPLE_BUNDLE)
     assert payload.fetched_at.tzinfo is not None
 
 
-def test_file_location_is_read_as_is(tmp_path: Path) -> None:
+def test_an_archive_location_is_landed_as_it_came(tmp_path: Path) -> None:
     path = tmp_path / "benchmark_data.zip"
     path.write_bytes(b"PK not really")
 
-    payload = fetch_location("epoch", str(path), make_session(USER_AGENT, 0, 0), Previous(), 5, 100)
+    payload = fetch_location(str(path))
 
     assert (payload.body, payload.suffix, payload.location) == (b"PK not really", ".zip", str(path))
+
+
+def test_files_a_source_read_are_landed_as_one_deterministic_zip(tmp_path: Path) -> None:
+    path = tmp_path / "weirdml_data.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+
+    payload = fetch_payload(weirdml, str(path), make_session(USER_AGENT, 0, 0), Previous(), 5, 100)
+
+    assert payload.body == zip_files({"weirdml_data.csv": b"a,b\n1,2\n"})
 
 
 def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
@@ -78,14 +93,12 @@ def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"x" * 101)
 
     with pytest.raises(SourceError, match="larger than the 100 byte limit"):
-        fetch_location("epoch", str(path), make_session(USER_AGENT, 0, 0), Previous(), 5, 100)
+        fetch_location(str(path))
 
 
 def test_missing_location_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="neither a URL, a file nor a directory"):
-        fetch_location(
-            "epoch", str(tmp_path / "nope"), make_session(USER_AGENT, 0, 0), Previous(), 5, 100
-        )
+        fetch_location(str(tmp_path / "nope"))
 
 
 def handler_answering(status: int, body: bytes, seen: list[dict[str, str]]) -> type:
@@ -105,7 +118,7 @@ def test_session_names_gapwatch_and_sends_conditional_headers(loopback_server: S
     url = loopback_server(handler_answering(304, b"", seen)) + "/benchmark_data.zip"
     previous = Previous("abc", '"v1"', "Sun, 19 Apr 2026 06:00:00 GMT")
 
-    payload = fetch_location("epoch", url, make_session(USER_AGENT, 0, 0), previous, 5, 100)
+    payload = fetch_location(url, previous=previous)
 
     assert payload.not_modified
     assert (payload.http_status, payload.etag, payload.last_modified) == (
@@ -124,7 +137,7 @@ def test_client_error_is_not_retried(loopback_server: Starter) -> None:
     url = loopback_server(handler_answering(404, b"gone", seen)) + "/benchmark_data.zip"
 
     with pytest.raises(SourceError, match=r"^epoch: GET .* answered HTTP 404"):
-        fetch_location("epoch", url, make_session(USER_AGENT, 3, 0.01), Previous(), 5, 100)
+        fetch_location(url, retries=3)
 
     assert len(seen) == 1
 
@@ -133,4 +146,4 @@ def test_download_over_the_size_limit_is_refused(loopback_server: Starter) -> No
     url = loopback_server(handler_answering(200, b"x" * 5_000, [])) + "/benchmark_data.zip"
 
     with pytest.raises(SourceError, match="is larger than the 1000 byte limit"):
-        fetch_location("epoch", url, make_session(USER_AGENT, 0, 0), Previous(), 5, 1_000)
+        fetch_location(url, max_bytes=1_000)

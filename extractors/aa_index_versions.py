@@ -19,7 +19,6 @@ import duckdb
 
 from extractors.base import Record
 
-SOURCE = "artificial_analysis"
 TOLERANCE = 0.02
 MIN_SHARED = 5
 

@@ -1,0 +1,196 @@
+"""The refresh as ONE ordered list of steps: per source, then once for the night.
+
+Both run paths execute exactly these steps in this order: `pipeline.run.run()` calls each one
+directly, flows/nightly.py wraps each one in a Prefect task (retrying only `fetch` of URLs).
+A step never asks for a source by name; it reads what the source module declares
+(extractors.base.Source). An expected end for a source (no credential, unchanged payload) is
+recorded by the step itself; anything a step raises ends that source only (see run_source).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from extractors import SOURCES
+from extractors.base import as_parsed, credential_headers
+from extractors.locations import fetch_payload
+from extractors.zipsafe import iter_members
+from warehouse import landing
+from warehouse.load import load_raw_rows
+
+if TYPE_CHECKING:
+    from pipeline.run import Run, SourceRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named step; `retried` marks the only one worth retrying (network I/O)."""
+
+    name: str
+    action: Callable[..., Any]
+    retried: bool = False
+
+
+def check_credential(run: Run, state: SourceRun) -> None:
+    """A source whose location needs a credential that is not set is skipped, with one line."""
+    credential = SOURCES[state.source].CREDENTIAL
+    if credential is None:
+        return
+    if credential.needed_for(state.location) and not run.settings.credentials.get(
+        credential.setting
+    ):
+        run.skip(state, credential.missing_reason(state.source))
+        return
+    state.headers = credential_headers(credential, run.settings.credentials)
+
+
+def fetch(run: Run, state: SourceRun) -> None:
+    """Network (or disk) I/O only: the step a flow retries. Raises SourceError."""
+    log.info("%s: fetching %s", state.source, state.location)
+    state.payload = fetch_payload(
+        SOURCES[state.source],
+        state.location,
+        run.session,
+        landing.previous_fetch(run.con, state.source, state.location),
+        run.settings.http_timeout_seconds,
+        run.settings.max_payload_bytes,
+        state.headers,
+    )
+
+
+def land(run: Run, state: SourceRun) -> None:
+    """Keep the payload under raw/ and record the fetch; an unchanged payload ends here."""
+    payload = state.payload
+    assert payload is not None
+    if payload.not_modified:
+        run.unchanged(state, "server answered 304 Not Modified")
+        return
+    assert payload.body is not None
+    sha256 = landing.sha256_hex(payload.body)
+    last = landing.last_fetch(run.con, state.source)
+    if last is not None and last.sha256 == sha256:
+        run.unchanged(state, "same sha256 as the last load", last)
+        return
+    raw_path = landing.land_payload(run.con, run.settings.raw_dir, payload, run.as_of, sha256)
+    state.fetch_id = landing.record_fetch(
+        run.con, payload, run.as_of, "landed", sha256=sha256, raw_path=raw_path, changed=True
+    )
+    log.info("%s: landed %d bytes at %s", state.source, len(payload.body), raw_path)
+
+
+def parse(run: Run, state: SourceRun) -> None:
+    """The landed files -> records of the source's raw table, then its post-parse hook."""
+    assert state.payload is not None and state.payload.body is not None
+    settings = run.settings
+    files = dict(
+        iter_members(
+            state.source, state.payload.body, settings.max_member_bytes, settings.max_payload_bytes
+        )
+    )
+    source = SOURCES[state.source]
+    parsed = as_parsed(state.source, source.parse(files))
+    if source.POST_PARSE is not None:
+        parsed.records = source.POST_PARSE(run.con, parsed.records, run.as_of)
+    state.parsed = parsed
+
+
+def load(run: Run, state: SourceRun) -> None:
+    """Load raw.<source>__<entity> and the batches (the unit of quarantine), in a transaction."""
+    assert state.parsed is not None and state.fetch_id is not None
+    table = SOURCES[state.source].RAW_TABLE
+    run.con.begin()
+    state.in_transaction = True
+    state.rows = load_raw_rows(
+        run.con,
+        f"{state.source}__{table.entity}",
+        state.fetch_id,
+        state.parsed.records,
+        table.columns,
+    )
+    insert_batches(run, state)
+    log.info(
+        "%s: loaded %d rows from %d files; validating",
+        state.source,
+        state.rows,
+        len(state.parsed.files),
+    )
+
+
+def validate(run: Run, state: SourceRun) -> None:
+    """Run the expectation suites; failing files are quarantined, the rest are kept."""
+    from validation.validate import validate_fetch  # GX is heavy: only refreshes pay for it
+
+    assert state.fetch_id is not None
+    report = validate_fetch(run.con, state.source, state.fetch_id, run.as_of)
+    run.loaded(state)
+    log.info(
+        "%s: %d checks, %d files passed",
+        state.source,
+        report.checks_run,
+        len(report.verdicts) - len(report.quarantined()),
+    )
+
+
+def insert_batches(run: Run, state: SourceRun) -> None:
+    """One raw.batches row per parsed file (pending validation), one per unreadable file."""
+    assert state.parsed is not None
+    parsed, con = state.parsed, run.con
+    counts: dict[str, int] = {}
+    for record in parsed.records:
+        file = str(record.get("file") or "observations")
+        counts[file] = counts.get(file, 0) + 1
+    for file, unit in parsed.files.items():
+        con.execute(
+            "insert into raw.batches values (?, ?, ?, ?, ?, ?, 'pending', null, null)",
+            [
+                state.fetch_id,
+                state.source,
+                file,
+                parsed.benchmarks.get(file, state.source),
+                unit,
+                counts.get(file, 0),
+            ],
+        )
+    for file, error in parsed.file_errors.items():
+        con.execute(
+            "insert into raw.batches values (?, ?, ?, ?, null, 0, 'quarantined', ?, now())",
+            [state.fetch_id, state.source, file, parsed.benchmarks.get(file, state.source), error],
+        )
+
+
+def build_marts(run: Run) -> None:
+    run.build()
+
+
+def raise_alerts(run: Run) -> None:
+    run.alert()
+
+
+def deliver_alerts(run: Run) -> None:
+    run.notify()
+
+
+def record(run: Run) -> None:
+    run.record()
+
+
+# the night, in order: every source through SOURCE_STEPS (isolated from the others), then these
+SOURCE_STEPS: tuple[Step, ...] = (
+    Step("check-credential", check_credential),
+    Step("fetch", fetch, retried=True),
+    Step("land", land),
+    Step("parse", parse),
+    Step("load", load),
+    Step("validate", validate),
+)
+NIGHT_STEPS: tuple[Step, ...] = (
+    Step("build-marts", build_marts),
+    Step("raise-alerts", raise_alerts),
+    Step("deliver", deliver_alerts),
+    Step("record", record),
+)
