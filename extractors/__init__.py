@@ -18,7 +18,8 @@ from extractors import (
     metr,
     weirdml,
 )
-from extractors.base import OBSERVATIONS, Source
+from extractors.base import OBSERVATIONS
+from extractors.contract import Source
 
 SOURCES: dict[str, Source] = {
     module.name: cast(Source, module)

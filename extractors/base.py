@@ -1,20 +1,14 @@
-"""The Source contract, and what every source hands to the warehouse: payloads and records.
+"""What every source declares and hands to the warehouse: payloads, records, its raw table.
 
-A source is a module in extractors/ listed in extractors.SOURCES. The pipeline knows sources
-only through the attributes of `Source` below: it never asks for a source by name.
+The Source contract itself (which module-level names a source defines) is in
+extractors/contract.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    import duckdb
-
-    from extractors.reader import Reader
+from datetime import datetime
 
 
 class SourceError(Exception):
@@ -100,31 +94,6 @@ class Parsed:
     files: dict[str, str] = field(default_factory=dict)  # file -> unit of its score column
     benchmarks: dict[str, str] = field(default_factory=dict)  # file -> benchmark id
     file_errors: dict[str, str] = field(default_factory=dict)
-
-
-# stamps records after parsing with what the warehouse remembers (e.g. index versions)
-PostParse = Callable[["duckdb.DuckDBPyConnection", list[Record], date], list[Record]]
-
-
-class Source(Protocol):
-    """What a module in extractors/ declares to be a source (module-level names).
-
-    fetch() does network or disk I/O only, through the Reader it is given, and returns the
-    files it read by name; parse() turns those files into records of RAW_TABLE (a list of
-    observation records, or a Parsed when the source quarantines per file). POST_PARSE, when
-    not None, runs on the records inside the run's transaction before they load.
-    """
-
-    name: str
-    DEFAULT_LOCATION: str
-    ATTRIBUTION: Attribution
-    CREDENTIAL: Credential | None
-    RAW_TABLE: RawTable
-    POST_PARSE: PostParse | None
-
-    def fetch(self, reader: Reader) -> dict[str, bytes]: ...
-
-    def parse(self, files: dict[str, bytes]) -> list[Record] | Parsed: ...
 
 
 def as_parsed(source: str, result: Sequence[Record] | Parsed) -> Parsed:

@@ -21,7 +21,7 @@ from extractors.base import NotModified, Payload, Previous
 from extractors.reader import Reader, is_url
 
 if TYPE_CHECKING:
-    from extractors.base import Source
+    from extractors.contract import Source
 
 __all__ = ["fetch_payload", "is_url", "zip_directory", "zip_files"]
 

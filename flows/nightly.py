@@ -23,7 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from alerts.channels import Channel, WebhookChannel
 from extractors import SOURCES
 from extractors.reader import is_url
-from pipeline.run import RefreshResult, SourceRun
+from pipeline.night import RefreshResult, SourceRun
 from pipeline.run import run as run_pipeline
 from pipeline.settings import Settings, from_env
 from pipeline.steps import NIGHT_STEPS, SOURCE_STEPS, Step

@@ -12,17 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from extractors import SOURCES
 from extractors.base import as_parsed, credential_headers
 from extractors.locations import fetch_payload
 from extractors.zipsafe import iter_members
+from pipeline.night import Run, SourceRun
 from warehouse import landing
 from warehouse.load import load_raw_rows
-
-if TYPE_CHECKING:
-    from pipeline.run import Run, SourceRun
 
 log = logging.getLogger(__name__)
 

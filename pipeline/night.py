@@ -1,0 +1,324 @@
+"""One night's state: the warehouse copy, each source's way through the steps, the outcome.
+
+`Run` opens the refresh (lock, copy, seeds, views) and records how each source ended; the steps
+in pipeline.steps do the work and pipeline.run executes them in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import duckdb
+import requests
+
+from alerts.channels import Channel, DeliveryLog, WebhookChannel, deliver
+from alerts.events import Alert, raise_alerts, snapshot_previous
+from extractors import SOURCES
+from extractors.base import Parsed, Payload, SourceError
+from extractors.http import make_session
+from pipeline.settings import Settings
+from transforms.runner import BuiltModel, run_marts, run_views
+from validation.seed_checks import check_seeds
+from warehouse import landing
+from warehouse.db import connect, ensure_schemas
+from warehouse.load import load_seeds
+from warehouse.lock import RefreshLock
+from warehouse.swap import building_copy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceOutcome:
+    """What happened to one source in one refresh, in words a person can act on."""
+
+    source: str
+    status: str  # loaded | partial | unchanged | skipped | failed
+    fetch_id: int | None = None
+    bytes: int = 0
+    rows: int = 0
+    changed: bool = False
+    message: str | None = None
+    quarantined: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("loaded", "unchanged", "skipped") and not self.quarantined
+
+
+@dataclass
+class SourceRun:
+    """One source's way through the steps; `outcome` is set once the source is done."""
+
+    source: str
+    location: str
+    headers: dict[str, str] = field(default_factory=dict)
+    payload: Payload | None = None
+    fetch_id: int | None = None
+    parsed: Parsed | None = None
+    rows: int = 0
+    in_transaction: bool = False
+    outcome: SourceOutcome | None = None
+
+    @property
+    def size(self) -> int:
+        body = self.payload.body if self.payload is not None else None
+        return len(body) if body is not None else 0
+
+
+@dataclass
+class RefreshResult:
+    as_of: date
+    sources: list[SourceOutcome]
+    marts: list[BuiltModel]
+    run_id: str = ""
+    alerts: list[Alert] = field(default_factory=list)
+    undelivered: dict[str, str] = field(default_factory=dict)
+    # set-up at the edge that failed before the data work (a missing notification block...)
+    setup_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.ok for outcome in self.sources)
+
+    def problems(self) -> list[str]:
+        lines = []
+        for outcome in self.sources:
+            if outcome.status == "failed":
+                message = str(outcome.message)
+                prefix = f"{outcome.source}: "
+                lines.append(message if message.startswith(prefix) else prefix + message)
+            for file, reason in sorted(outcome.quarantined.items()):
+                lines.append(f"{outcome.source}: quarantined {file}: {reason}")
+        lines.extend(self.setup_problems)
+        return lines
+
+
+def one_line(source: str, step: str, error: BaseException) -> str:
+    """A source's failure as one line: our own errors as they are, others with step and type."""
+    if isinstance(error, SourceError):
+        text = str(error)
+    else:
+        text = f"{step} failed: {type(error).__name__}: {error}"
+    text = " ".join(text.split()) or type(error).__name__
+    return text if text.startswith(f"{source}: ") else f"{source}: {text}"
+
+
+class Run:
+    """One refresh, step by step, inside the refresh lock and on a copy of the warehouse.
+
+    Entering takes the lock and opens <db>.next; a clean exit swaps it in, an error discards
+    it (the warehouse stays exactly as it was).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        as_of: date,
+        sources: Sequence[str] | None = None,
+        session: requests.Session | None = None,
+        channels: Sequence[Channel] | None = None,
+        setup_problems: Sequence[str] = (),
+    ) -> None:
+        names = list(sources or settings.sources)
+        unknown = sorted(set(names) - set(SOURCES))
+        if unknown:
+            raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
+        self.settings, self.as_of = settings, as_of
+        self.sources = names
+        self.source_runs = [SourceRun(name, settings.locations[name]) for name in names]
+        self.session = session or make_session(
+            settings.user_agent, settings.http_retries, settings.http_backoff_seconds
+        )
+        # channels are resolved before any data work; what failed there is recorded
+        self.channels = (
+            list(channels) if channels is not None else default_channels(settings, self.session)
+        )
+        self.setup_problems = list(setup_problems)
+        for line in self.setup_problems:
+            log.error("%s", line)
+        self.run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
+        self.started_at = datetime.now(UTC)
+        self.marts: list[BuiltModel] = []
+        self.alerts: list[Alert] = []
+        self.undelivered: dict[str, str] = {}
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Run:
+        with ExitStack() as stack:
+            stack.enter_context(RefreshLock(self.settings.database))
+            path = stack.enter_context(building_copy(self.settings.database))
+            self.con = stack.enter_context(connect(path))
+            ensure_schemas(self.con)
+            load_seeds(self.con)
+            check_seeds(self.con)
+            run_views(self.con)
+            self.has_previous = snapshot_previous(self.con)
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._stack.__exit__(*exc)  # type: ignore[arg-type]
+        finally:
+            # Prefect keeps task arguments (this Run) alive until exit; drop the connection so
+            # no DuckDB object outlives the interpreter's teardown
+            self.__dict__.pop("con", None)
+
+    @property
+    def outcomes(self) -> list[SourceOutcome]:
+        return [state.outcome for state in self.source_runs if state.outcome is not None]
+
+    # --- how a source ends -------------------------------------------------------------
+
+    def skip(self, state: SourceRun, reason: str) -> None:
+        """A source that can't run as configured: one clear line, not a failure."""
+        log.warning("%s", reason)
+        state.outcome = SourceOutcome(state.source, "skipped", message=reason)
+
+    def fail(self, state: SourceRun, step: str, error: BaseException) -> None:
+        """Record a source that failed at a step; its last good data stays in the marts."""
+        if state.in_transaction:
+            self.con.rollback()
+            state.in_transaction = False
+        message = one_line(state.source, step, error)
+        log.error("%s", message)
+        if state.fetch_id is not None:
+            landing.update_fetch(self.con, state.fetch_id, "failed", message)
+        else:
+            state.fetch_id = landing.record_fetch(
+                self.con, (state.source, state.location), self.as_of, "failed", message=message
+            )
+        state.outcome = SourceOutcome(
+            state.source, "failed", state.fetch_id, state.size, message=message
+        )
+
+    def unchanged(self, state: SourceRun, why: str, last: landing.LastFetch | None = None) -> None:
+        """Nothing new since the last load: recorded, not reloaded."""
+        assert state.payload is not None
+        last = last or landing.last_fetch(self.con, state.source)
+        state.fetch_id = landing.record_fetch(
+            self.con,
+            state.payload,
+            self.as_of,
+            "unchanged",
+            sha256=last.sha256 if last else None,
+            raw_path=last.raw_path if last else None,
+            changed=False,
+            message=why,
+        )
+        log.info("%s: unchanged (%s)", state.source, why)
+        still_quarantined = _quarantined(self.con, last.fetch_id) if last else {}
+        state.outcome = SourceOutcome(
+            state.source,
+            "unchanged",
+            state.fetch_id,
+            state.size,
+            message=why,
+            quarantined=still_quarantined,
+        )
+
+    def loaded(self, state: SourceRun) -> None:
+        """Validated: the fetch is loaded (or partly, with files quarantined); commit."""
+        assert state.fetch_id is not None
+        quarantined = _quarantined(self.con, state.fetch_id)
+        status = "partial" if quarantined else "loaded"
+        message = f"{len(quarantined)} file(s) quarantined" if quarantined else None
+        landing.update_fetch(self.con, state.fetch_id, status, message, state.rows)
+        self.con.commit()
+        state.in_transaction = False
+        state.outcome = SourceOutcome(
+            state.source,
+            status,
+            state.fetch_id,
+            state.size,
+            state.rows,
+            True,
+            message,
+            quarantined,
+        )
+
+    # --- the night ---------------------------------------------------------------------
+
+    def build(self) -> list[BuiltModel]:
+        log.info("building marts")
+        self.marts = run_marts(self.con, {"as_of": self.as_of})
+        return self.marts
+
+    def alert(self) -> list[Alert]:
+        self.alerts = raise_alerts(self.con, self.run_id, self.as_of, self.has_previous)
+        return self.alerts
+
+    def notify(self) -> dict[str, str]:
+        delivery_log = DeliveryLog(self.settings.data_dir / "alerts" / "deliveries.jsonl")
+        self.undelivered = deliver(self.con, self.channels, delivery_log).failed
+        return self.undelivered
+
+    def result(self) -> RefreshResult:
+        return RefreshResult(
+            self.as_of,
+            self.outcomes,
+            self.marts,
+            self.run_id,
+            self.alerts,
+            self.undelivered,
+            self.setup_problems,
+        )
+
+    def record(self) -> None:
+        """Record the run and its gap summary in the history tables; flush to disk."""
+        record_run(self.con, self.result(), self.started_at)
+        self.con.execute("checkpoint")
+
+
+def default_channels(settings: Settings, session: requests.Session) -> list[Channel]:
+    """The webhook from settings, when one is configured (its URL is never logged)."""
+    if settings.webhook_url:
+        return [WebhookChannel(settings.webhook_url, session, settings.http_timeout_seconds)]
+    return []
+
+
+def _quarantined(con: duckdb.DuckDBPyConnection, fetch_id: int) -> dict[str, str]:
+    rows = con.execute(
+        "select file, reason from raw.batches "
+        "where fetch_id = ? and status = 'quarantined' order by file",
+        [fetch_id],
+    ).fetchall()
+    return {str(file): str(reason) for file, reason in rows}
+
+
+def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at: datetime) -> None:
+    status = "succeeded" if result.ok else "failed"
+    for outcome in result.sources:
+        validation = (
+            f"{len(outcome.quarantined)} file(s) quarantined" if outcome.quarantined else "passed"
+        )
+        con.execute(
+            "insert into marts.refresh_runs values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                result.run_id,
+                result.as_of,
+                started_at,
+                status,
+                outcome.source,
+                outcome.status,
+                outcome.fetch_id,
+                outcome.bytes,
+                outcome.changed,
+                outcome.rows,
+                "not run" if outcome.status == "failed" else validation,
+                outcome.message,
+            ],
+        )
+    con.execute(
+        "insert into marts.gap_history select ?, ?, source, series, view, open_scope, access, "
+        "category, "
+        "latest_date, gap_months, ci_low, ci_high, n_points, n_pending, median_months_pending "
+        "from marts.gap_summary",
+        [result.run_id, result.as_of],
+    )
