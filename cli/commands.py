@@ -32,6 +32,7 @@ from cli.gaps import (
     gaps,
 )
 from cli.output import render
+from extractors import PRIMARY_SOURCE
 from extractors.redact import redact
 
 
@@ -352,7 +353,8 @@ def demo(args: argparse.Namespace) -> int:
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")
     status(args)
-    args.format, args.history, args.by_source, args.from_source = "table", None, True, "epoch"
+    args.format, args.history, args.by_source = "table", None, True
+    args.from_source = PRIMARY_SOURCE
     print()
     gaps(args)
     settings = settings_from(args)

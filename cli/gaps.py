@@ -9,6 +9,7 @@ from typing import Any
 
 from cli.common import UsageError, add_format, parse_as_of, read_only
 from cli.output import WIDTH, render, table
+from extractors import PRIMARY_SOURCE, SOURCES, required_credits
 
 # the age past which an estimate is called stale (report.facts.STALE_DAYS, kept in step by a
 # test: importing report.facts here would load pandas for every `gapwatch gaps`)
@@ -101,8 +102,8 @@ def gaps(args: argparse.Namespace) -> int:
             f"Gap between open-weight and closed models per {args.from_source}, "
             f"as of {as_of:%Y-%m-%d} (months):"
         )
-        if args.from_source == "artificial_analysis":
-            print("Data provided by Artificial Analysis (https://artificialanalysis.ai)")
+        for line in required_credits({args.from_source}):
+            print(line)
     render(columns, rows, args.format, wide=args.wide)
     if args.format == "table" and any(str(r[1]).endswith("*") for r in rows):
         print(f"* stale: the estimate is more than {STALE_DAYS} days older than the as-of date")
@@ -115,7 +116,8 @@ def _gaps_by_source(args: argparse.Namespace) -> int:
         sources = [
             r[0]
             for r in con.execute(
-                "select distinct source from marts.gap_summary order by source <> 'epoch', source"
+                "select distinct source from marts.gap_summary order by source <> ?, source",
+                [PRIMARY_SOURCE],
             ).fetchall()
         ]
         cells = con.execute(
@@ -134,8 +136,8 @@ def _gaps_by_source(args: argparse.Namespace) -> int:
     rows = [[series, *(table[series].get(s, "") for s in sources)] for series in order]
     if args.format == "table":
         print("Gap now in months [90% band] n=datapoints, per series and source:")
-        if "artificial_analysis" in sources:
-            print("Data provided by Artificial Analysis (https://artificialanalysis.ai)")
+        for line in required_credits(set(sources)):
+            print(line)
     render(["series", *sources], rows, args.format, wide=args.wide)
     return 0
 
@@ -228,9 +230,9 @@ def configure_gaps(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from",
         dest="from_source",
-        default="epoch",
+        default=PRIMARY_SOURCE,
         metavar="SOURCE",
-        help="whose evidence: epoch (default), artificial_analysis, weirdml, metr, ...",
+        help=f"whose evidence: {', '.join(SOURCES)} (default {PRIMARY_SOURCE})",
     )
     parser.add_argument(
         "--by-source", action="store_true", help="every source side by side, one column each"

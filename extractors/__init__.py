@@ -32,3 +32,12 @@ PRIMARY_SOURCE = epoch.name
 OBSERVATION_SOURCES = tuple(
     name for name, source in SOURCES.items() if source.RAW_TABLE == OBSERVATIONS
 )
+
+
+def required_credits(sources: list[str] | tuple[str, ...] | set[str]) -> list[str]:
+    """The attribution lines that must be shown with these sources' numbers."""
+    return [
+        SOURCES[name].ATTRIBUTION.line()
+        for name in sorted(sources)
+        if name in SOURCES and SOURCES[name].ATTRIBUTION.required
+    ]

@@ -55,7 +55,9 @@ from extractors.reader import Reader, is_url
 
 name = "artificial_analysis"
 DEFAULT_LOCATION = "https://artificialanalysis.ai/api/v2/data/llms/models"
-ATTRIBUTION = Attribution("Data provided by Artificial Analysis", "https://artificialanalysis.ai/")
+ATTRIBUTION = Attribution(
+    "Data provided by Artificial Analysis", "https://artificialanalysis.ai", required=True
+)
 RAW_TABLE = OBSERVATIONS
 POST_PARSE = stamp_index_versions
 API_FILE = "llms_models.json"

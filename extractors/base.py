@@ -59,6 +59,11 @@ class Attribution:
 
     text: str
     url: str
+    # the publisher's terms ask for the credit wherever its numbers are shown (CLI tables too)
+    required: bool = False
+
+    def line(self) -> str:
+        return f"{self.text} ({self.url})"
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,8 @@ class RawTable:
     """The raw table a source loads: raw.<source>__<entity>, with these text columns."""
 
     entity: str
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # all text (varchar); typing happens in staging SQL
+    not_null: tuple[str, ...] = ("row_number",)
 
 
 @dataclass

@@ -37,6 +37,7 @@ RAW_TABLE = RawTable(
         "stderr_text",
         "extra",
     ),
+    not_null=("file", "row_number"),
 )
 POST_PARSE = None
 REGISTRY_FILE = "epoch_capabilities_index.csv"

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from extractors import PRIMARY_SOURCE
 from report import facts
 
 # the marts the report draws from; a warehouse without one of them has not been refreshed yet
@@ -32,7 +33,7 @@ REQUIRED_MARTS = (
     "source_scores",
 )
 # the source whose gap the page draws when it has datapoints: Epoch's hub is the reference
-PREFERRED_SOURCE = "epoch"
+PREFERRED_SOURCE = PRIMARY_SOURCE
 
 MARTS_PRESENT = "select table_name from duckdb_tables() where schema_name = 'marts'"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-from extractors import OBSERVATION_SOURCES
-from extractors.base import OBSERVATION_FIELDS
+from extractors import SOURCES
+from extractors.base import RawTable
 
 SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts")
 
@@ -115,31 +115,23 @@ RAW_DDL = (
         median_months_pending double,
         primary key (run_id, source, series)
     )""",
-    """create table if not exists raw.epoch__benchmark_rows (
-        _fetch_id bigint not null,
-        file varchar not null,
-        row_number varchar not null,
-        model_version varchar,
-        score_column varchar,
-        score_text varchar,
-        release_date varchar,
-        organization varchar,
-        country varchar,
-        stderr_text varchar,
-        extra varchar
-    )""",
 )
 
 
-def observation_table_ddl(source: str) -> str:
-    """raw.<source>__observations: the long observation record of a leaderboard-style source."""
-    if not source.replace("_", "").isalnum():
-        raise ValueError(f"not a plain source name: {source!r}")
-    fields = ",\n        ".join(f"{name} varchar" for name in OBSERVATION_FIELDS)
+def raw_table_ddl(source: str, table: RawTable) -> str:
+    """raw.<source>__<entity>: the text columns a source declares, with the fetch they came from."""
+    name = f"{source}__{table.entity}"
+    if not name.replace("_", "").isalnum() or not all(
+        c.replace("_", "").isalnum() for c in table.columns
+    ):
+        raise ValueError(f"not a plain table or column name in {name}: {table.columns}")
+    columns = ",\n        ".join(
+        f"{column} varchar" + (" not null" if column in table.not_null else "")
+        for column in table.columns
+    )
     return (
-        f"create table if not exists raw.{source}__observations (\n"
-        f"        _fetch_id bigint not null,\n        row_number varchar not null,\n"
-        f"        {fields}\n    )"
+        f"create table if not exists raw.{name} (\n"
+        f"        _fetch_id bigint not null,\n        {columns}\n    )"
     )
 
 
@@ -156,8 +148,8 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create schema if not exists {schema}")  # identifiers can't be bound
     for statement in RAW_DDL:
         con.execute(statement)
-    for source in OBSERVATION_SOURCES:
-        con.execute(observation_table_ddl(source))
+    for name, source in SOURCES.items():
+        con.execute(raw_table_ddl(name, source.RAW_TABLE))
     record_schema_version(con)
 
 

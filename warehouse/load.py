@@ -11,18 +11,6 @@ import pandas as pd
 from extractors.base import Record
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "transforms" / "seeds"
-RAW_ROW_COLUMNS = (
-    "file",
-    "row_number",
-    "model_version",
-    "score_column",
-    "score_text",
-    "release_date",
-    "organization",
-    "country",
-    "stderr_text",
-    "extra",
-)
 
 
 def load_raw_rows(
@@ -30,9 +18,11 @@ def load_raw_rows(
     table: str,
     fetch_id: int,
     records: Sequence[Record],
-    columns: Sequence[str] = RAW_ROW_COLUMNS,
+    columns: Sequence[str],
 ) -> int:
-    """Replace this fetch's rows in raw.<table> (idempotent per fetch); returns the row count."""
+    """Replace this fetch's rows in raw.<table> (idempotent per fetch); returns the row count.
+
+    table and columns are what the source declares (extractors.base.RawTable)."""
     frame = pd.DataFrame.from_records(list(records), columns=list(columns))
     frame.insert(0, "_fetch_id", fetch_id)
     qualified = _raw_table(table)
