@@ -279,7 +279,8 @@ class Run:
 def default_channels(settings: Settings, session: requests.Session) -> list[Channel]:
     """The webhook from settings, when one is configured (its URL is never logged)."""
     if settings.webhook_url:
-        return [WebhookChannel(settings.webhook_url, session, settings.http_timeout_seconds)]
+        # its own session without retries: urllib3's retry warnings would print the URL
+        return [WebhookChannel(settings.webhook_url)]
     return []
 
 
@@ -293,7 +294,8 @@ def _quarantined(con: duckdb.DuckDBPyConnection, fetch_id: int) -> dict[str, str
 
 
 def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at: datetime) -> None:
-    status = "succeeded" if result.ok else "failed"
+    # undelivered: the data is fine, but some alert has not reached a channel (retried next run)
+    status = "failed" if not result.ok else "undelivered" if result.undelivered else "succeeded"
     for outcome in result.sources:
         validation = (
             f"{len(outcome.quarantined)} file(s) quarantined" if outcome.quarantined else "passed"

@@ -27,18 +27,20 @@ NEXT_NIGHT = date(2026, 4, 21)
 
 def stage_targets() -> dict[str, tuple[Any, str]]:
     """stage -> (object, attribute) whose call marks that stage of a refresh."""
+    import extractors.epoch as epoch
     import pipeline.run as run
+    import pipeline.steps as steps
     import validation.validate as validate
 
     return {
-        "fetch": (run.Run, "fetch"),
-        "land": (run.landing, "land_payload"),
-        "parse": (run.epoch, "parse"),
+        "fetch": (steps, "fetch_payload"),
+        "land": (steps.landing, "land_payload"),
+        "parse": (epoch, "parse"),
         "validate": (validate, "validate_fetch"),
         "transform": (run.Run, "build"),
         "alerts": (run.Run, "alert"),
         "notify": (run.Run, "notify"),
-        "record": (run.Run, "finish"),
+        "record": (run.Run, "record"),
     }
 
 
