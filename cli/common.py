@@ -55,11 +55,12 @@ def settings_from(args: argparse.Namespace) -> Any:
 
 
 def register_secrets(settings: Any) -> None:
-    """Webhook URL and API key are masked in every log line from here on."""
+    """Webhook URL and source credentials (API keys) are masked in every log line from here on."""
     from extractors import redact
 
     redact.register(settings.webhook_url)
-    redact.register(settings.aa_api_key)
+    for secret in settings.credentials.values():
+        redact.register(secret)
 
 
 def configure_logging(quiet: bool) -> None:

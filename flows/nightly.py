@@ -199,6 +199,9 @@ def edge_secrets(settings: Settings) -> tuple[Settings, list[str]]:
         except Exception as error:
             problems.append(f"{source.name}: Secret block {block!r} not loaded ({error})")
             continue
+        from extractors import redact
+
+        redact.register(value)  # masked in every log line from here on
         settings = settings.with_credential(credential.setting, value)
     return settings, problems
 
