@@ -247,7 +247,13 @@ class Run:
 
     def build(self) -> list[BuiltModel]:
         log.info("building marts")
-        self.marts = run_marts(self.con, {"as_of": self.as_of})
+        self.marts = run_marts(
+            self.con,
+            {
+                "as_of": self.as_of,
+                "frontier_lag_min_benchmarks": self.settings.frontier_lag_min_benchmarks,
+            },
+        )
         return self.marts
 
     def alert(self) -> list[Alert]:
