@@ -123,6 +123,7 @@ def nightly_refresh(
         channels=channels,
         setup_problems=[*secret_problems, *channel_problems],
         call=prefect_call(settings.fetch_retry_delays),
+        flow_run_id=current_flow_run_id(),
     )
     reports = settings.data_dir / "reports"
     if any(o.changed for o in result.sources) or not (reports / result.as_of.isoformat()).exists():
@@ -144,6 +145,14 @@ def nightly_refresh(
     if problems:
         raise RuntimeError(f"run {result.run_id} incomplete:\n" + "\n".join(problems))
     return summary(result)
+
+
+def current_flow_run_id() -> str | None:
+    """This night's Prefect flow-run id, stored with the run in marts.refresh_runs."""
+    from prefect.runtime import flow_run
+
+    found = flow_run.id
+    return str(found) if found else None
 
 
 def flow_settings(

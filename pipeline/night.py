@@ -81,6 +81,7 @@ class RefreshResult:
     undelivered: dict[str, str] = field(default_factory=dict)
     # set-up at the edge that failed before the data work (a missing notification block...)
     setup_problems: list[str] = field(default_factory=list)
+    flow_run_id: str | None = None  # Prefect's, when a Prefect flow runs the night
 
     @property
     def ok(self) -> bool:
@@ -124,6 +125,7 @@ class Run:
         session: requests.Session | None = None,
         channels: Sequence[Channel] | None = None,
         setup_problems: Sequence[str] = (),
+        flow_run_id: str | None = None,
     ) -> None:
         names = list(sources or settings.sources)
         unknown = sorted(set(names) - set(SOURCES))
@@ -143,6 +145,7 @@ class Run:
         for line in self.setup_problems:
             log.error("%s", line)
         self.run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
+        self.flow_run_id = flow_run_id  # set when a Prefect flow runs this night
         self.started_at = datetime.now(UTC)
         self.marts: list[BuiltModel] = []
         self.alerts: list[Alert] = []
@@ -274,6 +277,7 @@ class Run:
             self.alerts,
             self.undelivered,
             self.setup_problems,
+            self.flow_run_id,
         )
 
     def record(self) -> None:
@@ -307,7 +311,9 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
             f"{len(outcome.quarantined)} file(s) quarantined" if outcome.quarantined else "passed"
         )
         con.execute(
-            "insert into marts.refresh_runs values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into marts.refresh_runs (run_id, as_of, started_at, finished_at, status, "
+            "source, source_status, fetch_id, bytes_fetched, changed, rows, validation, message, "
+            "prefect_flow_run_id) values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 result.run_id,
                 result.as_of,
@@ -321,6 +327,7 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
                 outcome.rows,
                 "not run" if outcome.status == "failed" else validation,
                 outcome.message,
+                result.flow_run_id,
             ],
         )
     con.execute(

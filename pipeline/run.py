@@ -37,9 +37,10 @@ def run(
     channels: Sequence[Channel] | None = None,
     setup_problems: Sequence[str] = (),
     call: Call = direct,
+    flow_run_id: str | None = None,
 ) -> RefreshResult:
     """The night: every source through SOURCE_STEPS, then NIGHT_STEPS; returns the outcome."""
-    with Run(settings, as_of, sources, session, channels, setup_problems) as night:
+    with Run(settings, as_of, sources, session, channels, setup_problems, flow_run_id) as night:
         for state in night.source_runs:
             run_source(night, state, call)
         for step in NIGHT_STEPS:

@@ -20,13 +20,14 @@ from typing import Any
 
 import duckdb
 
+from extractors import PRIMARY_SOURCE
 from extractors.attribution import credit
 
 FORMAT = "gapwatch-data"
 FORMAT_VERSION = 1
 SCHEMA = "marts"
 DOCUMENTATION = "README.md, section 'Share the data' (data.json) and 'The warehouse schema'"
-ALWAYS_CREDITED = ("epoch",)  # model identities and open/closed status come from Epoch
+ALWAYS_CREDITED = (PRIMARY_SOURCE,)  # model identities and open/closed status come from Epoch
 
 MARTS = """
 select table_name from information_schema.tables
