@@ -180,6 +180,7 @@ def flow_parameters(settings: Any) -> dict[str, Any]:
         "db_path": str(settings.database),
         "locations": dict(settings.locations),
         "fetch_retry_delays": list(settings.fetch_retry_delays),
+        "replay": settings.replay,
     }
 
 
@@ -223,6 +224,12 @@ def configure_refresh(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--as-of", help="the night this refresh stands for, YYYY-MM-DD (default: today, UTC)"
+    )
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="allow an --as-of before the last night refreshed (its data becomes current "
+        "again); a replay raises and sends no alerts",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.add_argument(

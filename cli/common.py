@@ -33,8 +33,7 @@ def settings_from(args: argparse.Namespace) -> Any:
 
     from pipeline.settings import from_env
 
-    settings = from_env()
-    register_secrets(settings)
+    settings = from_env()  # registers the secrets it reads for redaction
     if args.data_dir is not None:
         settings = replace(settings, data_dir=args.data_dir)
     if args.db is not None:
@@ -48,19 +47,12 @@ def settings_from(args: argparse.Namespace) -> Any:
                 f"not {assignment!r}"
             )
         settings = settings.with_location(source, location)
+    if getattr(args, "replay", False):
+        settings = replace(settings, replay=True)
     if assignments and not getattr(args, "all_sources", False):
         # refreshing "from here" means just these sources; --all-sources keeps the rest live
         settings = settings.only(*dict.fromkeys(a.partition("=")[0] for a in assignments))
     return settings
-
-
-def register_secrets(settings: Any) -> None:
-    """Webhook URL and source credentials (API keys) are masked in every log line from here on."""
-    from extractors import redact
-
-    redact.register(settings.webhook_url)
-    for secret in settings.credentials.values():
-        redact.register(secret)
 
 
 def configure_logging(quiet: bool) -> None:

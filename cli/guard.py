@@ -74,6 +74,7 @@ def guarded_refresh(settings: Any, as_of: date, sources: list[str]) -> Iterator[
         is_disk_full,
     )
     from warehouse.lock import RefreshLock, RefreshRunning
+    from warehouse.replay import ReplayRefused
 
     started = datetime.now(UTC)
     try:
@@ -81,6 +82,7 @@ def guarded_refresh(settings: Any, as_of: date, sources: list[str]) -> Iterator[
             try:
                 with RefreshLock(settings.database):  # refuse at once, before Prefect starts up
                     check_before_refresh(settings.database)
+                    _check_replay(settings, as_of)
                     yield
             except Interrupted:
                 raise
@@ -93,7 +95,7 @@ def guarded_refresh(settings: Any, as_of: date, sources: list[str]) -> Iterator[
         raise
     except RefreshRunning as error:
         raise UsageError(str(error)) from error
-    except WarehouseUnusable as error:
+    except (WarehouseUnusable, ReplayRefused) as error:
         raise UsageError(str(error)) from error
     except OSError as error:
         raise UsageError(explain_os_error(settings.data_dir, error)) from error
@@ -101,6 +103,17 @@ def guarded_refresh(settings: Any, as_of: date, sources: list[str]) -> Iterator[
         if is_disk_full(error):
             raise UsageError(explain_os_error(settings.data_dir, _enospc(error))) from error
         raise
+
+
+def _check_replay(settings: Any, as_of: date) -> None:
+    """An earlier night than the last needs --replay (checked again inside the run)."""
+    from warehouse.health import open_for_reading
+    from warehouse.replay import check_replay
+
+    if not Path(settings.database).exists():
+        return
+    with open_for_reading(settings.database) as con:
+        check_replay(con, as_of, settings.replay)
 
 
 def _enospc(error: BaseException) -> OSError:

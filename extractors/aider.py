@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
-from extractors.parsing import TextLoader
+from extractors.parsing import read_yaml
 from extractors.reader import Reader
 
 name = "aider"
@@ -87,10 +85,7 @@ def parse(files: dict[str, bytes]) -> list[Record]:
 def _load(files: dict[str, bytes]) -> list[Any]:
     if FILE not in files:
         raise SourceError(f"{name}: payload has no {FILE} (got {sorted(files)})")
-    try:
-        entries = yaml.load(files[FILE].decode("utf-8-sig"), Loader=TextLoader)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise SourceError(f"{name}: {FILE} is not readable YAML ({error})") from None
+    entries = read_yaml(name, FILE, files[FILE])  # no aliases, bounded depth
     if not isinstance(entries, list):
         raise SourceError(f"{name}: {FILE} is not a YAML list of runs; the layout changed")
     return entries

@@ -7,11 +7,10 @@ source-conformed string records; typing and scaling happen in staging SQL.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from extractors.base import Attribution, Parsed, RawTable, Record, SourceError
+from extractors.parsing import read_csv
 from extractors.reader import Reader
 from extractors.zipsafe import iter_members
 
@@ -181,7 +180,7 @@ def parse_members(members: dict[str, bytes]) -> Parsed:
 
 def read_metadata(content: bytes) -> dict[str, tuple[tuple[str, ...], str]]:
     """Score columns from the bundle's benchmark_metadata.csv (source_file, score_column, scale)."""
-    rows = list(csv.DictReader(io.StringIO(_decode(METADATA_FILE, content))))
+    _, rows = read_csv(name, METADATA_FILE, _decode(METADATA_FILE, content))
     needed = {"source_file", "score_column"}
     if rows and not needed <= set(rows[0]):
         raise SourceError(
@@ -233,8 +232,7 @@ def parse_file(
     file: str, content: bytes, score_map: dict[str, tuple[tuple[str, ...], str]]
 ) -> tuple[str, list[Record]]:
     """One CSV -> (unit, records). Raises SourceError naming the file when it can't be read."""
-    reader = csv.DictReader(io.StringIO(_decode(file, content)))
-    columns = [c for c in (reader.fieldnames or []) if c is not None]
+    columns, rows = read_csv(name, file, _decode(file, content))  # bounded field size and rows
     if "Model version" not in columns:
         raise SourceError(f"{name}: {file} has no 'Model version' column (columns: {columns})")
     score_column, unit = _score_column(file, columns, score_map)
@@ -242,7 +240,7 @@ def parse_file(
     taken = {*KEY_COLUMNS, score_column, stderr_column}
     records = [
         _record(file, number, row, score_column, stderr_column, taken)
-        for number, row in enumerate(reader, start=1)
+        for number, row in enumerate(rows, start=1)
     ]
     return unit, records
 

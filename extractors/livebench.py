@@ -20,8 +20,6 @@ organisations for models.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
@@ -30,6 +28,7 @@ from urllib.parse import urljoin, urlparse
 from bs4 import BeautifulSoup
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
+from extractors.parsing import read_csv, read_json
 from extractors.reader import Reader, is_url
 
 name = "livebench"
@@ -120,10 +119,7 @@ def _table(files: dict[str, bytes]) -> tuple[str, str]:
 
 
 def _categories(file: str, body: bytes) -> dict[str, list[str]]:
-    try:
-        categories = json.loads(body.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise SourceError(f"{name}: {file} is not readable JSON ({error})") from None
+    categories = read_json(name, file, body)
     if (
         not isinstance(categories, dict)
         or not categories
@@ -137,15 +133,14 @@ def _categories(file: str, body: bytes) -> dict[str, list[str]]:
 
 
 def _rows(file: str, body: bytes, categories: dict[str, list[str]]) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
-    columns = reader.fieldnames or []
+    columns, rows = read_csv(name, file, body.decode("utf-8-sig"))
     tasks = [task for tasks in categories.values() for task in tasks]
     missing = [column for column in ("model", *tasks) if column not in columns]
     if missing:
         raise SourceError(
             f"{name}: {file} lacks columns {missing} named by the categories file; layout changed"
         )
-    return [{key: value or "" for key, value in row.items() if key is not None} for row in reader]
+    return [{key: value or "" for key, value in row.items() if key is not None} for row in rows]
 
 
 def _model_records(

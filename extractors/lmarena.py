@@ -29,15 +29,13 @@ read.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import time
 from typing import Any
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
-from extractors.parsing import as_text, read_json
+from extractors.parsing import as_text, read_csv, read_json
 from extractors.reader import Reader
 
 name = "lmarena"
@@ -140,12 +138,12 @@ def _categories(file: str, body: bytes, arena: str, version: str | None) -> list
 
 
 def _csv(file: str, body: bytes, arena: str, version: str | None) -> list[Record]:
-    reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
-    missing = [column for column in CSV_REQUIRED if column not in (reader.fieldnames or [])]
+    columns, rows = read_csv(name, file, body.decode("utf-8-sig"))
+    missing = [column for column in CSV_REQUIRED if column not in columns]
     if missing:
         raise SourceError(f"{name}: {file} lacks columns {missing}; the CSV layout changed")
     records = []
-    for row in reader:
+    for row in rows:
         if not row["model"]:
             continue
         extra = {key: row[key] for key in CSV_EXTRA if row.get(key)}

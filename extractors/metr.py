@@ -26,10 +26,8 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
-from extractors.parsing import TextLoader
+from extractors.parsing import read_yaml
 from extractors.reader import Reader
 
 name = "metr"
@@ -168,10 +166,7 @@ def _text(value: Any) -> str | None:
 
 
 def _load(file: str, body: bytes) -> YamlMap:
-    try:
-        doc = yaml.load(body.decode("utf-8-sig"), Loader=TextLoader)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise SourceError(f"{name}: {file} is not readable YAML ({error})") from None
+    doc = read_yaml(name, file, body)  # no aliases, bounded depth
     if not isinstance(doc, dict):
         raise SourceError(f"{name}: {file} is not a YAML mapping; the layout changed")
     return doc

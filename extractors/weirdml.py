@@ -6,11 +6,10 @@ source. One row per model configuration; `avg_acc` is the headline accuracy (0-1
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
+from extractors.parsing import read_csv
 from extractors.reader import Reader
 
 name = "weirdml"
@@ -33,12 +32,12 @@ def fetch(reader: Reader) -> dict[str, bytes]:
 def parse(files: dict[str, bytes]) -> list[Record]:
     """One observation per model row: its average accuracy, with standard error and cost kept."""
     text = files[FILE].decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    columns, rows = read_csv(name, FILE, text)
+    missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise SourceError(f"{name}: {FILE} lacks columns {missing}; the CSV layout changed")
     records = []
-    for row in reader:
+    for row in rows:
         extra = {
             k: row[k]
             for k in ("avg_acc_standard_error", "cost_per_run_usd", "model_slug", "API source")

@@ -26,8 +26,10 @@ from transforms.runner import BuiltModel, run_marts, run_views
 from validation.seed_checks import check_seeds
 from warehouse import landing
 from warehouse.db import connect, ensure_schemas
+from warehouse.health import check_before_refresh
 from warehouse.load import load_seeds
 from warehouse.lock import RefreshLock
+from warehouse.replay import check_replay
 from warehouse.swap import building_copy
 
 log = logging.getLogger(__name__)
@@ -155,9 +157,11 @@ class Run:
     def __enter__(self) -> Run:
         with ExitStack() as stack:
             stack.enter_context(RefreshLock(self.settings.database))
+            check_before_refresh(self.settings.database)
             path = stack.enter_context(building_copy(self.settings.database))
             self.con = stack.enter_context(connect(path))
             ensure_schemas(self.con)
+            check_replay(self.con, self.as_of, self.settings.replay)
             load_seeds(self.con)
             check_seeds(self.con)
             run_views(self.con)
@@ -260,12 +264,18 @@ class Run:
         return self.marts
 
     def alert(self) -> list[Alert]:
+        if self.settings.replay:  # an old night made current again is not news
+            return self.alerts
         self.alerts = raise_alerts(self.con, self.run_id, self.as_of, self.has_previous)
         return self.alerts
 
     def notify(self) -> dict[str, str]:
+        if self.settings.replay:
+            log.info("replay: alerts are neither raised nor sent")
+            return self.undelivered
         delivery_log = DeliveryLog(self.settings.data_dir / "alerts" / "deliveries.jsonl")
-        self.undelivered = deliver(self.con, self.channels, delivery_log).failed
+        report = deliver(self.con, self.channels, delivery_log, self.settings.webhook_max_failures)
+        self.undelivered = report.failed
         return self.undelivered
 
     def result(self) -> RefreshResult:
@@ -290,7 +300,7 @@ def default_channels(settings: Settings, session: requests.Session) -> list[Chan
     """The webhook from settings, when one is configured (its URL is never logged)."""
     if settings.webhook_url:
         # its own session without retries: urllib3's retry warnings would print the URL
-        return [WebhookChannel(settings.webhook_url)]
+        return [WebhookChannel(settings.webhook_url, timeout=settings.webhook_timeout_seconds)]
     return []
 
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
-from extractors import SOURCES
+from alerts.channels import MAX_FAILURES, WEBHOOK_TIMEOUT_SECONDS
+from extractors import SOURCES, redact
+from extractors.limits import DEFAULT_LIMITS, Limits
 from transforms.method import FRONTIER_LAG_MIN_BENCHMARKS
+from validation.expectations import EARLIEST_RELEASE
+from warehouse.landing import MAX_UNCHANGED_DAYS
 
 # every registered source reads from its live default unless settings point it elsewhere
 DEFAULT_LOCATIONS: dict[str, str] = {
@@ -38,8 +43,8 @@ class Settings:
     http_timeout_seconds: float = 60.0
     http_retries: int = 4
     http_backoff_seconds: float = 2.0
-    max_member_bytes: int = 200 * 1024 * 1024
-    max_payload_bytes: int = 500 * 1024 * 1024
+    max_member_bytes: int = DEFAULT_LIMITS.max_member_bytes
+    max_payload_bytes: int = DEFAULT_LIMITS.max_payload_bytes
     # may embed a secret token: kept out of repr, logs and the database
     webhook_url: str | None = field(default=None, repr=False)
     # setting name -> value of every source credential (API keys): sent as the source's header,
@@ -48,6 +53,36 @@ class Settings:
     fetch_retry_delays: tuple[float, ...] = FETCH_RETRY_DELAYS
     # frontier lag trend: months with fewer benchmarks stay out of the fit
     frontier_lag_min_benchmarks: int = FRONTIER_LAG_MIN_BENCHMARKS
+    # bounds (see extractors/limits.py and README "Under faults"): every wait and size is finite
+    download_deadline_seconds: float = DEFAULT_LIMITS.download_seconds
+    source_deadline_seconds: float = DEFAULT_LIMITS.source_seconds
+    retry_wait_seconds: float = DEFAULT_LIMITS.retry_wait_seconds
+    max_expanded_bytes: int = DEFAULT_LIMITS.max_expanded_bytes
+    max_csv_field_bytes: int = DEFAULT_LIMITS.max_csv_field_bytes
+    max_json_depth: int = DEFAULT_LIMITS.max_json_depth
+    webhook_timeout_seconds: float = WEBHOOK_TIMEOUT_SECONDS
+    webhook_max_failures: int = MAX_FAILURES
+    # a server's 304 is believed for this long after its last full download
+    max_unchanged_days: int = MAX_UNCHANGED_DAYS
+    # release dates before this quarantine their file
+    earliest_release: date = EARLIEST_RELEASE
+    # --replay: an as-of before the last night is allowed, and raises no alerts
+    replay: bool = False
+
+    @property
+    def limits(self) -> Limits:
+        """The bounds every fetch and parse of a source runs within."""
+        return Limits(
+            timeout_seconds=self.http_timeout_seconds,
+            download_seconds=self.download_deadline_seconds,
+            source_seconds=self.source_deadline_seconds,
+            retry_wait_seconds=self.retry_wait_seconds,
+            max_payload_bytes=self.max_payload_bytes,
+            max_member_bytes=self.max_member_bytes,
+            max_expanded_bytes=self.max_expanded_bytes,
+            max_csv_field_bytes=self.max_csv_field_bytes,
+            max_json_depth=self.max_json_depth,
+        )
 
     @property
     def database(self) -> Path:
@@ -81,7 +116,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
             locations[source] = value
     db = env.get("GAPWATCH_DB")
     only = tuple(s.strip() for s in env.get("GAPWATCH_SOURCES", "").split(",") if s.strip())
-    return Settings(
+    settings = Settings(
         data_dir=Path(env.get("GAPWATCH_DATA_DIR", "data")),
         db_path=Path(db) if db else None,
         locations=locations,
@@ -98,4 +133,54 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         frontier_lag_min_benchmarks=int(
             env.get("GAPWATCH_FRONTIER_LAG_MIN_BENCHMARKS", str(FRONTIER_LAG_MIN_BENCHMARKS))
         ),
+        download_deadline_seconds=_number(env, "GAPWATCH_HTTP_DOWNLOAD_DEADLINE", Settings),
+        source_deadline_seconds=_number(env, "GAPWATCH_SOURCE_DEADLINE", Settings),
+        retry_wait_seconds=_number(env, "GAPWATCH_HTTP_RETRY_WAIT_MAX", Settings),
+        max_payload_bytes=int(_number(env, "GAPWATCH_MAX_PAYLOAD_BYTES", Settings)),
+        max_member_bytes=int(_number(env, "GAPWATCH_MAX_MEMBER_BYTES", Settings)),
+        max_expanded_bytes=int(_number(env, "GAPWATCH_MAX_EXPANDED_BYTES", Settings)),
+        max_csv_field_bytes=int(_number(env, "GAPWATCH_MAX_CSV_FIELD_BYTES", Settings)),
+        max_json_depth=int(_number(env, "GAPWATCH_MAX_JSON_DEPTH", Settings)),
+        webhook_timeout_seconds=_number(env, "GAPWATCH_WEBHOOK_TIMEOUT", Settings),
+        webhook_max_failures=int(_number(env, "GAPWATCH_WEBHOOK_MAX_FAILURES", Settings)),
+        max_unchanged_days=int(_number(env, "GAPWATCH_MAX_UNCHANGED_DAYS", Settings)),
+        earliest_release=date.fromisoformat(
+            env.get("GAPWATCH_EARLIEST_RELEASE") or EARLIEST_RELEASE.isoformat()
+        ),
     )
+    # secrets are masked in every log line from the moment they are read
+    redact.register(settings.webhook_url)
+    for value in settings.credentials.values():
+        redact.register(value)
+    return settings
+
+
+# setting name -> the Settings field it overrides (for messages naming a bad value)
+_FIELDS = {
+    "GAPWATCH_HTTP_DOWNLOAD_DEADLINE": "download_deadline_seconds",
+    "GAPWATCH_SOURCE_DEADLINE": "source_deadline_seconds",
+    "GAPWATCH_HTTP_RETRY_WAIT_MAX": "retry_wait_seconds",
+    "GAPWATCH_MAX_PAYLOAD_BYTES": "max_payload_bytes",
+    "GAPWATCH_MAX_MEMBER_BYTES": "max_member_bytes",
+    "GAPWATCH_MAX_EXPANDED_BYTES": "max_expanded_bytes",
+    "GAPWATCH_MAX_CSV_FIELD_BYTES": "max_csv_field_bytes",
+    "GAPWATCH_MAX_JSON_DEPTH": "max_json_depth",
+    "GAPWATCH_WEBHOOK_TIMEOUT": "webhook_timeout_seconds",
+    "GAPWATCH_WEBHOOK_MAX_FAILURES": "webhook_max_failures",
+    "GAPWATCH_MAX_UNCHANGED_DAYS": "max_unchanged_days",
+}
+
+
+def _number(env: Mapping[str, str], name: str, defaults: type[Settings]) -> float:
+    """A numeric setting from the environment, or the Settings default."""
+    default = float(getattr(defaults, _FIELDS[name]))
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, not {text!r}")
+    return value

@@ -50,14 +50,23 @@ def check_credential(run: Run, state: SourceRun) -> None:
 def fetch(run: Run, state: SourceRun) -> None:
     """Network (or disk) I/O only: the step a flow retries. Raises SourceError."""
     log.info("%s: fetching %s", state.source, state.location)
+    # a replay from raw/ must be the bytes that were landed, not a damaged or edited copy
+    landing.verify_landed(run.settings.raw_dir, state.location)
     state.payload = fetch_payload(
         SOURCES[state.source],
         state.location,
         run.session,
-        landing.previous_fetch(run.con, state.source, state.location),
+        landing.previous_fetch(
+            run.con,
+            state.source,
+            state.location,
+            run.as_of,
+            run.settings.max_unchanged_days,
+        ),
         run.settings.http_timeout_seconds,
         run.settings.max_payload_bytes,
         state.headers,
+        run.settings.limits,
     )
 
 
@@ -87,7 +96,10 @@ def parse(run: Run, state: SourceRun) -> None:
     settings = run.settings
     files = dict(
         iter_members(
-            state.source, state.payload.body, settings.max_member_bytes, settings.max_payload_bytes
+            state.source,
+            state.payload.body,
+            settings.max_member_bytes,
+            settings.max_expanded_bytes,
         )
     )
     source = SOURCES[state.source]
@@ -124,7 +136,9 @@ def validate(run: Run, state: SourceRun) -> None:
     from validation.validate import validate_fetch  # GX is heavy: only refreshes pay for it
 
     assert state.fetch_id is not None
-    report = validate_fetch(run.con, state.source, state.fetch_id, run.as_of)
+    report = validate_fetch(
+        run.con, state.source, state.fetch_id, run.as_of, run.settings.earliest_release
+    )
     run.loaded(state)
     log.info(
         "%s: %d checks, %d files passed",

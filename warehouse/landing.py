@@ -115,17 +115,21 @@ class LandedPayloadCorrupt(SourceError):
 _LANDED_NAME = re.compile(r"^payload-([0-9a-f]{16})")
 
 
-def verify_landed(raw_dir: Path, location: str, body: bytes) -> None:
-    """A payload replayed from raw/ must still be the bytes that were landed (its name says)."""
+def verify_landed(raw_dir: Path, location: str, body: bytes | None = None) -> None:
+    """A payload replayed from raw/ must still be the bytes that were landed (its name says).
+
+    Checked before the source reads it (body None: the file is read here), so a damaged
+    payload is named as such rather than failing later as "not a zip".
+    """
     path = Path(location).expanduser()
     try:
         inside = path.resolve().is_relative_to(raw_dir.resolve())
     except OSError:
         return
     match = _LANDED_NAME.match(path.name)
-    if not inside or match is None:
+    if not inside or match is None or not path.is_file():
         return
-    actual = sha256_hex(body)
+    actual = sha256_hex(path.read_bytes() if body is None else body)
     if not actual.startswith(match.group(1)):
         raise LandedPayloadCorrupt(
             f"{location}: the landed payload does not match its sha256 (named "

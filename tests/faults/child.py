@@ -27,20 +27,21 @@ NEXT_NIGHT = date(2026, 4, 21)
 
 def stage_targets() -> dict[str, tuple[Any, str]]:
     """stage -> (object, attribute) whose call marks that stage of a refresh."""
-    import extractors.epoch as epoch
-    import pipeline.run as run
+    import pipeline.night as night
     import pipeline.steps as steps
     import validation.validate as validate
+    from warehouse import landing
 
     return {
         "fetch": (steps, "fetch_payload"),
-        "land": (steps.landing, "land_payload"),
-        "parse": (epoch, "parse"),
+        "land": (landing, "land_payload"),
+        "parse": (steps, "iter_members"),
+        "load": (steps, "load_raw_rows"),
         "validate": (validate, "validate_fetch"),
-        "transform": (run.Run, "build"),
-        "alerts": (run.Run, "alert"),
-        "notify": (run.Run, "notify"),
-        "record": (run.Run, "record"),
+        "transform": (night.Run, "build"),
+        "alerts": (night.Run, "alert"),
+        "notify": (night.Run, "notify"),
+        "record": (night.Run, "record"),
     }
 
 
