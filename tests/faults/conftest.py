@@ -8,8 +8,8 @@ clear one-line message. Network only to loopback servers these tests start.
 from __future__ import annotations
 
 import hashlib
-import logging
 import http.server
+import logging
 import shutil
 import threading
 from collections.abc import Callable, Iterator
