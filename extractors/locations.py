@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import requests
 
 from extractors.base import NotModified, Payload, Previous
+from extractors.limits import Limits
 from extractors.reader import Reader, is_url
 
 if TYPE_CHECKING:
@@ -37,9 +38,13 @@ def fetch_payload(
     timeout: float,
     max_bytes: int,
     headers: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
 ) -> Payload:
-    """Network or disk I/O only (the step a flow retries). Raises SourceError."""
-    reader = Reader(source.name, location, session, timeout, max_bytes, headers, previous)
+    """Network or disk I/O only (the step a flow retries). Raises SourceError.
+
+    Bounded by `limits`: the source's deadline and retry-wait budget, each download's deadline.
+    """
+    reader = Reader(source.name, location, session, timeout, max_bytes, headers, previous, limits)
     try:
         files = source.fetch(reader)
     except NotModified:

@@ -18,7 +18,7 @@ import requests
 
 from extractors.base import NotModified, Previous, SourceError
 from extractors.http import WaitBudget, deadline, download
-from extractors.limits import DEFAULT_LIMITS
+from extractors.limits import DEFAULT_LIMITS, Limits
 
 
 def is_url(location: str) -> bool:
@@ -42,13 +42,16 @@ class Reader:
         max_bytes: int,
         headers: Mapping[str, str] | None = None,
         previous: Previous | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.source, self.location, self.session = source, location, session
         self.timeout, self.max_bytes = timeout, max_bytes
         self.headers = dict(headers or {})
         self.previous = previous or Previous()
         # one source, one deadline and one retry-wait budget, across all the files it reads
-        self.limits = replace(DEFAULT_LIMITS, timeout_seconds=timeout, max_payload_bytes=max_bytes)
+        self.limits = replace(
+            limits or DEFAULT_LIMITS, timeout_seconds=timeout, max_payload_bytes=max_bytes
+        )
         self._deadline = time.monotonic() + self.limits.source_seconds
         self._budget = WaitBudget(self.limits.retry_wait_seconds)
         # what the server said about the location itself (for the next conditional request)
