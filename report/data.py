@@ -15,6 +15,7 @@ import pandas as pd
 
 from extractors import PRIMARY_SOURCE
 from report import facts
+from warehouse.readonly import open_read_only
 
 # the marts the report draws from; a warehouse without one of them has not been refreshed yet
 REQUIRED_MARTS = (
@@ -245,7 +246,7 @@ def load(database: Path) -> ReportData:
     """Read the report's frames; a warehouse without the marts yields an empty ReportData."""
     if not database.exists():
         raise FileNotFoundError(f"no warehouse at {database}")
-    with duckdb.connect(str(database), read_only=True) as con:
+    with open_read_only(database) as con:  # no file, network or extension access
         present = {str(r[0]) for r in con.execute(MARTS_PRESENT).fetchall()}
         missing = tuple(m for m in REQUIRED_MARTS if m not in present)
         if missing:

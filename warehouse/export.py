@@ -22,6 +22,7 @@ import duckdb
 
 from extractors import PRIMARY_SOURCE
 from extractors.attribution import credit
+from warehouse.readonly import open_read_only
 
 FORMAT = "gapwatch-data"
 FORMAT_VERSION = 1
@@ -80,7 +81,8 @@ def export_marts(database: Path, out: Path) -> Export:
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     scratch.chmod(0o755)  # mkdtemp's 0700 would hide the shared files from other readers
     try:
-        with duckdb.connect(str(database), read_only=True) as con:
+        # locked down like `gapwatch sql`: it may write into the scratch folder, nowhere else
+        with open_read_only(database, writes_into=scratch) as con:
             exported = write_files(con, scratch)
         _replace(scratch, out)
     finally:

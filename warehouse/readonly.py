@@ -53,9 +53,28 @@ class StatementRefused(ValueError):
     """The text is not exactly one read-only statement; nothing was run."""
 
 
-def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse, read-only, with no file, network, extension or configuration access."""
-    return duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN))
+def open_read_only(path: Path, writes_into: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only, with no file, network, extension or configuration access.
+
+    `writes_into`: the one directory the connection may write files into (an export's
+    scratch folder); nothing outside it is reachable.
+    """
+    if writes_into is None:
+        return duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN))
+    # DuckDB takes allowed_directories only while external access is still on: set it first
+    con = duckdb.connect(
+        str(path),
+        read_only=True,
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+    try:
+        con.execute("set allowed_directories = ?", [[f"{writes_into.resolve()}/"]])
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def check_read_only(query: str) -> str:

@@ -91,6 +91,25 @@ def test_the_connection_itself_refuses_files_extensions_and_settings(
     assert not target.exists()
 
 
+def test_an_export_connection_writes_into_its_folder_and_nowhere_else(
+    warehouse: Settings, tmp_path: Path
+) -> None:
+    """The export reads through the same lock, with one folder it may write into."""
+    inside, outside = tmp_path / "scratch", tmp_path / "elsewhere.csv"
+    inside.mkdir()
+    with open_read_only(warehouse.database, writes_into=inside) as con:
+        con.sql("select 1 as x").write_csv(str(inside / "x.csv"))
+        for statement in (
+            f"COPY (select 1) TO '{outside}'",
+            "select * from read_csv('/etc/hostname')",
+            "SET enable_external_access = true",
+        ):
+            with pytest.raises(duckdb.Error):
+                con.execute(statement)
+    assert (inside / "x.csv").read_text().splitlines() == ["x", "1"]
+    assert not outside.exists()
+
+
 def test_the_parser_not_a_pattern_decides(tmp_path: Path) -> None:
     """A comment or odd spacing does not smuggle a COPY past the check."""
     for text in ("/* select */ COPY (select 1) TO 'x'", "  \n copy\t(select 1) to 'x'"):

@@ -52,13 +52,15 @@ def test_a_304_older_than_the_limit_gets_an_unconditional_fetch(
     settings = settings.with_location("epoch", server.url)
     first = date(2026, 4, 1)
 
-    for offset in range(0, 9):
+    # the default limit, 7 days: its last night and the first night after it
+    for offset in (0, 1, 7, 8):
         refresh(settings, first + timedelta(days=offset))
 
-    # night 0 downloads; nights 1-7 are 304 (within 7 days); night 8 asks unconditionally
-    assert server.conditional == [False, *[True] * 7, False]
+    # night 0 downloads; nights 1 and 7 are 304 (within 7 days); night 8 asks unconditionally
+    assert settings.max_unchanged_days == 7
+    assert server.conditional == [False, True, True, False]
     statuses = query(settings, "select http_status from raw.fetches order by fetch_id")
-    assert [s for (s,) in statuses] == [200, *[304] * 7, 200]
+    assert [s for (s,) in statuses] == [200, 304, 304, 200]
 
 
 def test_an_earlier_night_needs_replay(
