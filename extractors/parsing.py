@@ -11,16 +11,29 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import yaml
 
 from extractors.base import SourceError
-from extractors.limits import DEFAULT_LIMITS
+from extractors.limits import DEFAULT_LIMITS, Limits
 
-MAX_CSV_FIELD_BYTES = DEFAULT_LIMITS.max_csv_field_bytes
-MAX_CSV_ROWS = DEFAULT_LIMITS.max_csv_rows
-MAX_DEPTH = DEFAULT_LIMITS.max_json_depth
+# the bounds the readers below apply when not given one: the night's settings, set around a
+# source's parse by `parsing_within` (the Source contract's parse(files) takes no settings)
+_LIMITS: ContextVar[Limits] = ContextVar("parse_limits", default=DEFAULT_LIMITS)
+
+
+@contextmanager
+def parsing_within(limits: Limits) -> Iterator[None]:
+    """Every read_csv/read_json/read_yaml inside uses these limits (the night's settings)."""
+    token = _LIMITS.set(limits)
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
 
 
 def as_text(value: object) -> str | None:
@@ -36,10 +49,13 @@ def read_csv(
     source: str,
     file: str,
     text: str,
-    max_field_bytes: int = MAX_CSV_FIELD_BYTES,
-    max_rows: int = MAX_CSV_ROWS,
+    max_field_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> tuple[list[str], list[dict[str, str]]]:
     """Header and rows of a CSV; a field over the limit or broken quoting names file and row."""
+    limits = _LIMITS.get()
+    max_field_bytes = max_field_bytes or limits.max_csv_field_bytes
+    max_rows = max_rows or limits.max_csv_rows
     csv.field_size_limit(max_field_bytes)
     reader = csv.DictReader(io.StringIO(text))
     rows: list[dict[str, str]] = []
@@ -57,8 +73,9 @@ def read_csv(
     return columns, rows
 
 
-def read_json(source: str, file: str, body: bytes, max_depth: int = MAX_DEPTH) -> Any:
+def read_json(source: str, file: str, body: bytes, max_depth: int | None = None) -> Any:
     """Parse JSON, naming the source and file when it isn't JSON or nests too deep."""
+    max_depth = max_depth or _LIMITS.get().max_json_depth
     try:
         document = json.loads(body.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as error:
@@ -70,8 +87,9 @@ def read_json(source: str, file: str, body: bytes, max_depth: int = MAX_DEPTH) -
     return document
 
 
-def read_yaml(source: str, file: str, body: bytes, max_depth: int = MAX_DEPTH) -> Any:
+def read_yaml(source: str, file: str, body: bytes, max_depth: int | None = None) -> Any:
     """Parse YAML with TextLoader (no aliases); errors name the source and the file."""
+    max_depth = max_depth or _LIMITS.get().max_json_depth
     try:
         document = yaml.load(body.decode("utf-8-sig"), Loader=TextLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as error:

@@ -17,6 +17,7 @@ from typing import Any
 from extractors import SOURCES
 from extractors.base import as_parsed, credential_headers
 from extractors.locations import fetch_payload
+from extractors.parsing import parsing_within
 from extractors.zipsafe import iter_members
 from pipeline.night import Run, SourceRun
 from warehouse import landing
@@ -103,7 +104,8 @@ def parse(run: Run, state: SourceRun) -> None:
         )
     )
     source = SOURCES[state.source]
-    parsed = as_parsed(state.source, source.parse(files))
+    with parsing_within(settings.limits):  # CSV field size, rows, JSON/YAML depth
+        parsed = as_parsed(state.source, source.parse(files))
     if source.POST_PARSE is not None:
         parsed.records = source.POST_PARSE(run.con, parsed.records, run.as_of)
     state.parsed = parsed

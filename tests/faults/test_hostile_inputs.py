@@ -5,11 +5,12 @@ time stay bounded."""
 from __future__ import annotations
 
 import http.server
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from pipeline.run import refresh
-from pipeline.settings import Settings
+from pipeline.settings import Settings, from_env
 from tests.conftest import SAMPLE_BUNDLE, quiet_handler
 from tests.faults.conftest import SAMPLE_NIGHT, Start, ends, marts_checksum
 from tests.faults.test_parse_limits import BILLION_LAUGHS
@@ -74,6 +75,28 @@ def test_a_huge_csv_field_quarantines_only_its_file(warehouse: Settings, tmp_pat
         "select count(*) from marts.benchmark_scores where benchmark_id = 'mmlu'",
     )
     assert after == before
+
+
+def test_the_parse_limits_are_the_settings(warehouse: Settings, tmp_path: Path) -> None:
+    """GAPWATCH_MAX_CSV_FIELD_BYTES and GAPWATCH_MAX_JSON_DEPTH reach every parser."""
+    bundle = copy_bundle(SAMPLE_BUNDLE, tmp_path / "bundle")
+    gpqa = bundle / "gpqa_diamond.csv"  # a 10 kB field: far under the default, over 4 kB
+    gpqa.write_text(gpqa.read_text() + 'open-long,0.5,"' + "9" * 10_000 + '",2025-01-01,X,Y,0\n')
+    runs = tmp_path / "polyglot_leaderboard.yml"  # hand-written: a list of mappings, depth 2
+    runs.write_text("- model: m\n  pass_rate_2: 50.0\n")
+    bounds = from_env({"GAPWATCH_MAX_CSV_FIELD_BYTES": "4096", "GAPWATCH_MAX_JSON_DEPTH": "1"})
+    settings = replace(
+        with_aider(warehouse.with_location("epoch", str(bundle)), str(runs)),
+        max_csv_field_bytes=bounds.max_csv_field_bytes,
+        max_json_depth=bounds.max_json_depth,
+    )
+
+    result = refresh(settings, NIGHT)
+
+    [line] = [p for p in result.problems() if "gpqa_diamond.csv" in p]
+    assert "can't be read as CSV" in line and "at most 4096 bytes" in line
+    by_source = {o.source: o for o in result.sources}
+    assert "nests deeper than 1 levels" in str(by_source["aider"].message)
 
 
 def test_a_429_with_a_day_long_retry_after_costs_only_its_source(
