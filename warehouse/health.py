@@ -121,7 +121,7 @@ def explain_open_error(database: Path, error: BaseException) -> str:
             f"another process{holder} has {database} open for writing; close it (gapwatch "
             "itself only reads it, or writes a copy), then run the command again"
         )
-    if "not a valid DuckDB database" in text or "Corrupt database" in text or "checksum" in text:
+    if any(sign in text for sign in _CORRUPT):
         return (
             f"{database} is corrupt ({first}); restore it from a backup, or move it away and "
             "rebuild it with 'gapwatch refresh' (landed payloads in the data dir are kept)"
@@ -138,7 +138,19 @@ def explain_open_error(database: Path, error: BaseException) -> str:
             f"cannot read {database} (permission denied); fix its permissions or point "
             "--db / GAPWATCH_DB elsewhere"
         )
-    return f"cannot open {database} read-only ({first})"
+    return (
+        f"cannot open {database} read-only ({first}); check the file (is it a gapwatch "
+        "warehouse?), or move it away and rebuild it with 'gapwatch refresh'"
+    )
+
+
+# what DuckDB says of a damaged file: garbage, a bad block, a file cut short (a partial copy)
+_CORRUPT = (
+    "not a valid DuckDB database",
+    "Corrupt database",
+    "checksum",
+    "Could not read enough bytes",
+)
 
 
 def explain_os_error(where: Path, error: OSError) -> str:

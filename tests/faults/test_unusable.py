@@ -46,6 +46,23 @@ def test_a_corrupt_warehouse_is_named_with_a_next_step(
     assert file_sha(db) == before
 
 
+def test_a_warehouse_cut_short_is_named_corrupt(
+    warehouse: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A partial copy (the file truncated) is corrupt too, not an unexplained IO error."""
+    db = warehouse.database
+    db.write_bytes(db.read_bytes()[:100_000])
+    before = file_sha(db)
+
+    code = main(["sql", "--db", str(db), "select 1"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "is corrupt" in err and "restore it from a backup" in err
+    assert len(err.strip().splitlines()) == 1
+    assert file_sha(db) == before
+
+
 def test_a_warehouse_from_a_newer_gapwatch_is_refused(warehouse: Settings, tmp_path: Path) -> None:
     with duckdb.connect(str(warehouse.database)) as con:
         con.execute("update raw.gapwatch_schema set version = 99")
