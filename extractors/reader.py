@@ -63,6 +63,17 @@ class Reader:
     def is_directory(self) -> bool:
         return not is_url(self.location) and Path(self.location).expanduser().is_dir()
 
+    def _waited(self, headers: Mapping[str, str]) -> str:
+        """Why the retries stopped, when the server asked to wait past the source's budget."""
+        asked = headers.get("Retry-After")
+        if not asked or self._budget.left > 0:
+            return ""
+        budget = self.limits.retry_wait_seconds
+        return (
+            f"; it asked to wait {asked.strip()[:40]!r}, past the {budget:g} s retry-wait "
+            "budget (GAPWATCH_HTTP_RETRY_WAIT_MAX)"
+        )
+
     def main(self, default_name: str) -> tuple[str, bytes]:
         if self.is_directory:
             return self.sibling(default_name)
@@ -140,7 +151,7 @@ class Reader:
         if got.status != 200 or got.body is None:
             raise SourceError(
                 f"{self.source}: GET {url} answered HTTP {got.status} "
-                "(after retries for 429 and 5xx); nothing was loaded"
+                f"(after retries for 429 and 5xx{self._waited(got.headers)}); nothing was loaded"
             )
         if itself:
             self.etag = got.headers.get("ETag")

@@ -114,8 +114,6 @@ def test_a_429_with_a_day_long_retry_after_costs_only_its_source(
     (bundle / "gpqa_diamond.csv").write_text(
         (bundle / "gpqa_diamond.csv").read_text().replace("0.41", "0.43")
     )
-    from dataclasses import replace
-
     settings = replace(
         with_aider(warehouse.with_location("epoch", str(bundle)), url), retry_wait_seconds=1.0
     )
@@ -125,7 +123,9 @@ def test_a_429_with_a_day_long_retry_after_costs_only_its_source(
     by_source = {o.source: o for o in result.sources}
     assert by_source["epoch"].status == "loaded"
     assert by_source["aider"].status == "failed"
-    assert "answered HTTP 429" in str(by_source["aider"].message)
+    message = str(by_source["aider"].message)
+    assert "answered HTTP 429" in message
+    assert "asked to wait '100000', past the 1 s retry-wait budget" in message
 
 
 def test_a_zip_bomb_bundle_fails_its_source_and_keeps_the_marts(
