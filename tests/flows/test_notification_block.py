@@ -80,3 +80,29 @@ def test_a_name_that_is_no_notification_block_is_a_clear_error() -> None:
         block_slug("gw-only-a-secret")
     with pytest.raises(BlockNotFound, match="no notification block named 'gw-nothing'"):
         block_slug("gw-nothing")
+
+
+def test_a_missing_block_is_a_problem_of_the_night_not_its_end(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Channels are resolved before the data work; one that can't be is a line, not an abort."""
+    from datetime import date
+
+    from flows.nightly import edge_channels
+    from pipeline.run import run
+    from pipeline.settings import Settings
+    from tests.conftest import SAMPLE_BUNDLE
+
+    monkeypatch.setenv("GAPWATCH_NOTIFICATION_BLOCK", "gw-nothing")
+    monkeypatch.setenv("GAPWATCH_WEBHOOK_SECRET_BLOCK", "gw-no-such-secret")
+    settings = Settings(data_dir=tmp_path / "data").with_location("epoch", str(SAMPLE_BUNDLE))
+    settings = settings.only("epoch")
+
+    channels, problems = edge_channels(settings)
+    result = run(settings, date(2026, 4, 20), channels=channels, setup_problems=problems)
+
+    assert channels == []
+    assert len(problems) == 2 and all(line.startswith("alerts: ") for line in problems)
+    assert "'gw-nothing'" in problems[1] and "'gw-no-such-secret'" in problems[0]
+    assert [o.status for o in result.sources] == ["loaded"]
+    assert set(problems) <= set(result.problems())  # said, and the flow is marked failed
