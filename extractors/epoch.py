@@ -199,8 +199,7 @@ def read_metadata(content: bytes) -> dict[str, tuple[tuple[str, ...], str]]:
 
 def parse_calibration(content: bytes) -> list[Record]:
     """The IRT calibration file -> one record per benchmark (its fields in `extra`)."""
-    reader = csv.DictReader(io.StringIO(_decode(CALIBRATION_FILE, content)))
-    columns = [c for c in (reader.fieldnames or []) if c is not None]
+    columns, rows = read_csv(name, CALIBRATION_FILE, _decode(CALIBRATION_FILE, content))
     missing = [c for c in CALIBRATION_COLUMNS if c not in columns]
     if missing:
         raise SourceError(
@@ -224,7 +223,7 @@ def parse_calibration(content: bytes) -> list[Record]:
                 sort_keys=True,
             ),
         }
-        for number, row in enumerate(reader, start=1)
+        for number, row in enumerate(rows, start=1)
     ]
 
 
