@@ -14,10 +14,12 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from datetime import date
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from extractors.base import Record
+
+if TYPE_CHECKING:  # imported with the registry by `gapwatch --help`: no DuckDB import here
+    import duckdb
 
 TOLERANCE = 0.02
 MIN_SHARED = 5

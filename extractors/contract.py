@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Protocol
-
-import duckdb
+from typing import TYPE_CHECKING, Protocol
 
 from extractors.base import Attribution, Credential, Parsed, RawTable, Record
 from extractors.reader import Reader
 
+if TYPE_CHECKING:  # the registry is read by `gapwatch --help`: no DuckDB import for it
+    import duckdb
+
 # stamps records after parsing with what the warehouse remembers (e.g. index versions)
-PostParse = Callable[[duckdb.DuckDBPyConnection, list[Record], date], list[Record]]
+PostParse = Callable[["duckdb.DuckDBPyConnection", list[Record], date], list[Record]]
 
 
 class Source(Protocol):

@@ -25,8 +25,6 @@ import math
 import re
 from urllib.parse import urljoin, urlparse
 
-from bs4 import BeautifulSoup
-
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
 from extractors.parsing import read_csv, read_json
 from extractors.reader import Reader, is_url
@@ -84,6 +82,8 @@ def release_dates(text: str) -> set[str]:
 
 def script_sources(html: str) -> list[str]:
     """The src of every <script src=...> in a page, in page order."""
+    from bs4 import BeautifulSoup  # here, not at the top: read-only commands never parse HTML
+
     soup = BeautifulSoup(html, "html.parser")
     return [str(tag["src"]) for tag in soup.find_all("script", src=True)]
 

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
-
 from extractors.base import NotModified, Payload, Previous
 from extractors.limits import Limits
 from extractors.reader import Reader, is_url
 
 if TYPE_CHECKING:
+    import requests
+
     from extractors.contract import Source
 
 __all__ = ["fetch_payload", "is_url", "zip_directory", "zip_files"]

@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import yaml
-
 from extractors.base import SourceError
 from extractors.limits import DEFAULT_LIMITS, Limits
 
@@ -89,6 +87,10 @@ def read_json(source: str, file: str, body: bytes, max_depth: int | None = None)
 
 def read_yaml(source: str, file: str, body: bytes, max_depth: int | None = None) -> Any:
     """Parse YAML with TextLoader (no aliases); errors name the source and the file."""
+    import yaml
+
+    from extractors.yaml_text import TextLoader
+
     max_depth = max_depth or _LIMITS.get().max_json_depth
     try:
         document = yaml.load(body.decode("utf-8-sig"), Loader=TextLoader)
@@ -117,27 +119,3 @@ def depth_over(document: Any, max_depth: int) -> bool:
 
 def _too_deep(source: str, file: str, kind: str, max_depth: int) -> str:
     return f"{source}: {file} nests deeper than {max_depth} levels; not read as {kind}"
-
-
-class TextLoader(yaml.SafeLoader):
-    """A safe YAML loader that keeps scalars as published text and refuses anchors and aliases.
-
-    Aliases let a few hundred bytes expand into gigabytes; no leaderboard needs them.
-    """
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases are not allowed", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-
-def _scalar_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    assert isinstance(node, yaml.ScalarNode)
-    return str(loader.construct_scalar(node))
-
-
-for _tag in ("int", "float", "bool", "timestamp"):
-    TextLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _scalar_text)

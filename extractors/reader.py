@@ -12,13 +12,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-import requests
-
 from extractors.base import NotModified, Previous, SourceError
-from extractors.http import WaitBudget, deadline, download
 from extractors.limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:  # requests is imported by the first fetch: read-only commands never pay for it
+    import requests
 
 
 def is_url(location: str) -> bool:
@@ -53,6 +54,8 @@ class Reader:
             limits or DEFAULT_LIMITS, timeout_seconds=timeout, max_payload_bytes=max_bytes
         )
         self._deadline = time.monotonic() + self.limits.source_seconds
+        from extractors.http import WaitBudget
+
         self._budget = WaitBudget(self.limits.retry_wait_seconds)
         # what the server said about the location itself (for the next conditional request)
         self.http_status: int | None = None
@@ -140,6 +143,8 @@ class Reader:
                 f"{self.source}: the source's {self.limits.source_seconds:g} s deadline passed "
                 f"before GET {url}; nothing was loaded"
             )
+        from extractors.http import deadline, download
+
         with deadline(left, self.source, self._budget):
             got = download(self.session, self.source, url, self.limits, headers)
         if itself:

@@ -20,12 +20,14 @@ with its nearest candidates for a person to add to the alias file.
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 SCHEMA = {
@@ -91,6 +93,7 @@ class Matcher:
             if family:
                 self.snapshots[family.group("family")].add(model_id)
         self.aliases = aliases
+        self._nearest: Nearest | None = None
 
     def match(self, source: str, name: str, display: str | None) -> dict[str, Any]:
         base, effort = split_effort(name)
@@ -136,7 +139,66 @@ class Matcher:
         return None
 
     def nearest(self, key: str) -> list[str]:
-        return difflib.get_close_matches(key, sorted(self.ids), n=3, cutoff=0.6)
+        """The (up to) 3 closest ids, exactly difflib.get_close_matches(key, ids, 3, 0.6)."""
+        if self._nearest is None:
+            self._nearest = Nearest(sorted(self.ids))
+        return self._nearest.get(key)
+
+
+class Nearest:
+    """difflib.get_close_matches over many ids without comparing a name with every one of them.
+
+    difflib's own cheap bound (`quick_ratio`: shared characters, counted with multiplicity) is
+    computed for all ids at once from a character-count matrix, ids whose bound is under the
+    cutoff are dropped, and the rest are scored best bound first, stopping as soon as no bound
+    left can reach the third best score. Same answer, ties included; the slow
+    SequenceMatcher.ratio() runs on a handful of ids instead of all of them.
+    """
+
+    def __init__(self, ids: list[str], n: int = 3, cutoff: float = 0.6) -> None:
+        self.ids, self.n, self.cutoff = ids, n, cutoff
+        alphabet = sorted({char for text in ids for char in text})
+        self.column = {char: index for index, char in enumerate(alphabet)}
+        self.counts = np.zeros((len(ids), len(alphabet)), dtype=np.int32)
+        for row, text in enumerate(ids):
+            for char in text:
+                self.counts[row, self.column[char]] += 1
+        self.lengths = np.array([len(text) for text in ids], dtype=np.int64)
+        self.cache: dict[str, list[str]] = {}
+
+    def get(self, key: str) -> list[str]:
+        if key not in self.cache:
+            self.cache[key] = self._search(key)
+        return self.cache[key]
+
+    def _search(self, key: str) -> list[str]:
+        if not self.ids:
+            return []
+        wanted = np.zeros(self.counts.shape[1], dtype=np.int32)
+        for char in key:
+            if char in self.column:
+                wanted[self.column[char]] += 1
+        shared = np.minimum(self.counts, wanted).sum(axis=1)
+        # difflib's quick_ratio, to the same float: 2.0 * matches / (len(a) + len(b)), 1.0 if 0
+        total = self.lengths + len(key)
+        bound = np.ones(len(self.ids))
+        np.divide(2.0 * shared, total, out=bound, where=total > 0)
+        hopeful = np.flatnonzero(bound >= self.cutoff)
+        order = hopeful[np.argsort(-bound[hopeful], kind="stable")]
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(key)
+        scored: list[tuple[float, str]] = []
+        for index in order:
+            if len(scored) >= self.n:
+                third = heapq.nlargest(self.n, scored)[-1][0]
+                if bound[index] < third:
+                    break  # no id left can reach the top n, not even as a tie
+            matcher.set_seq1(self.ids[index])
+            if matcher.real_quick_ratio() >= self.cutoff:
+                score = matcher.ratio()
+                if score >= self.cutoff:
+                    scored.append((score, self.ids[index]))
+        return [text for _, text in heapq.nlargest(self.n, scored)]
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:

@@ -1,0 +1,80 @@
+"""Read commands answer at once: they import none of what only a refresh needs.
+
+`gapwatch sql`, `gaps`, `status` and `--help` run in a fresh interpreter, which then lists the
+top-level packages it imported. The parsers' libraries (bs4, requests/urllib3, yaml), the
+validator, Prefect and the plotting library must not be among them. An import graph check,
+not a timing: each of these costs a few hundred milliseconds at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.warehouse.bundles import Built
+
+PROJECT = Path(__file__).resolve().parents[2]
+NOT_FOR_READING = (
+    "bs4",
+    "requests",
+    "urllib3",
+    "yaml",
+    "great_expectations",
+    "prefect",
+    "matplotlib",
+)
+PROBE = """
+import contextlib, io, json, sys
+from cli.main import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as stop:  # --help exits through argparse
+        code = stop.code
+print(json.dumps({"code": code, "imported": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+def imported_by(*argv: str, ok: bool = True) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["code"] == 0 or not ok, done.stderr
+    return set(answer["imported"])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["--help"],
+        ["sql", "select count(*) from marts.benchmark_scores"],
+        ["gaps"],
+        ["status"],
+    ],
+    ids=["help", "sql", "gaps", "status"],
+)
+def test_read_commands_import_nothing_a_refresh_needs(
+    command: list[str], snapshot_warehouse: Callable[[str], Built]
+) -> None:
+    data_dir = snapshot_warehouse("2026-04-19").settings.data_dir
+    argv = command if command == ["--help"] else [*command, "--data-dir", str(data_dir)]
+    imported = imported_by(*argv)
+    assert "cli" in imported  # the probe ran the command
+    assert not imported & set(NOT_FOR_READING), sorted(imported & set(NOT_FOR_READING))
+
+
+def test_the_probe_sees_what_a_refresh_imports(tmp_path: Path) -> None:
+    """The check can fail: a refresh (of a source that is not there) imports requests."""
+    missing = tmp_path / "missing"
+    argv = ["refresh", "--no-prefect", "--data-dir", str(tmp_path), "--source", f"epoch={missing}"]
+    assert "requests" in imported_by(*argv, ok=False)
