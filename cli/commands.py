@@ -105,7 +105,12 @@ def _refresh_plain(settings: Any, as_of: Any) -> list[str]:
 
     from pipeline.run import refresh as run_refresh
 
-    problems: list[str] = run_refresh(settings, as_of).problems()
+    result = run_refresh(settings, as_of)
+    problems: list[str] = result.problems()
+    dated = settings.data_dir / "reports" / as_of.isoformat() / "report.html"
+    if not result.rebuilt and dated.is_file():
+        logging.getLogger(__name__).info("report: the marts did not change; %s stands", dated)
+        return problems
     # the same report the nightly flow publishes: reports/<as_of>/ and reports/latest/
     try:
         from report.publish import publish

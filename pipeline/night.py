@@ -22,6 +22,7 @@ from extractors import SOURCES
 from extractors.base import Parsed, Payload, SourceError
 from extractors.http import make_session
 from pipeline.settings import Settings
+from transforms import inputs
 from transforms.runner import BuiltModel, run_marts, run_views
 from validation.seed_checks import check_seeds
 from warehouse import landing
@@ -84,6 +85,7 @@ class RefreshResult:
     # set-up at the edge that failed before the data work (a missing notification block...)
     setup_problems: list[str] = field(default_factory=list)
     flow_run_id: str | None = None  # Prefect's, when a Prefect flow runs the night
+    rebuilt: bool = True  # False: no input changed, the marts were left as they were
 
     @property
     def ok(self) -> bool:
@@ -150,6 +152,7 @@ class Run:
         self.flow_run_id = flow_run_id  # set when a Prefect flow runs this night
         self.started_at = datetime.now(UTC)
         self.marts: list[BuiltModel] = []
+        self.rebuilt = False  # did this night rebuild the marts (see build())
         self.alerts: list[Alert] = []
         self.undelivered: dict[str, str] = {}
         self._stack = ExitStack()
@@ -253,14 +256,20 @@ class Run:
     # --- the night ---------------------------------------------------------------------
 
     def build(self) -> list[BuiltModel]:
+        """Rebuild the marts, unless nothing they are built from changed since the last build."""
+        params = {
+            "as_of": self.as_of,
+            "frontier_lag_min_benchmarks": self.settings.frontier_lag_min_benchmarks,
+        }
+        digest = inputs.fingerprint(self.con, params)
+        if inputs.last_build(self.con) == digest:
+            log.info("marts: no input changed since the last build; not rebuilt")
+            self.rebuilt = False
+            return self.marts
         log.info("building marts")
-        self.marts = run_marts(
-            self.con,
-            {
-                "as_of": self.as_of,
-                "frontier_lag_min_benchmarks": self.settings.frontier_lag_min_benchmarks,
-            },
-        )
+        self.marts = run_marts(self.con, params)
+        inputs.record_build(self.con, digest, self.as_of)
+        self.rebuilt = True
         return self.marts
 
     def alert(self) -> list[Alert]:
@@ -288,6 +297,7 @@ class Run:
             self.undelivered,
             self.setup_problems,
             self.flow_run_id,
+            self.rebuilt,
         )
 
     def record(self) -> None:

@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads with the Python marts: a night that builds none never imports it
+    import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 
@@ -62,7 +64,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
 MATERIALIZATION = {"staging": "view", "intermediate": "view", "marts": "table"}
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
-Build = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], pd.DataFrame]
+Build = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], "pd.DataFrame"]
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,13 @@ RAW_DDL = (
         offending_rows varchar,
         checked_at timestamptz not null
     )""",
+    # the inputs every marts build read, as one sha256 (transforms/inputs.py): a night whose
+    # inputs match the last build's leaves the marts as they are
+    """create table if not exists raw.marts_builds (
+        fingerprint varchar not null,
+        as_of date not null,
+        built_at timestamptz not null
+    )""",
     # history tables in marts: appended by every run, never rebuilt (see README)
     """create table if not exists marts.refresh_runs (
         run_id varchar not null,

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from extractors.base import Record
 
@@ -23,6 +22,8 @@ def load_raw_rows(
     """Replace this fetch's rows in raw.<table> (idempotent per fetch); returns the row count.
 
     table and columns are what the source declares (extractors.base.RawTable)."""
+    import pandas as pd  # only a night that loads rows pays for pandas
+
     frame = pd.DataFrame.from_records(list(records), columns=list(columns))
     frame.insert(0, "_fetch_id", fetch_id)
     qualified = _raw_table(table)
