@@ -96,3 +96,73 @@ def prefect_backend(prefect_template: Path) -> Iterator[None]:
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+@pytest.fixture(scope="session")
+def prefect_server(
+    prefect_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A Prefect server of this session (`prefect server start` on loopback): its API URL.
+
+    `gapwatch refresh` runs the Prefect flow only where a server is configured; tests of that
+    path point PREFECT_API_URL here (see `on_prefect_server`). Started on a copy of the
+    migrated template database, so it is up in seconds; stopped (SIGINT, then SIGKILL) after.
+    """
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    home = tmp_path_factory.mktemp("prefect-server")
+    shutil.copyfile(prefect_template, home / "prefect.db")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GAPWATCH_"))}
+    env.update(
+        PREFECT_HOME=str(home),
+        DO_NOT_TRACK="1",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_LOGGING_LEVEL="WARNING",
+    )
+    log = home / "server.log"
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [*command, "--port", str(port), "--no-ui"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + TEMPLATE_BUILD_TIMEOUT
+        while True:
+            try:
+                with urllib.request.urlopen(f"{api}/health", timeout=5) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the test's Prefect server did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield api
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture
+def on_prefect_server(prefect_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """PREFECT_API_URL set to the session's server, for the CLI's choice and Prefect's client."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    monkeypatch.setenv("PREFECT_API_URL", prefect_server)
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server}):
+        yield prefect_server

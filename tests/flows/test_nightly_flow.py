@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import http.server
 import itertools
+import json
 import logging
 import os
 import re
 import socket
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -304,7 +306,9 @@ def test_cli_refresh_runs_the_flow_and_reports_a_failing_source(
     failing_url: Failing,
     cli_logging: None,
     restore_environ: None,
+    on_prefect_server: str,
 ) -> None:
+    """With PREFECT_API_URL set (this session's server), `gapwatch refresh` runs the flow there."""
     from cli.main import main
 
     clean_env(monkeypatch)
@@ -341,6 +345,12 @@ def test_cli_refresh_runs_the_flow_and_reports_a_failing_source(
         database, "select status, source_status from marts.refresh_runs order by finished_at"
     )
     assert statuses == [("succeeded", "loaded"), ("failed", "failed")]
+    # both nights ran as flows on the configured server, which knows their flow runs
+    flow_runs = rows(database, "select distinct prefect_flow_run_id from marts.refresh_runs")
+    assert len(flow_runs) == 2 and all(run for (run,) in flow_runs)
+    for (run,) in flow_runs:
+        with urllib.request.urlopen(f"{on_prefect_server}/flow_runs/{run}", timeout=10) as got:
+            assert json.loads(got.read())["id"] == run
 
 
 def test_failed_fetch_fails_the_flow_and_keeps_the_last_good_data(
