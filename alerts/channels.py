@@ -24,12 +24,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import duckdb
-import requests
 
 from extractors import redact
+
+if TYPE_CHECKING:  # requests loads with a webhook: a night without one never imports it
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ def markdown_escape(text: str) -> str:
 
 def plain_session() -> requests.Session:
     """A session without retries: a webhook is tried once per night per alert, quickly."""
+    import requests
+
     return requests.Session()
 
 
@@ -82,6 +86,8 @@ class WebhookChannel:
         redact.register(self.url)  # whatever logs it from now on prints [redacted]
 
     def send(self, alert_id: str, message: str, payload: dict[str, object]) -> None:
+        import requests
+
         body = {"text": slack_escape(message), "mrkdwn": False, "alert": payload}
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)

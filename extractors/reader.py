@@ -18,8 +18,10 @@ from urllib.parse import urljoin
 from extractors.base import NotModified, Previous, SourceError
 from extractors.limits import DEFAULT_LIMITS, Limits
 
-if TYPE_CHECKING:  # requests is imported by the first fetch: read-only commands never pay for it
+if TYPE_CHECKING:  # requests is imported by the first download: local reads never pay for it
     import requests
+
+    from extractors.http import WaitBudget
 
 
 def is_url(location: str) -> bool:
@@ -54,9 +56,7 @@ class Reader:
             limits or DEFAULT_LIMITS, timeout_seconds=timeout, max_payload_bytes=max_bytes
         )
         self._deadline = time.monotonic() + self.limits.source_seconds
-        from extractors.http import WaitBudget
-
-        self._budget = WaitBudget(self.limits.retry_wait_seconds)
+        self._budget: WaitBudget | None = None  # made by the first download (imports requests)
         # what the server said about the location itself (for the next conditional request)
         self.http_status: int | None = None
         self.etag: str | None = None
@@ -143,8 +143,10 @@ class Reader:
                 f"{self.source}: the source's {self.limits.source_seconds:g} s deadline passed "
                 f"before GET {url}; nothing was loaded"
             )
-        from extractors.http import deadline, download
+        from extractors.http import WaitBudget, deadline, download
 
+        if self._budget is None:
+            self._budget = WaitBudget(self.limits.retry_wait_seconds)
         with deadline(left, self.source, self._budget):
             got = download(self.session, self.source, url, self.limits, headers)
         if itself:

@@ -12,15 +12,14 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
-import requests
 
 from alerts.channels import Channel, DeliveryLog, WebhookChannel, deliver
 from alerts.events import Alert, raise_alerts, snapshot_previous
 from extractors import SOURCES
 from extractors.base import Parsed, Payload, SourceError
-from extractors.http import make_session
 from pipeline.settings import Settings
 from transforms import inputs
 from transforms.runner import BuiltModel, run_marts, run_views
@@ -33,7 +32,30 @@ from warehouse.lock import RefreshLock
 from warehouse.replay import check_replay
 from warehouse.swap import building_copy
 
+if TYPE_CHECKING:
+    import requests
+
 log = logging.getLogger(__name__)
+
+
+class LazySession:
+    """The night's HTTP session, made (and requests imported) when a fetch first uses it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._session: requests.Session | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy/pickle probes and our own fields: not the session's
+            raise AttributeError(name)
+        if self._session is None:
+            from extractors.http import make_session
+
+            settings = self._settings
+            self._session = make_session(
+                settings.user_agent, settings.http_retries, settings.http_backoff_seconds
+            )
+        return getattr(self._session, name)
 
 
 @dataclass
@@ -138,9 +160,8 @@ class Run:
         self.settings, self.as_of = settings, as_of
         self.sources = names
         self.source_runs = [SourceRun(name, settings.locations[name]) for name in names]
-        self.session = session or make_session(
-            settings.user_agent, settings.http_retries, settings.http_backoff_seconds
-        )
+        # made on first use: a night that reads only local files never imports requests
+        self.session = session or cast("requests.Session", LazySession(settings))
         # channels are resolved before any data work; what failed there is recorded
         self.channels = (
             list(channels) if channels is not None else default_channels(settings, self.session)

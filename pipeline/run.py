@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from alerts.channels import Channel
 from extractors.base import SourceSkipped
 from pipeline.night import RefreshResult, Run, SourceOutcome, SourceRun
 from pipeline.settings import Settings
 from pipeline.steps import NIGHT_STEPS, SOURCE_STEPS, Step
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["RefreshResult", "Run", "SourceOutcome", "SourceRun", "direct", "refresh", "run"]
 
