@@ -69,7 +69,7 @@ class Reader:
     def _waited(self, headers: Mapping[str, str]) -> str:
         """Why the retries stopped, when the server asked to wait past the source's budget."""
         asked = headers.get("Retry-After")
-        if not asked or self._budget.left > 0:
+        if not asked or self._budget is None or self._budget.left > 0:
             return ""
         budget = self.limits.retry_wait_seconds
         return (
