@@ -9,6 +9,7 @@ not a timing: each of these costs a few hundred milliseconds at start-up.
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -73,8 +74,16 @@ def test_read_commands_import_nothing_a_refresh_needs(
     assert not imported & set(NOT_FOR_READING), sorted(imported & set(NOT_FOR_READING))
 
 
-def test_the_probe_sees_what_a_refresh_imports(tmp_path: Path) -> None:
-    """The check can fail: a refresh (of a source that is not there) imports requests."""
-    missing = tmp_path / "missing"
-    argv = ["refresh", "--no-prefect", "--data-dir", str(tmp_path), "--source", f"epoch={missing}"]
-    assert "requests" in imported_by(*argv, ok=False)
+def test_the_probe_sees_what_a_refresh_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check can fail: a refresh from a URL (a closed loopback port) imports requests."""
+    monkeypatch.setenv("GAPWATCH_HTTP_RETRIES", "0")
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: the connection is refused
+    url = f"http://127.0.0.1:{closed.getsockname()[1]}/benchmark_data.zip"
+    argv = ["refresh", "--no-prefect", "--data-dir", str(tmp_path), "--source", f"epoch={url}"]
+    try:
+        assert "requests" in imported_by(*argv, ok=False)
+    finally:
+        closed.close()
