@@ -109,6 +109,13 @@ def version() -> str:
         return "unknown (not installed)"
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked (importlib.metadata costs every other command)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        parser.exit(0, f"gapwatch {version()}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="gapwatch",
@@ -118,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Settings also come from GAPWATCH_DATA_DIR, GAPWATCH_DB and "
         "GAPWATCH_<SOURCE>_LOCATION. Run 'gapwatch COMMAND --help' for examples.",
     )
-    parser.add_argument("--version", action="version", version=f"gapwatch {version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     _add_common(parser, None)  # before the command too: gapwatch --data-dir X gaps
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     from cli import commands as handlers
