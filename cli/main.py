@@ -113,7 +113,8 @@ class _Version(argparse.Action):
     """--version, looked up only when asked (importlib.metadata costs every other command)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        parser.exit(0, f"gapwatch {version()}\n")
+        print(f"gapwatch {version()}")
+        parser.exit(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
