@@ -270,7 +270,10 @@ def _read_capped(
         chunks.append(chunk)
         size += len(chunk)
         if size > max_bytes:
-            raise SourceError(f"{source}: {url} is larger than the {max_bytes} byte limit")
+            raise SourceError(
+                f"{source}: {url} is larger than the {max_bytes} byte limit"
+                " (GAPWATCH_MAX_PAYLOAD_BYTES)"
+            )
         if window.spent():
             raise requests.ConnectionError("deadline passed")
     return b"".join(chunks)

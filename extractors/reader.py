@@ -112,6 +112,7 @@ class Reader:
                 if total > self.max_bytes:
                     raise SourceError(
                         f"{self.source}: {folder} is larger than the {self.max_bytes} byte limit"
+                        " (GAPWATCH_MAX_PAYLOAD_BYTES)"
                     )
                 files[path.relative_to(folder).as_posix()] = path.read_bytes()
         return files
@@ -126,6 +127,7 @@ class Reader:
             if path.stat().st_size > self.max_bytes:
                 raise SourceError(
                     f"{self.source}: {where} is larger than the {self.max_bytes} byte limit"
+                    " (GAPWATCH_MAX_PAYLOAD_BYTES)"
                 )
             return path.name, path.read_bytes()
         return where.rsplit("/", 1)[-1].split("?")[0], self._get(where)

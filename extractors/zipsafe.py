@@ -35,11 +35,14 @@ def iter_members(
             if info.file_size > max_member_bytes:
                 raise SourceError(
                     f"{source}: zip member {info.filename!r} declares {info.file_size} bytes, "
-                    f"over the {max_member_bytes} byte limit"
+                    f"over the {max_member_bytes} byte limit (GAPWATCH_MAX_MEMBER_BYTES)"
                 )
             total += info.file_size
         if total > max_total_bytes:
-            raise SourceError(f"{source}: zip expands to {total} bytes, over {max_total_bytes}")
+            raise SourceError(
+                f"{source}: zip expands to {total} bytes, over {max_total_bytes}"
+                " (GAPWATCH_MAX_EXPANDED_BYTES)"
+            )
         expanded = 0
         for info in infos:
             room = min(max_member_bytes, max_total_bytes - expanded)
