@@ -1,10 +1,10 @@
 """What the marts are built from, as one sha256: an unchanged night does not rebuild them.
 
-The marts read only the batches each source's files landed as (raw.batches and the raw rows
-of those fetches, which never change once landed), the committed seeds, the transforms' own
-code (SQL, Python, seed files under transforms/) and the build parameters (as-of date,
-settings). When none of that changed since the last build recorded in raw.marts_builds, the
-marts in the warehouse are exactly what a rebuild would write.
+The marts read only the batches each source's files landed as (raw.batches, the as-of night
+of their fetches, and the raw rows of those fetches, which never change once landed), the
+transforms' own code (SQL, Python, seed files under transforms/) and the build parameters
+(as-of date, settings). When none of that changed since the last build recorded in
+raw.marts_builds, the marts in the warehouse are exactly what a rebuild would write.
 """
 
 from __future__ import annotations
@@ -20,10 +20,14 @@ import duckdb
 
 HERE = Path(__file__).resolve().parent
 CODE_SUFFIXES = (".sql", ".py", ".csv")
+# each batch with the night its fetch stands for (marts read fetches.as_of of loaded fetches)
 BATCHES_SQL = """
-select source, fetch_id, file, benchmark_id, coalesce(unit, ''), coalesce(rows, -1), status
-from raw.batches
-order by source, fetch_id, file
+select
+    batches.source, batches.fetch_id, batches.file, batches.benchmark_id,
+    coalesce(batches.unit, ''), coalesce(batches.rows, -1), batches.status, fetches.as_of
+from raw.batches as batches
+left join raw.fetches as fetches on batches.fetch_id = fetches.fetch_id
+order by batches.source, batches.fetch_id, batches.file
 """
 
 
