@@ -191,7 +191,11 @@ def bench_cli(bundle: Path, repeat: int) -> None:
         1.5,
     )
     line("refresh --no-prefect, unchanged night / read (CPU)", unchanged.cpu / read.cpu, 1.5)
-    print(f"gapwatch sql cold {sql.wall:.3f} s wall; bare python+duckdb {bare.wall:.3f} s")
+    print(
+        f"gapwatch sql cold {sql.wall:.3f} s wall ({sql.cpu:.3f} s CPU); bare python+duckdb "
+        f"{bare.wall:.3f} s wall ({bare.cpu:.3f} s CPU); --help {helped.wall:.3f} s wall "
+        f"({helped.cpu:.3f} s CPU)"
+    )
     line("gapwatch sql cold / bare python + duckdb (wall)", sql.wall / bare.wall, 1.2)
     line("gapwatch --help (wall, seconds)", helped.wall, 0.15, "s")
     line("gapwatch report, 2026-04-19 (CPU, seconds)", report.cpu, 3.0, "s")
