@@ -91,6 +91,19 @@ class RawTable:
     not_null: tuple[str, ...] = ("row_number",)
 
 
+@dataclass(frozen=True)
+class FormatChange:
+    """Something in a file the code does not know: the file, what changed, the columns seen."""
+
+    file: str
+    change: str  # unknown_layout | new_columns | missing_columns | unknown_labels | ...
+    detail: str
+    columns: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return f"{self.file}: {self.detail}"
+
+
 @dataclass
 class Parsed:
     """A parsed payload: its records, the unit of quarantine (file -> benchmark id and unit),
@@ -100,6 +113,9 @@ class Parsed:
     files: dict[str, str] = field(default_factory=dict)  # file -> unit of its score column
     benchmarks: dict[str, str] = field(default_factory=dict)  # file -> benchmark id
     file_errors: dict[str, str] = field(default_factory=dict)
+    # what the code did not understand (layout, columns, labels): news for the maintainer
+    format_changes: list[FormatChange] = field(default_factory=list)
+    layout: str = ""
 
 
 def as_parsed(source: str, result: Sequence[Record] | Parsed) -> Parsed:

@@ -8,8 +8,17 @@ source-conformed string records; typing and scaling happen in staging SQL.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
-from extractors.base import Attribution, Parsed, RawTable, Record, SourceError
+from extractors.base import Attribution, FormatChange, Parsed, RawTable, Record, SourceError
+from extractors.epoch_layout import (
+    ECI_SCORES,
+    METADATA_FILE,
+    NEW_REGISTRY,
+    column_changes,
+    read_registry,
+    read_rows,
+)
 from extractors.parsing import read_csv
 from extractors.reader import Reader
 from extractors.zipsafe import iter_members
@@ -40,15 +49,19 @@ RAW_TABLE = RawTable(
 )
 POST_PARSE = None
 REGISTRY_FILE = "epoch_capabilities_index.csv"
-METADATA_FILE = "benchmark_metadata.csv"
 # Epoch's IRT calibration of the ECI (from the 2026-03 bundles): per benchmark a difficulty
 # `edi` and a slope on the ECI scale; it lands as rows (unit 'metadata', no scores) because
 # the untested-model rule predicts a model's score from its ECI with it
 CALIBRATION_FILE = "additional_eci_data/eci_benchmark_difficulties_and_slopes.csv"
 CALIBRATION_COLUMNS = ("benchmark_name", "edi", "estimated_slope_scaled")
-
-# metadata and auxiliary tables of the bundle: no per-model scores, so not loaded as scores
-AUXILIARY_PREFIXES = ("additional_eci_data/", "model_metadata.csv", METADATA_FILE)
+# auxiliary tables of the bundle with no per-model scores (the registries and the benchmark
+# metadata are read by extractors/epoch_layout.py and read_metadata below)
+AUXILIARY_PREFIXES = (
+    "additional_eci_data/",
+    "epoch_capabilities_index/",
+    NEW_REGISTRY,
+    METADATA_FILE,
+)
 
 # Headline score column per file, used when the bundle has no benchmark_metadata.csv.
 # Candidates are tried in order (columns drift between snapshots: weirdml's `Average` became
@@ -106,13 +119,20 @@ SCORE_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
     "vpct_external.csv": (("Correct",), "fraction"),
     "webdev_arena_external.csv": (("Arena Score",), "elo"),
     "weirdml_external.csv": (("Accuracy", "Average"), "fraction"),
+    # WeirdML v3 (Sept 2026): benchmark_metadata.csv lists it without a source file
+    "weirdml_v3_external.csv": (("Score",), "fraction"),
     "wino_grande_external.csv": (("Accuracy",), "fraction"),
 }
 
 STDERR_COLUMNS = ("stderr", "Accuracy SE", "Average Standard error", "Pass@1 Standard Error")
 KEY_COLUMNS = ("Model version", "Release date", "Organization", "Country")
 # benchmark_metadata.csv states scale as a multiplier to fractions (1.0 or 0.01)
-_METADATA_SCALE_UNITS = {"1": "fraction", "1.0": "fraction", "0.01": "percent"}
+_METADATA_SCALE_UNITS = {
+    "1": "fraction",
+    "1.0": "fraction",
+    "0.01": "percent",
+    "0.1": "tenths",
+}
 
 
 # the bundle as one archive file (a URL or a saved zip); a folder is read file by file
@@ -135,7 +155,7 @@ def parse(files: dict[str, bytes]) -> Parsed:
 
 def benchmark_id(file: str) -> str:
     """gpqa_diamond.csv -> gpqa_diamond; aider_polyglot_external.csv -> aider_polyglot."""
-    if file == REGISTRY_FILE:
+    if file in (REGISTRY_FILE, ECI_SCORES):
         return "eci"
     stem = file.rsplit("/", 1)[-1].removesuffix(".csv")
     return stem.removesuffix("_external")
@@ -150,12 +170,26 @@ def parse_archive(body: bytes, max_member_bytes: int, max_total_bytes: int) -> P
 
 
 def parse_members(members: dict[str, bytes]) -> Parsed:
-    """The bundle's files by name -> records of every score file; a bad file is quarantined."""
+    """The bundle's files by name -> records; a file the code can't read is quarantined."""
+    registry = read_registry(members)
+    bundle = Parsed(layout=registry.layout)
+    bundle.records.extend(registry.records)
+    bundle.files.update(registry.files)
+    bundle.benchmarks.update({file: benchmark_id(file) for file in registry.files})
+    bundle.file_errors.update(registry.file_errors)
+    bundle.benchmarks.update({file: benchmark_id(file) for file in registry.file_errors})
+    bundle.format_changes.extend(registry.changes)
     score_map = dict(SCORE_COLUMNS)
     if METADATA_FILE in members:
-        score_map.update(read_metadata(members[METADATA_FILE]))
-    bundle = Parsed()
+        declared = read_metadata(members[METADATA_FILE])
+        bundle.format_changes.extend(declared.changes)
+        score_map.update(declared.score_columns)
+        bundle.records.extend(declared.records)
+        if declared.records:
+            bundle.files[METADATA_FILE] = "metadata"
+            bundle.benchmarks[METADATA_FILE] = benchmark_id(METADATA_FILE)
     if CALIBRATION_FILE in members:
+        bundle.benchmarks[CALIBRATION_FILE] = benchmark_id(CALIBRATION_FILE)
         try:
             bundle.records.extend(parse_calibration(members[CALIBRATION_FILE]))
             bundle.files[CALIBRATION_FILE] = "metadata"
@@ -164,37 +198,95 @@ def parse_members(members: dict[str, bytes]) -> Parsed:
     for file in sorted(members):
         if not file.endswith(".csv") or file.startswith(AUXILIARY_PREFIXES):
             continue
+        if file in bundle.files or file in bundle.file_errors:
+            continue
+        bundle.benchmarks[file] = benchmark_id(file)
         try:
             unit, records = parse_file(file, members[file], score_map)
         except SourceError as error:
             bundle.file_errors[file] = str(error)
-            bundle.benchmarks[file] = benchmark_id(file)
+            columns = _header(members[file])
+            bundle.format_changes.append(
+                FormatChange(file, "unreadable_file", str(error).removeprefix(f"{name}: "), columns)
+            )
             continue
         bundle.files[file] = unit
-        bundle.benchmarks[file] = benchmark_id(file)
         bundle.records.extend(records)
     if not bundle.files and not bundle.file_errors:
         raise SourceError(f"{name}: the bundle holds no benchmark CSV at all")
     return bundle
 
 
-def read_metadata(content: bytes) -> dict[str, tuple[tuple[str, ...], str]]:
-    """Score columns from the bundle's benchmark_metadata.csv (source_file, score_column, scale)."""
-    _, rows = read_csv(name, METADATA_FILE, _decode(METADATA_FILE, content))
-    needed = {"source_file", "score_column"}
-    if rows and not needed <= set(rows[0]):
-        raise SourceError(
-            f"{name}: {METADATA_FILE} lacks columns {sorted(needed - set(rows[0]))}; "
-            "the bundle layout changed"
-        )
-    mapping: dict[str, tuple[tuple[str, ...], str]] = {}
-    for row in rows:
+def read_metadata(content: bytes) -> DeclaredMetadata:
+    """Score columns from the bundle's benchmark_metadata.csv (source_file, score_column, scale).
+
+    Its rows also land as records (the catalog reads baseline, ceiling, in_eci and successor
+    from them). A metadata file the code can't read is a format change, not a failed night:
+    the code's own map stays in force.
+    """
+    declared = DeclaredMetadata()
+    try:
+        columns, rows = read_rows(METADATA_FILE, content)
+    except SourceError as error:
+        declared.changes.append(FormatChange(METADATA_FILE, "unreadable_file", str(error)))
+        return declared
+    declared.changes.extend(column_changes(METADATA_FILE, columns))
+    if not {"source_file", "score_column"} <= set(columns):
+        return declared
+    for number, row in enumerate(rows, start=1):
         file, column = (row.get("source_file") or "").strip(), (row.get("score_column") or "")
-        if file and column.strip():
-            known_unit = SCORE_COLUMNS.get(file, ((), "fraction"))[1]
-            unit = _METADATA_SCALE_UNITS.get((row.get("scale") or "").strip(), known_unit)
-            mapping[file] = ((column.strip(),), unit)
-    return mapping
+        declared.records.append(_metadata_record(number, row))
+        if not (file and column.strip()):
+            continue
+        known_unit = SCORE_COLUMNS.get(file, ((), "fraction"))[1]
+        scale = (row.get("scale") or "").strip()
+        unit = _METADATA_SCALE_UNITS.get(scale)
+        if unit is None:
+            unit = known_unit
+            if scale:
+                declared.changes.append(
+                    FormatChange(
+                        METADATA_FILE,
+                        "unknown_scale",
+                        f"row {number} ({file}): scale {scale!r} is not a known multiplier; "
+                        f"read as {known_unit}",
+                        ("scale",),
+                    )
+                )
+        declared.score_columns[file] = ((column.strip(),), unit)
+    return declared
+
+
+@dataclass
+class DeclaredMetadata:
+    """What benchmark_metadata.csv declares: score column and unit per file, and its rows."""
+
+    score_columns: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
+    changes: list[FormatChange] = field(default_factory=list)
+
+
+def _metadata_record(number: int, row: dict[str, str]) -> Record:
+    extra = {k: v for k, v in row.items() if k is not None and v}
+    return {
+        "file": METADATA_FILE,
+        "row_number": str(number),
+        "model_version": None,
+        "score_column": None,
+        "score_text": None,
+        "release_date": row.get("release_date"),
+        "organization": None,
+        "country": None,
+        "stderr_text": None,
+        "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _header(content: bytes) -> tuple[str, ...]:
+    try:
+        return tuple(read_rows("", content[:65536] + b"\n")[0])
+    except SourceError:
+        return ()
 
 
 def parse_calibration(content: bytes) -> list[Record]:

@@ -21,14 +21,18 @@ HERE = Path(__file__).resolve().parent
 LAYERS: dict[str, tuple[str, ...]] = {
     "staging": (
         "stg_seeds__units",
+        "stg_seeds__accessibility_labels",
         "stg_epoch__benchmark_rows",
         "stg_epoch__model_versions",
         "stg_epoch__eci_calibration",
+        "stg_epoch__eci_scores",
+        "stg_epoch__benchmark_metadata",
         "stg_sources__observations",
     ),
     "intermediate": (
         "int_batches_current",
         "int_eci_calibration",
+        "int_epoch_lineage",
         "int_benchmark_rows_scaled",
         "int_benchmark_scores_collapsed",
         "int_observations_scaled",

@@ -36,7 +36,7 @@ from intermediate.int_benchmark_scores_collapsed
 where fetch_id = $fetch_id
 """
 REGISTRY_FRAME_SQL = """
-select 'epoch_capabilities_index.csv' as file, row_number, model_version, accessibility
+select file, row_number, model_version, accessibility
 from staging.stg_epoch__model_versions
 where fetch_id = $fetch_id
 """
@@ -44,18 +44,43 @@ COUNTS_FRAME_SQL = """
 with this_fetch as (
     select file from raw.batches where fetch_id = $fetch_id and source = $source
 ),
+-- the registry every open/closed status comes from may never silently drop out: the layout's
+-- own registry files when the bundle has one, else every registry file gapwatch knows
+registry_files as (
+    select file from (
+        values
+            ('epoch_capabilities_index.csv'),
+            ('model_metadata.csv'),
+            ('epoch_capabilities_index/eci_scores.csv')
+    ) as known (file)
+),
+registry as (
+    select file from registry_files where file in (select file from this_fetch)
+    union
+    select file from registry_files
+    where not exists (
+        select 1 from this_fetch
+        where file in ('epoch_capabilities_index.csv', 'model_metadata.csv')
+    )
+),
 tracked as (
     select file from seeds.benchmarks
     where try_cast(tracked as boolean) and nullif(file, '') is not null
-    -- the registry every open/closed status comes from: it may never silently drop out
-    union select 'epoch_capabilities_index.csv'
+    union select file from registry
 ),
 files as (
     select file from this_fetch union select file from tracked
 ),
+versions as (
+    select fetch_id, file, model_version from intermediate.int_benchmark_scores_collapsed
+    union all
+    -- the new registry holds no scores: count its versions
+    select distinct fetch_id, file, model_version from staging.stg_epoch__model_versions
+    where file = 'model_metadata.csv' and model_version is not null
+),
 now_counts as (
     select file, count(*) as n
-    from intermediate.int_benchmark_scores_collapsed
+    from versions
     where fetch_id = $fetch_id
     group by file
 ),
@@ -66,11 +91,11 @@ last_good as (
     group by file
 ),
 before_counts as (
-    select scores.file, count(*) as n
-    from intermediate.int_benchmark_scores_collapsed as scores
+    select versions.file, count(*) as n
+    from versions
     inner join last_good
-        on scores.file = last_good.file and scores.fetch_id = last_good.fetch_id
-    group by scores.file
+        on versions.file = last_good.file and versions.fetch_id = last_good.fetch_id
+    group by versions.file
 )
 select
     files.file,

@@ -141,20 +141,34 @@ def test_benchmark_metadata_overrides_the_score_columns() -> None:
     bundle = parse(body, LIMIT, LIMIT)
 
     assert bundle.file_errors == {}
-    assert bundle.files == {"gpqa_diamond.csv": "fraction", "brand_new_bench.csv": "percent"}
-    assert sorted((r["file"], r["score_column"], r["score_text"]) for r in bundle.records) == [
+    assert bundle.files == {
+        "benchmark_metadata.csv": "metadata",
+        "gpqa_diamond.csv": "fraction",
+        "brand_new_bench.csv": "percent",
+    }
+    scored = [r for r in bundle.records if r["file"] != "benchmark_metadata.csv"]
+    assert sorted((r["file"], r["score_column"], r["score_text"]) for r in scored) == [
         ("brand_new_bench.csv", "Pass rate (%)", "55.0"),
         ("gpqa_diamond.csv", "mean_score", "0.40"),
     ]
+    # the metadata rows land too (the catalog reads lineage, baseline and ceiling from them)
+    declared = [r for r in bundle.records if r["file"] == "benchmark_metadata.csv"]
+    assert [json.loads(str(r["extra"]))["source_file"] for r in declared] == [
+        "gpqa_diamond.csv",
+        "brand_new_bench.csv",
+    ]
 
 
-def test_benchmark_metadata_without_its_columns_is_refused() -> None:
+def test_benchmark_metadata_without_its_columns_is_news_and_the_code_map_holds() -> None:
     body = make_zip({"benchmark_metadata.csv": b"file,column\na.csv,x\n", "gpqa_diamond.csv": GPQA})
 
-    with pytest.raises(
-        SourceError, match=r"benchmark_metadata.csv lacks columns \['score_column', 'source_file'\]"
-    ):
-        parse(body, LIMIT, LIMIT)
+    bundle = parse(body, LIMIT, LIMIT)
+
+    assert bundle.files == {"gpqa_diamond.csv": "fraction"}
+    assert [r["score_column"] for r in bundle.records] == ["Best score (across scorers)"]
+    changes = {(c.file, c.change) for c in bundle.format_changes}
+    assert ("benchmark_metadata.csv", "missing_columns") in changes
+    assert ("benchmark_metadata.csv", "new_columns") in changes
 
 
 def test_file_with_no_known_score_column_is_a_file_error() -> None:

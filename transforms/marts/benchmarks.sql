@@ -1,7 +1,7 @@
--- the benchmark catalog: the tracked seed plus every file the current Epoch bundle holds.
--- random_baseline and score_ceiling are the publisher's numbers as the seed documents them
--- (the bundle's benchmark_metadata.csv carries the same fields: where it is loaded, it is the
--- place to read them from first)
+-- the benchmark catalog: the tracked seed plus every file the current Epoch bundle holds, with
+-- each Epoch benchmark's lineage (a `_v2` successor is its own benchmark; the newest is current).
+-- random_baseline and score_ceiling: the bundle's benchmark_metadata.csv where it is loaded,
+-- else the publisher's numbers as the seed documents them
 with seeded as (
 
     select * from seeds.benchmarks
@@ -12,7 +12,13 @@ loaded as (
 
     select distinct source, file, benchmark_id, unit
     from intermediate.int_batches_current
-    where source = 'epoch' and unit <> 'metadata'
+    where source = 'epoch' and unit not in ('registry', 'metadata')
+
+),
+
+lineage as (
+
+    select * from intermediate.int_epoch_lineage
 
 ),
 
@@ -84,28 +90,56 @@ units as (
 
 catalog as (
 
+    -- a later version inherits what the seed says of its lineage's first version (tracked,
+    -- category, access); the seed's thresholds hold only while the unit is the seeded one
     select
         coalesce(seeded.benchmark_id, loaded.benchmark_id) as benchmark_id,
-        coalesce(seeded.name, loaded.benchmark_id) as name,
+        coalesce(
+            seeded.name,
+            root.name || ' v' || lineage.version,
+            lineage.declared_name,
+            loaded.benchmark_id
+        ) as name,
         coalesce(loaded.source, seeded.source) as source,
-        coalesce(seeded.file, loaded.file) as file,
+        coalesce(loaded.file, seeded.file) as file,
         coalesce(loaded.unit, seeded.unit) as unit,
-        coalesce(try_cast(seeded.higher_is_better as boolean), true) as higher_is_better,
-        seeded.access,
-        seeded.category,
-        seeded.evaluator,
-        seeded.provenance,
-        coalesce(try_cast(seeded.tracked as boolean), false) as tracked,
-        nullif(trim(seeded.thresholds), '') as thresholds,
+        coalesce(
+            try_cast(coalesce(seeded.higher_is_better, root.higher_is_better) as boolean), true
+        ) as higher_is_better,
+        coalesce(seeded.access, root.access) as access,
+        coalesce(seeded.category, root.category) as category,
+        coalesce(seeded.evaluator, root.evaluator) as evaluator,
+        coalesce(seeded.provenance, root.provenance) as provenance,
+        coalesce(try_cast(coalesce(seeded.tracked, root.tracked) as boolean), false) as tracked,
+        case
+            when loaded.unit is null or loaded.unit = seeded.unit
+                then nullif(trim(seeded.thresholds), '')
+        end as thresholds,
         try_cast(nullif(trim(seeded.validity_floor), '') as double) as validity_floor,
         loaded.file is not null
         or seeded.benchmark_id in (select benchmark_id from observed) as is_loaded,
         seeded.benchmark_id is not null as is_core,
-        try_cast(nullif(trim(seeded.random_baseline), '') as double) as random_baseline,
-        try_cast(nullif(trim(seeded.score_ceiling), '') as double) as score_ceiling
+        coalesce(
+            lineage.random_baseline,
+            try_cast(nullif(trim(seeded.random_baseline), '') as double)
+        ) as random_baseline,
+        coalesce(
+            lineage.score_ceiling,
+            try_cast(nullif(trim(seeded.score_ceiling), '') as double)
+        ) as score_ceiling,
+        lineage.lineage_id,
+        lineage.version,
+        lineage.superseded_by,
+        lineage.is_current,
+        lineage.in_eci
     from seeded
     full outer join loaded
-        on seeded.file = loaded.file
+        on seeded.benchmark_id = loaded.benchmark_id
+    left join lineage
+        on loaded.benchmark_id = lineage.benchmark_id
+    left join seeded as root
+        on lineage.lineage_id = root.benchmark_id
+        and lineage.lineage_id <> lineage.benchmark_id
 
 ),
 
@@ -166,7 +200,12 @@ final as (
         catalog.is_core,
         catalog.random_baseline,
         catalog.score_ceiling,
-        catalog.floor_origin
+        catalog.floor_origin,
+        catalog.lineage_id,
+        catalog.version,
+        catalog.superseded_by,
+        catalog.is_current,
+        catalog.in_eci
     from floored as catalog
     left join units
         on catalog.unit = units.unit
@@ -193,7 +232,12 @@ final as (
         false as is_core,
         null as random_baseline,
         null as score_ceiling,
-        null as floor_origin
+        null as floor_origin,
+        null as lineage_id,
+        null as version,
+        null as superseded_by,
+        null as is_current,
+        null as in_eci
     from observed_catalog
 
 )

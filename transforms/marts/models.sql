@@ -1,4 +1,5 @@
--- one row per model version seen in the bundle, with its open/closed status and where it came from
+-- one row per model version seen in the bundle, with its open/closed status and the link of the
+-- status chain that decided it: override, then the bundle's registry, then the bundle's ECI file
 with current_batches as (
 
     select * from intermediate.int_batches_current where source = 'epoch'
@@ -11,8 +12,30 @@ registry as (
     from staging.stg_epoch__model_versions as registry
     inner join current_batches
         on registry.fetch_id = current_batches.fetch_id
-        and current_batches.file = 'epoch_capabilities_index.csv'
+        and registry.file = current_batches.file
     where registry.model_version is not null
+    -- a version listed twice (validation warns): its labelled row, else its first row
+    qualify row_number() over (
+        partition by registry.model_version
+        order by registry.accessibility is null, registry.row_number
+    ) = 1
+
+),
+
+eci as (
+
+    select eci.*
+    from staging.stg_epoch__eci_scores as eci
+    inner join current_batches
+        on eci.fetch_id = current_batches.fetch_id
+        and eci.file = current_batches.file
+    where eci.model_version is not null
+
+),
+
+labels as (
+
+    select * from staging.stg_seeds__accessibility_labels
 
 ),
 
@@ -36,6 +59,8 @@ versions as (
     select model_version from registry
     union
     select model_version from score_versions
+    union
+    select model_version from eci
 
 ),
 
@@ -55,36 +80,78 @@ joined as (
 
     select
         versions.model_version,
-        registry.model_name,
+        coalesce(registry.model_name, eci.model_name) as model_name,
         registry.display_name,
         coalesce(registry.organization, score_versions.organization) as organization,
         coalesce(registry.country, score_versions.country) as country,
         coalesce(registry.release_date, score_versions.release_date) as release_date,
         registry.accessibility as epoch_accessibility,
+        registry.file as registry_file,
+        eci.accessibility as eci_accessibility,
         coalesce(by_version.accessibility, by_name.accessibility) as override_accessibility,
         coalesce(by_version.reason, by_name.reason) as override_reason,
         coalesce(by_version.evidence_url, by_name.evidence_url) as override_evidence_url,
-        registry.eci_score,
+        coalesce(registry.eci_score, eci.eci_score) as eci_score,
         registry.model_version is not null as in_registry
     from versions
     left join registry
         on versions.model_version = registry.model_version
     left join score_versions
         on versions.model_version = score_versions.model_version
+    left join eci
+        on versions.model_version = eci.model_version
     left join overrides as by_version
         on versions.model_version = by_version.model_version
     left join overrides as by_name
         on by_name.model_version is null
-        and registry.model_name = by_name.model_name
+        and coalesce(registry.model_name, eci.model_name) = by_name.model_name
+
+),
+
+-- the status chain: the first link whose label has a class other than unknown decides
+chain as (
+
+    select
+        joined.*,
+        case
+            when override_accessibility is not null then 'override'
+            when registry_labels.label_class <> 'unknown'
+                then case registry_file
+                    when 'model_metadata.csv' then 'epoch_model_metadata'
+                    else 'epoch_capabilities_index'
+                end
+            when eci_labels.label_class <> 'unknown' then 'epoch_eci_scores'
+        end as status_source
+    from joined
+    left join labels as registry_labels
+        on joined.epoch_accessibility = registry_labels.label
+    left join labels as eci_labels
+        on joined.eci_accessibility = eci_labels.label
 
 ),
 
 labelled as (
 
     select
-        *,
-        coalesce(override_accessibility, epoch_accessibility) as accessibility
-    from joined
+        chain.*,
+        case status_source
+            when 'override' then override_accessibility
+            when 'epoch_eci_scores' then eci_accessibility
+            else coalesce(epoch_accessibility, eci_accessibility)
+        end as accessibility
+    from chain
+
+),
+
+classed as (
+
+    select
+        labelled.*,
+        labels.label_class
+    from labelled
+    left join labels
+        on labelled.accessibility = labels.label
+        and labelled.status_source is not null
 
 ),
 
@@ -98,26 +165,20 @@ final as (
         country,
         release_date,
         accessibility,
-        case
-            when accessibility like 'Open weights%' then true
-            when accessibility in ('API access', 'Hosted access (no API)') then false
-        end as is_open,
+        case label_class when 'open' then true when 'closed' then false end as is_open,
         case
             when country is not null then list_has_any(
                 list_transform(string_split(country, ','), lambda x: trim(x)),
                 ['China', 'Hong Kong', 'Macao']
             )
         end as is_chinese,
-        case
-            when override_accessibility is not null then 'override'
-            when epoch_accessibility is not null then 'epoch_capabilities_index'
-        end as status_source,
+        status_source,
         epoch_accessibility,
         override_reason,
         override_evidence_url,
         eci_score,
         in_registry
-    from labelled
+    from classed
 
 )
 

@@ -1,8 +1,9 @@
--- Epoch's model-version registry: the rows of epoch_capabilities_index.csv
+-- Epoch's model-version registry, whichever layout the bundle has: the rows of
+-- epoch_capabilities_index.csv (to mid 2026) or of model_metadata.csv (from Sept 2026)
 with registry_rows as (
 
     select * from staging.stg_epoch__benchmark_rows
-    where file = 'epoch_capabilities_index.csv'
+    where file in ('epoch_capabilities_index.csv', 'model_metadata.csv')
 
 ),
 
@@ -10,14 +11,22 @@ renamed as (
 
     select
         fetch_id,
+        file,
         row_number,
         model_version,
-        nullif(trim(json_extract_string(extra, '$."Model name"'), e' \t\r\n'), '') as model_name,
-        nullif(trim(json_extract_string(extra, '$."Display name"'), e' \t\r\n'), '') as display_name,
-        nullif(
-            trim(json_extract_string(extra, '$."Model accessibility"'), e' \t\r\n'), ''
-        ) as accessibility,
-        score_value as eci_score,
+        nullif(trim(case file
+            when 'model_metadata.csv' then json_extract_string(extra, '$.model_group')
+            else json_extract_string(extra, '$."Model name"')
+        end, e' \t\r\n'), '') as model_name,
+        nullif(trim(case file
+            when 'model_metadata.csv' then json_extract_string(extra, '$.display_name')
+            else json_extract_string(extra, '$."Display name"')
+        end, e' \t\r\n'), '') as display_name,
+        nullif(trim(case file
+            when 'model_metadata.csv' then json_extract_string(extra, '$.accessibility')
+            else json_extract_string(extra, '$."Model accessibility"')
+        end, e' \t\r\n'), '') as accessibility,
+        case when file = 'epoch_capabilities_index.csv' then score_value end as eci_score,
         release_date,
         organization,
         country
