@@ -8,6 +8,12 @@ import duckdb
 
 Section = tuple[list[str], list[tuple[Any, ...]]]
 
+# maintainer news first: a source whose format changed explains a quiet night
+FORMAT_CHANGES = """
+select strftime(raised_at, '%Y-%m-%d %H:%M UTC') as raised_at, as_of, message
+from marts.alerts where kind = 'source_format_changed'
+order by raised_at desc, alert_id limit 10
+"""
 LAST_FETCHES = """
 select source, status, as_of, strftime(fetched_at, '%Y-%m-%d %H:%M UTC') as fetched_at,
        bytes, changed, coalesce(message, '') as message
@@ -44,7 +50,13 @@ where benchmarks.tracked
 
 
 def status_report(con: duckdb.DuckDBPyConnection) -> dict[str, Section]:
-    """Each section as (columns, rows), in display order."""
+    """Each section as (columns, rows), in display order; format changes on top when any."""
+    report: dict[str, Section] = {}
+    cursor = con.execute(FORMAT_CHANGES)
+    drift = cursor.fetchall()
+    if drift:
+        title = "SOURCE FORMAT CHANGED (newest first; the night kept the last good data)"
+        report[title] = ([d[0] for d in cursor.description or []], drift)
     sections = {
         "last fetch per source": LAST_FETCHES,
         "last good load per source": LAST_GOOD,
@@ -52,7 +64,6 @@ def status_report(con: duckdb.DuckDBPyConnection) -> dict[str, Section]:
         "model versions on tracked benchmarks": COVERAGE,
         "marts": MART_SIZES,
     }
-    report: dict[str, Section] = {}
     for title, query in sections.items():
         cursor = con.execute(query)
         report[title] = ([d[0] for d in cursor.description or []], cursor.fetchall())

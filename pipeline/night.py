@@ -18,6 +18,7 @@ import duckdb
 
 from alerts.channels import Channel, DeliveryLog, WebhookChannel, deliver
 from alerts.events import Alert, raise_alerts, snapshot_previous
+from alerts.format_alerts import raise_format_alerts
 from extractors import SOURCES
 from extractors.base import Parsed, Payload, SourceError
 from pipeline.settings import Settings
@@ -296,7 +297,9 @@ class Run:
     def alert(self) -> list[Alert]:
         if self.settings.replay:  # an old night made current again is not news
             return self.alerts
-        self.alerts = raise_alerts(self.con, self.run_id, self.as_of, self.has_previous)
+        # format drift first: it is news even on a baseline run, and it explains quiet nights
+        drift = raise_format_alerts(self.con, self.run_id, self.as_of)
+        self.alerts = drift + raise_alerts(self.con, self.run_id, self.as_of, self.has_previous)
         return self.alerts
 
     def notify(self) -> dict[str, str]:

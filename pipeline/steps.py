@@ -21,6 +21,7 @@ from extractors.parsing import parsing_within
 from extractors.zipsafe import iter_members
 from pipeline.night import Run, SourceRun
 from warehouse import landing
+from warehouse.format_changes import record_format_changes
 from warehouse.load import load_raw_rows
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def load(run: Run, state: SourceRun) -> None:
         table.columns,
     )
     insert_batches(run, state)
+    record_format_changes(run.con, state.source, state.fetch_id, state.parsed.format_changes)
     log.info(
         "%s: loaded %d rows from %d files; validating",
         state.source,

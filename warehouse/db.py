@@ -122,6 +122,16 @@ RAW_DDL = (
         median_months_pending double,
         primary key (run_id, source, series)
     )""",
+    # what a payload held that the code did not understand (alerts/format_alerts.py)
+    """create table if not exists raw.format_changes (
+        fetch_id bigint not null,
+        source varchar not null,
+        file varchar not null,
+        change varchar not null,
+        detail varchar not null,
+        columns varchar,
+        seen_at timestamptz not null
+    )""",
 )
 
 
