@@ -12,6 +12,7 @@ from typing import Any
 from cli import export as export_command
 from cli import report as report_command
 from cli import service as service_command
+from cli import sources as sources_command
 from cli.common import (
     SAMPLE_BUNDLE,
     SAMPLE_WEIRDML,
@@ -428,4 +429,5 @@ COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] =
     ("report", report_command.report, report_command.configure),
     ("export", export_command.export, export_command.configure),
     ("service", service_command.service, service_command.configure),
+    ("sources", sources_command.sources, sources_command.configure),
 ]

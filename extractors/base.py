@@ -115,7 +115,11 @@ class Parsed:
     file_errors: dict[str, str] = field(default_factory=dict)
     # what the code did not understand (layout, columns, labels): news for the maintainer
     format_changes: list[FormatChange] = field(default_factory=list)
+    # a source whose files have a layout of their own names it (gapwatch sources check shows it)
     layout: str = ""
+    # accessibility labels a registry-like payload declares, counted ('' for blank): what
+    # gapwatch sources check shows a maintainer, without knowing which source it is
+    labels: dict[str, int] = field(default_factory=dict)
 
 
 def as_parsed(source: str, result: Sequence[Record] | Parsed) -> Parsed:

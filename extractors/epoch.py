@@ -18,6 +18,7 @@ from extractors.epoch_layout import (
     column_changes,
     read_registry,
     read_rows,
+    registry_labels,
 )
 from extractors.parsing import read_csv
 from extractors.reader import Reader
@@ -214,6 +215,7 @@ def parse_members(members: dict[str, bytes]) -> Parsed:
         bundle.records.extend(records)
     if not bundle.files and not bundle.file_errors:
         raise SourceError(f"{name}: the bundle holds no benchmark CSV at all")
+    bundle.labels = registry_labels(bundle.records)
     return bundle
 
 

@@ -162,6 +162,19 @@ def label_changes(file: str, rows: list[dict[str, str]]) -> list[FormatChange]:
     ]
 
 
+def registry_labels(records: list[Record]) -> dict[str, int]:
+    """How many registry rows carry each accessibility label ('' for a blank one)."""
+    counts: dict[str, int] = {}
+    for record in records:
+        file = str(record.get("file"))
+        if file not in (OLD_REGISTRY, NEW_REGISTRY):
+            continue
+        column = LABEL_COLUMNS[file]
+        label = str(json.loads(record.get("extra") or "{}").get(column) or "").strip()
+        counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
 def read_registry(members: dict[str, bytes]) -> Registry:
     """The registry of either layout (the old one is parsed with the score files)."""
     layout = detect_layout(members)

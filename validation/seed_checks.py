@@ -18,12 +18,19 @@ def check_seeds(con: duckdb.DuckDBPyConnection) -> None:
     """Raise SeedError on unknown labels, duplicate keys or unusable verdicts."""
     problems = []
     rows = con.execute(
-        "select row_number() over () + 1 as line, model_version, model_name, accessibility "
-        "from seeds.accessibility_overrides"
+        "select row_number() over () + 1 as line, model_version, model_name, accessibility, "
+        "reason, evidence_url from seeds.accessibility_overrides"
     ).fetchall()
     seen: dict[tuple[str, str], int] = {}
-    for line, version, name, label in rows:
+    for line, version, name, label, reason, evidence in rows:
         where = f"transforms/seeds/accessibility_overrides.csv line {line}"
+        # a status is committed with its why and a public page that shows it
+        if not (reason or "").strip():
+            problems.append(f"{where}: give a reason")
+        if not (evidence or "").strip().startswith(("https://", "http://")):
+            problems.append(
+                f"{where}: evidence_url must be a public http(s) page, not {evidence!r}"
+            )
         if (label or "").strip() not in OVERRIDE_LABELS:
             problems.append(f"{where}: accessibility {label!r} is not one of {OVERRIDE_LABELS}")
         key = (
