@@ -13,6 +13,7 @@ from extractors import (
     arc_prize,
     artificial_analysis,
     epoch,
+    epoch_ai_models,
     livebench,
     lmarena,
     metr,
@@ -23,7 +24,17 @@ from extractors.contract import Source
 
 SOURCES: dict[str, Source] = {
     module.name: cast(Source, module)
-    for module in (epoch, artificial_analysis, aider, metr, weirdml, livebench, lmarena, arc_prize)
+    for module in (
+        epoch,
+        artificial_analysis,
+        aider,
+        metr,
+        weirdml,
+        livebench,
+        lmarena,
+        arc_prize,
+        epoch_ai_models,
+    )
 }
 # the source the report and the CLI prefer when several measure the same thing: its bundle
 # carries the model registry (open weights vs API) every other source is matched against

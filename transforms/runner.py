@@ -27,6 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "stg_epoch__eci_calibration",
         "stg_epoch__eci_scores",
         "stg_epoch__benchmark_metadata",
+        "stg_epoch_ai_models__models",
         "stg_sources__observations",
     ),
     "intermediate": (

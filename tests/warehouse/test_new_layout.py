@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from pipeline.run import refresh
 from pipeline.settings import Settings
+from tests.conftest import PROJECT
 from tests.warehouse.bundles import Built, make_settings, query, read_csv, zip_bundle
 from tests.warehouse.test_http_refresh import Served, bundle_handler
 
@@ -148,3 +150,49 @@ def test_limited_access_is_excluded_from_both_sides(shared_data: Path, new_layou
     )
     assert {str(r[0]) for r in rows} == limited
     assert all(r[2] is None and r[3] == "epoch_model_metadata" for r in rows)
+
+
+def test_ai_models_database_decides_what_the_bundle_leaves_blank(
+    shared_data: Path, tmp_path: Path, loopback_server: Starter
+) -> None:
+    """Epoch's Data on AI Models, served over loopback as its public zip, is the next link."""
+    served = Served((shared_data / "epoch" / "2026-03-30" / "ai_models.zip").read_bytes())
+    base = loopback_server(bundle_handler(served))
+    settings = (
+        make_settings(tmp_path / "data")
+        .with_location("epoch", str(new_layout_dir(shared_data)))
+        .with_location("epoch_ai_models", f"{base}/ai_models.zip")
+    )
+    settings = replace(settings, sources=("epoch", "epoch_ai_models"))
+
+    result = refresh(settings, AS_OF)
+
+    assert result.ok, result.problems()
+    # expected from the files: registry versions with a blank label whose model_group has a
+    # label in all_ai_models.csv (names trimmed), and no override
+    _, registry = read_csv(new_layout_dir(shared_data) / "model_metadata.csv")
+    _, database = read_csv(shared_data / "epoch" / "2026-03-30" / "ai_models" / "all_ai_models.csv")
+    _, eci = read_csv(new_layout_dir(shared_data) / "epoch_capabilities_index" / "eci_scores.csv")
+    labelled: dict[str, str] = {}
+    for row in database:
+        labelled.setdefault(row["Model"].strip(), row["Model accessibility"].strip())
+    eci_known = {r["Model"].strip() for r in eci if r["Model accessibility"] not in ("", "Unknown")}
+    overridden = {
+        r["model_version"]
+        for r in read_csv(PROJECT / "transforms/seeds/accessibility_overrides.csv")[1]
+    }
+    expected = {
+        r["model_version"].strip(): labelled[r["model_group"].strip()]
+        for r in registry
+        if r["model_version"].strip()
+        and not r["accessibility"].strip()
+        and labelled.get(r["model_group"].strip())
+        and r["model_group"].strip() not in eci_known
+        and r["model_version"].strip() not in overridden
+    }
+    decided = query(
+        settings,
+        "select model_version, accessibility from marts.models "
+        "where status_source = 'epoch_ai_models'",
+    )
+    assert expected and dict(decided) == expected

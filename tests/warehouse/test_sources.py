@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
+from extractors import OBSERVATION_SOURCES, SOURCES
 from pipeline.run import refresh
 from pipeline.settings import Settings
 from tests.conftest import epoch_dir
@@ -33,6 +34,7 @@ def samples(shared: Path) -> dict[str, Path]:
         "livebench": board / "livebench" / "2026-07-01",
         "lmarena": board / "lmarena" / "2026-07-04",
         "arc_prize": board / "arc_prize" / "2026-06-16",
+        "epoch_ai_models": shared / "epoch" / "2026-03-30" / "ai_models.zip",
     }
 
 
@@ -50,9 +52,10 @@ def warehouse(all_sources_warehouse: Settings) -> Settings:
 
 def test_every_source_loads_and_lands_in_source_scores(warehouse: Settings) -> None:
     statuses = dict(query(warehouse, "select source, source_status from marts.refresh_runs"))
-    assert statuses == {name: "loaded" for name in statuses} and len(statuses) == 8
+    assert statuses == {name: "loaded" for name in statuses} and set(statuses) == set(SOURCES)
     counts = dict(query(warehouse, "select source, count(*) from marts.source_scores group by 1"))
-    assert set(counts) == set(statuses) - {"epoch"}
+    # every leaderboard lands there; Epoch's bundle and its AI Models database have own tables
+    assert set(counts) == set(OBSERVATION_SOURCES) == set(statuses) - {"epoch", "epoch_ai_models"}
     # WeirdML: one avg_acc per row of its CSV (155 rows, no model listed twice)
     assert counts["weirdml"] == 155
 

@@ -1,5 +1,6 @@
 -- one row per model version seen in the bundle, with its open/closed status and the link of the
--- status chain that decided it: override, then the bundle's registry, then the bundle's ECI file
+-- status chain that decided it: override, then the bundle's registry, then the bundle's ECI
+-- file, then Epoch's Data on AI Models database (by Epoch's model name)
 with current_batches as (
 
     select * from intermediate.int_batches_current where source = 'epoch'
@@ -36,6 +37,22 @@ eci as (
 labels as (
 
     select * from staging.stg_seeds__accessibility_labels
+
+),
+
+-- the AI Models database of the current fetch; a name listed twice: its labelled row first
+ai_models as (
+
+    select ai_models.model_name, ai_models.accessibility
+    from staging.stg_epoch_ai_models__models as ai_models
+    inner join intermediate.int_batches_current as current_batches
+        on ai_models.fetch_id = current_batches.fetch_id
+        and current_batches.source = 'epoch_ai_models'
+    where ai_models.model_name is not null
+    qualify row_number() over (
+        partition by ai_models.model_name
+        order by ai_models.accessibility is null, ai_models.row_number
+    ) = 1
 
 ),
 
@@ -88,6 +105,7 @@ joined as (
         registry.accessibility as epoch_accessibility,
         registry.file as registry_file,
         eci.accessibility as eci_accessibility,
+        ai_models.accessibility as ai_models_accessibility,
         coalesce(by_version.accessibility, by_name.accessibility) as override_accessibility,
         coalesce(by_version.reason, by_name.reason) as override_reason,
         coalesce(by_version.evidence_url, by_name.evidence_url) as override_evidence_url,
@@ -100,6 +118,8 @@ joined as (
         on versions.model_version = score_versions.model_version
     left join eci
         on versions.model_version = eci.model_version
+    left join ai_models
+        on coalesce(registry.model_name, eci.model_name) = ai_models.model_name
     left join overrides as by_version
         on versions.model_version = by_version.model_version
     left join overrides as by_name
@@ -121,12 +141,15 @@ chain as (
                     else 'epoch_capabilities_index'
                 end
             when eci_labels.label_class <> 'unknown' then 'epoch_eci_scores'
+            when ai_labels.label_class <> 'unknown' then 'epoch_ai_models'
         end as status_source
     from joined
     left join labels as registry_labels
         on joined.epoch_accessibility = registry_labels.label
     left join labels as eci_labels
         on joined.eci_accessibility = eci_labels.label
+    left join labels as ai_labels
+        on joined.ai_models_accessibility = ai_labels.label
 
 ),
 
@@ -137,6 +160,7 @@ labelled as (
         case status_source
             when 'override' then override_accessibility
             when 'epoch_eci_scores' then eci_accessibility
+            when 'epoch_ai_models' then ai_models_accessibility
             else coalesce(epoch_accessibility, eci_accessibility)
         end as accessibility
     from chain
