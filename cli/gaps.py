@@ -186,7 +186,10 @@ def crossings(args: argparse.Namespace) -> int:
         )
         columns = [d[0] for d in cursor.description or []][:-1]
         fetched = cursor.fetchall()
+        lineage = lineage_line(con, found[0][0])
     rows = [row[:-1] for row in fetched]
+    if lineage and args.format == "table":
+        print(lineage)
     if args.format != "table" or args.wide:
         render(columns, rows, args.format, wide=args.wide)
         return 0
@@ -224,6 +227,33 @@ def _verdict(status: str, accepted: bool) -> str:
     if status == "pending":
         return "pending"
     return "accepted" if accepted else "rejected"
+
+
+LINEAGE = """
+select versions.benchmark_id, versions.name, versions.version, versions.is_current
+from marts.benchmarks as this
+inner join marts.benchmarks as versions on versions.lineage_id = this.lineage_id
+where this.benchmark_id = ?
+order by versions.version
+"""
+
+
+def lineage_line(con: Any, benchmark_id: str) -> str | None:
+    """One sentence naming a benchmark's versions and the current one, when it has several."""
+    versions = con.execute(LINEAGE, [benchmark_id]).fetchall()
+    if len(versions) < 2:
+        return None
+    listed = ", ".join(
+        f"{bid} (v{version}{', current' if current else ''})"
+        for bid, _, version, current in versions
+    )
+    this = next(v for v in versions if v[0] == benchmark_id)
+    note = (
+        "this is the current version"
+        if this[3]
+        else "this version's crossings stay as they were; new ones happen on the current version"
+    )
+    return f"{this[1]}: lineage {listed}; {note}. Versions are never merged into one series."
 
 
 def configure_gaps(parser: argparse.ArgumentParser) -> None:

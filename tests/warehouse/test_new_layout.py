@@ -196,3 +196,16 @@ def test_ai_models_database_decides_what_the_bundle_leaves_blank(
         "where status_source = 'epoch_ai_models'",
     )
     assert expected and dict(decided) == expected
+
+
+def test_crossings_command_names_the_lineage(
+    new_layout: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import main
+
+    assert main(["crossings", "frontiermath", "--db", str(new_layout.settings.database)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("FrontierMath (tiers 1-3): lineage frontiermath (v1), ")
+    assert "frontiermath_tiers_1_3_v2 (v2, current)" in first
+    assert main(["crossings", "gpqa_diamond", "--db", str(new_layout.settings.database)]) == 0
+    assert "lineage" not in capsys.readouterr().out.splitlines()[0]
