@@ -42,7 +42,8 @@ epoch_status as (
         case when count(distinct is_open) = 1 then max(is_open::int)::boolean end as is_open,
         case
             when bool_or(status_source = 'override') then 'override'
-            when count(distinct is_open) = 1 then 'epoch_capabilities_index'
+            -- the link of the status chain that decided (the registry of either layout, ...)
+            when count(distinct is_open) = 1 then min(status_source)
         end as status_source,
         bool_or(is_chinese) as is_chinese,
         min(release_date) as release_date,
