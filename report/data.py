@@ -154,6 +154,7 @@ with counts as (
 select benchmarks.benchmark_id, benchmarks.name, benchmarks.source, benchmarks.access,
        benchmarks.category, benchmarks.evaluator, benchmarks.provenance, benchmarks.tracked,
        benchmarks.is_loaded, benchmarks.scale, benchmarks.is_core,
+       benchmarks.lineage_id, benchmarks.version, benchmarks.superseded_by,
        coalesce(counts.accepted, 0) as accepted, coalesce(counts.rejected, 0) as rejected,
        coalesce(counts.pending, 0) as pending
 from marts.benchmarks

@@ -668,11 +668,24 @@ def alerts_table(data: ReportData) -> list[str]:
     ]
 
 
+def _lineage_note(row: Any) -> str:
+    """Which version of its lineage a benchmark is (versions are never one series)."""
+    raw = getattr(row, "version", None)
+    version = 1 if raw is None or pd.isna(raw) else int(raw)
+    successor = getattr(row, "superseded_by", None)
+    if isinstance(successor, str) and successor:
+        return f" (v{version}; superseded by {successor}, the current version)"
+    if version > 1:
+        return f" (v{version} of {row.lineage_id}, current)"
+    return ""
+
+
 def benchmark_table(data: ReportData) -> list[str]:
     """Per benchmark: access, evaluator, provenance, and its accepted and rejected points."""
     rows = [
         [
-            r.name if bool(r.is_loaded) else f"{r.name} (not in the current bundle)",
+            (r.name if bool(r.is_loaded) else f"{r.name} (not in the current bundle)")
+            + _lineage_note(r),
             "yes" if bool(r.tracked) else "no (own series)",
             r.access or "",
             r.category or "",

@@ -209,3 +209,13 @@ def test_crossings_command_names_the_lineage(
     assert "frontiermath_tiers_1_3_v2 (v2, current)" in first
     assert main(["crossings", "gpqa_diamond", "--db", str(new_layout.settings.database)]) == 0
     assert "lineage" not in capsys.readouterr().out.splitlines()[0]
+
+
+def test_report_catalog_names_versions(new_layout: Built) -> None:
+    from report.data import load
+    from report.page import benchmark_table
+
+    html = "".join(benchmark_table(load(new_layout.settings.database)))
+    assert "(v1; superseded by weirdml_v3, the current version)" in html
+    assert "(v3 of weirdml, current)" in html
+    assert "(v2 of frontiermath, current)" in html
