@@ -27,6 +27,12 @@ CREDITS: dict[str, Credit] = {
         "https://epoch.ai/benchmarks",
         "CC BY 4.0",
     ),
+    "epoch_ai_models": Credit(
+        "Epoch AI",
+        "Model accessibility: Epoch AI, Data on AI Models, licensed CC BY 4.0.",
+        "https://epoch.ai/data/ai-models",
+        "CC BY 4.0",
+    ),
     "artificial_analysis": Credit(
         "Artificial Analysis",
         "Data provided by Artificial Analysis.",

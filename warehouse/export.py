@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from extractors import PRIMARY_SOURCE
+from extractors import PRIMARY_SOURCE, SOURCES
 from extractors.attribution import credit
 from warehouse.readonly import open_read_only
 
@@ -47,6 +47,9 @@ select distinct source from (
     select source from marts.source_scores
 ) where source is not null order by source
 """
+# the status chain's links that decided a model's open/closed status (marts.models); those
+# that are sources (Epoch's Data on AI Models) are credited too
+STATUS_LINKS = "select distinct status_source from marts.models where status_source is not null"
 AS_OF = """
 select max(as_of) from (
     select max(as_of) as as_of from marts.gap_summary
@@ -179,6 +182,8 @@ def dbt_sources(con: duckdb.DuckDBPyConnection) -> str:
 def _sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     try:
         found = [str(row[0]) for row in con.execute(SOURCES_WITH_DATA).fetchall()]
+        links = [str(row[0]) for row in con.execute(STATUS_LINKS).fetchall()]
+        found += [link for link in links if link in SOURCES]
     except duckdb.CatalogException:
         found = []
     return sorted(set(found) | set(ALWAYS_CREDITED) if found else set())

@@ -7,6 +7,7 @@ expected counts are computed from the bundle's own files with the csv module, ne
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -196,6 +197,13 @@ def test_ai_models_database_decides_what_the_bundle_leaves_blank(
         "where status_source = 'epoch_ai_models'",
     )
     assert expected and dict(decided) == expected
+    # a source that decided statuses is credited with the shared data
+    from cli.main import main
+
+    assert main(["export", "--data-dir", str(settings.data_dir)]) == 0
+    out = next((settings.data_dir / "reports").glob("*/data/data.json"))
+    credited = {e["source"] for e in json.loads(out.read_text(encoding="utf-8"))["attribution"]}
+    assert credited == {"epoch", "epoch_ai_models"}
 
 
 def test_crossings_command_names_the_lineage(
