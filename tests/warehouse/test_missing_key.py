@@ -27,7 +27,7 @@ def test_refresh_without_a_key_skips_the_source_and_loads_the_rest(
     settings = replace(
         settings.with_location("epoch", str(epoch_dir(shared_data, "2026-04-19"))),
         sources=("epoch", "artificial_analysis"),
-        aa_api_key=None,
+        credentials={},
     )
     assert settings.locations["artificial_analysis"].startswith("https://")
 
