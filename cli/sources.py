@@ -35,6 +35,7 @@ def check_source(settings: Any, name: str) -> SourceCheck:
     from extractors.base import Previous, SourceError, SourceSkipped, as_parsed, credential_headers
     from extractors.http import make_session
     from extractors.locations import fetch_payload
+    from extractors.parsing import parsing_within
     from extractors.zipsafe import iter_members
 
     source = SOURCES[name]
@@ -60,6 +61,7 @@ def check_source(settings: Any, name: str) -> SourceCheck:
             settings.http_timeout_seconds,
             settings.max_payload_bytes,
             credential_headers(credential, settings.credentials),
+            settings.limits,
         )
     except SourceSkipped as reason:
         check.status, check.lines = "skipped", [str(reason)]
@@ -70,9 +72,10 @@ def check_source(settings: Any, name: str) -> SourceCheck:
     assert payload.body is not None
     try:
         files = dict(
-            iter_members(name, payload.body, settings.max_member_bytes, settings.max_payload_bytes)
+            iter_members(name, payload.body, settings.max_member_bytes, settings.max_expanded_bytes)
         )
-        parsed = as_parsed(name, source.parse(files))
+        with parsing_within(settings.limits):  # the bounds a refresh parses within
+            parsed = as_parsed(name, source.parse(files))
     except SourceError as error:
         check.status, check.lines = "not understood", [str(error)]
         return check

@@ -58,7 +58,7 @@ def parse(files: dict[str, bytes]) -> Parsed:
     parsed = Parsed(layout="ai_models", benchmarks={FILE: name})
     if FILE not in members:
         raise SourceError(f"{name}: {FILE} is not in the payload (files: {sorted(members)})")
-    columns, rows = read_rows(FILE, members[FILE])
+    columns, rows = read_rows(FILE, members[FILE], name)
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         parsed.file_errors[FILE] = f"{name}: {FILE} lacks column(s) {missing} (columns: {columns})"

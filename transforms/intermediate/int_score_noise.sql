@@ -13,7 +13,9 @@ with scores as (
 
 rows as (
 
-    select fetch_id, file, row_number, stderr, extra
+    -- distinct: the new layout's eci_scores.csv gives one model row to each of its versions,
+    -- so several records share that CSV row's number (and its stderr and other columns)
+    select distinct fetch_id, file, row_number, stderr, extra
     from intermediate.int_benchmark_rows_scaled
 
 ),
