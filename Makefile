@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run demo test chromium check lint types contracts bench clean
+.PHONY: install lock run demo test chromium postgresql check lint types contracts bench clean
 
 # uv installs the locked environment (uv.lock) in seconds; uv itself comes from the Python
 # package registry into a small venv of its own, so a fresh machine needs only python3
@@ -36,7 +36,7 @@ run: $(STAMP)  ## refresh every source from its live location, then write the re
 demo: $(STAMP)  ## the whole pipeline, offline, on the bundled made-up sample
 	$(BIN)/gapwatch demo
 
-test: $(STAMP) chromium  ## the test suite alone (network-free; `-m live` canaries are off)
+test: $(STAMP) chromium postgresql  ## the test suite alone (network-free; `-m live` canaries are off)
 	$(BIN)/python -m pytest -q
 
 # the report test opens the page in real headless Chromium (Debian's package); installed
@@ -45,6 +45,13 @@ chromium:
 	@test -x /usr/bin/chromium || (apt-get update && \
 		apt-get install -y --no-install-recommends chromium) || \
 		echo "could not install chromium: the report's browser test will fail" >&2
+
+# the DuckLake-on-PostgreSQL test starts its own PostgreSQL cluster on 127.0.0.1 with Debian's
+# server binaries; installed here when missing, and the test fails, not skips, if they still are
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && \
+		apt-get install -y --no-install-recommends postgresql) || \
+		echo "could not install postgresql: the DuckLake-on-PostgreSQL test will fail" >&2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -224,10 +224,7 @@ def deliver(
             failures_in_a_row[channel.name] = 0
             now = datetime.now(UTC)
             delivery_log.record(alert_id, channel.name, now)
-            con.execute(
-                "insert into marts.alert_deliveries values (?, ?, ?) on conflict do nothing",
-                [alert_id, channel.name, now],
-            )
+            record_delivery(con, alert_id, channel.name, now)
         if errors:
             report.failed[alert_id] = "; ".join(errors)
             log.warning("alert %s not delivered: %s", alert_id, report.failed[alert_id])
@@ -269,21 +266,29 @@ def _send_digests(
         now = datetime.now(UTC)
         for alert_id, _, _ in due:
             delivery_log.record(alert_id, channel.name, now)
-            con.execute(
-                "insert into marts.alert_deliveries values (?, ?, ?) on conflict do nothing",
-                [alert_id, channel.name, now],
-            )
+            record_delivery(con, alert_id, channel.name, now)
     return errors
+
+
+def record_delivery(
+    con: duckdb.DuckDBPyConnection, alert_id: str, channel: str, when: object
+) -> None:
+    """One marts.alert_deliveries row per alert and channel (a repeat adds nothing).
+
+    Checked in the insert, not by "on conflict": a DuckLake warehouse keeps no keys.
+    """
+    con.execute(
+        "insert into marts.alert_deliveries select ?, ?, coalesce(?, now()) where not exists "
+        "(select 1 from marts.alert_deliveries where alert_id = ? and channel = ?)",
+        [alert_id, channel, when, alert_id, channel],
+    )
 
 
 def _already(
     con: duckdb.DuckDBPyConnection, delivery_log: DeliveryLog, alert_id: str, channel: str
 ) -> bool:
     if (alert_id, channel) in delivery_log.done:
-        con.execute(
-            "insert into marts.alert_deliveries values (?, ?, now()) on conflict do nothing",
-            [alert_id, channel],
-        )
+        record_delivery(con, alert_id, channel, None)
         return True
     found = con.execute(
         "select count(*) from marts.alert_deliveries where alert_id = ? and channel = ?",

@@ -73,10 +73,11 @@ def raise_alerts(
     new = []
     for event in events:
         alert = to_alert(event)
+        # not "on conflict ... returning": a DuckLake warehouse has neither keys nor RETURNING
         inserted = con.execute(
-            "insert into marts.alerts values "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), null, null) "
-            "on conflict (alert_id) do nothing returning alert_id",
+            "insert into marts.alerts select "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), null, null "
+            "where not exists (select 1 from marts.alerts where alert_id = ?)",
             [
                 alert.alert_id,
                 alert.kind,
@@ -90,9 +91,10 @@ def raise_alerts(
                 alert.closed_model,
                 alert.gap_months,
                 alert.message,
+                alert.alert_id,
             ],
         ).fetchall()
-        if inserted:
+        if inserted[0][0]:
             log.info("alert: %s", alert.message)
             new.append(alert)
     return new

@@ -17,8 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
 import pandas as pd
+
+from warehouse.store import connect_file
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared" / "data"
@@ -83,7 +84,7 @@ def dump(out_dir: Path) -> None:
             db = Path(env.get("GAPWATCH_DB") or Path(tmp) / "gapwatch.duckdb")
             target = out_dir / name
             target.mkdir(parents=True, exist_ok=True)
-            with duckdb.connect(str(db), read_only=True) as con:
+            with connect_file(db, read_only=True) as con:
                 for schema, table in con.execute(
                     "select table_schema, table_name from information_schema.tables "
                     "where table_schema in ('marts', 'history') order by 1, 2"

@@ -29,6 +29,7 @@ from pipeline.settings import Settings
 from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS, LEVEL, RESAMPLES
 from transforms.python.gap_trend import load_points, release_codes, series_list
 from transforms.runner import run_marts
+from warehouse.store import connect_file
 
 PROJECT = Path(__file__).resolve().parent.parent
 SNAPSHOT = PROJECT.parent / "shared" / "data" / "epoch" / "2026-04-19" / "benchmark_data"
@@ -103,7 +104,7 @@ def main() -> None:
             "epoch", str(SNAPSHOT)
         )
         assert refresh(settings, AS_OF).ok
-        with duckdb.connect(str(settings.database)) as con:
+        with connect_file(settings.database) as con:
             transforms = median_seconds(lambda: run_marts(con, {"as_of": AS_OF}), args.repeat)
             arrays = series_arrays(con)
         rng = np.random.default_rng(0)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cli import export as export_command
+from cli import nights as nights_command
 from cli import report as report_command
 from cli import service as service_command
 from cli import sources as sources_command
@@ -116,7 +117,7 @@ def _undelivered(settings: Any) -> int:
     """Alerts that some channel has not had yet (this night's or an earlier one's)."""
     from warehouse.health import open_for_reading
 
-    with open_for_reading(settings.database) as con:
+    with open_for_reading(settings.warehouse) as con:
         count: int = con.execute(
             "select count(*) from marts.alerts where delivered_at is null"
         ).fetchall()[0][0]
@@ -138,7 +139,7 @@ def _refresh_plain(settings: Any, as_of: Any) -> list[str]:
     try:
         from report.publish import publish
 
-        publish(settings.database, settings.data_dir / "reports", as_of)
+        publish(settings.warehouse, settings.data_dir / "reports", as_of)
     except Exception as error:  # the data is what the night is for; the report is told apart
         logging.getLogger(__name__).error("report: not written (%s)", error)
     return problems
@@ -215,7 +216,7 @@ def flow_parameters(settings: Any) -> dict[str, Any]:
 def _print_last_run(settings: Any) -> None:
     from warehouse.health import open_for_reading
 
-    with open_for_reading(settings.database) as con:
+    with open_for_reading(settings.warehouse) as con:
         rows = con.execute(
             "select source, source_status, bytes_fetched, rows, validation from marts.refresh_runs "
             "where run_id = (select run_id from marts.refresh_runs "
@@ -431,6 +432,7 @@ COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] =
     ("demo", demo, configure_demo),
     ("report", report_command.report, report_command.configure),
     ("export", export_command.export, export_command.configure),
+    ("nights", nights_command.nights, nights_command.configure),
     ("service", service_command.service, service_command.configure),
     ("sources", sources_command.sources, sources_command.configure),
 ]

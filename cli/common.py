@@ -38,6 +38,14 @@ def settings_from(args: argparse.Namespace) -> Any:
         settings = replace(settings, data_dir=args.data_dir)
     if args.db is not None:
         settings = replace(settings, db_path=args.db)
+    if getattr(args, "night", None) is not None:
+        settings = replace(settings, read_night=args.night)
+    from warehouse.store import WarehouseSettingInvalid
+
+    try:
+        settings.warehouse  # noqa: B018 - an invalid GAPWATCH_WAREHOUSE is refused here, once
+    except WarehouseSettingInvalid as error:
+        raise UsageError(str(error)) from error
     assignments = getattr(args, "source", None) or []
     for assignment in assignments:
         source, _, location = assignment.partition("=")
@@ -108,15 +116,23 @@ def read_only(args: argparse.Namespace) -> Any:
     """The warehouse for reading: read-only, no file/network/extension access, settings locked."""
     from warehouse.health import WarehouseUnusable, open_for_reading
 
-    path = settings_from(args).database
+    settings = settings_from(args)
+    path = settings.database
     demo = Path("data") / "demo" / path.name
-    if not path.exists() and demo.is_file() and args.db is None and args.data_dir is None:
+    lake = settings.warehouse.is_lake
+    if (
+        not lake
+        and not path.exists()
+        and demo.is_file()
+        and args.db is None
+        and args.data_dir is None
+    ):
         # after `make demo` the only warehouse is the demo's: say where, not "run the demo"
         raise UsageError(
             f"no warehouse at {path}; the demo's is at {demo}: add '--data-dir {demo.parent}'"
             " (or run 'gapwatch refresh' for the live sources)"
         )
     try:
-        return open_for_reading(path)
+        return open_for_reading(settings.warehouse)
     except WarehouseUnusable as error:
         raise UsageError(str(error)) from error

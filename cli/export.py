@@ -32,7 +32,7 @@ def export(args: argparse.Namespace) -> int:
         or settings.data_dir / "reports" / (as_of.isoformat() if as_of else "undated") / "data"
     )
     try:
-        done = export_marts(settings.database, out)
+        done = export_marts(settings.warehouse, out)
     except OSError as error:
         raise UsageError(f"cannot write the export to {out}: {error}") from error
     print(f"export: {done.data_json}")

@@ -73,15 +73,17 @@ def guarded_refresh(settings: Any, as_of: date, sources: list[str]) -> Iterator[
         explain_os_error,
         is_disk_full,
     )
-    from warehouse.lock import RefreshLock, RefreshRunning
+    from warehouse.lock import RefreshRunning
     from warehouse.replay import ReplayRefused
+    from warehouse.store import refresh_lock
 
     started = datetime.now(UTC)
     try:
         with stop_on_signals() as received:
             try:
-                with RefreshLock(settings.database):  # refuse at once, before Prefect starts up
-                    check_before_refresh(settings.database)
+                # refuse at once, before Prefect starts up
+                with refresh_lock(settings.warehouse):
+                    check_before_refresh(settings.warehouse)
                     _check_replay(settings, as_of)
                     yield
             except Interrupted:
@@ -110,7 +112,8 @@ def _check_replay(settings: Any, as_of: date) -> None:
     from warehouse.health import open_for_reading
     from warehouse.replay import check_replay
 
-    if not Path(settings.database).exists():
+    # a lake is checked inside the run only (a new lake has nothing to read yet)
+    if settings.warehouse.is_lake or not Path(settings.database).exists():
         return
     with open_for_reading(settings.database) as con:
         check_replay(con, as_of, settings.replay)
@@ -132,7 +135,7 @@ def _record_interrupted(
     try:
         run_id = f"{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
         reason = f"interrupted by {signal.Signals(stop.signum).name}; nothing of this run was kept"
-        record_interrupted(Path(settings.database), run_id, as_of, started, sources, reason)
+        record_interrupted(settings.warehouse, run_id, as_of, started, sources, reason)
     except Exception as error:  # the record is a courtesy: the warehouse is intact regardless
         log.warning("the interruption could not be recorded (%s)", error)
     finally:

@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="How far behind the closed LLM frontier are open-weight models? "
         "gapwatch keeps a DuckDB warehouse of public benchmark evidence and answers it.",
         epilog="Start with 'gapwatch demo' (offline, made-up sample), then 'gapwatch gaps'. "
-        "Settings also come from GAPWATCH_DATA_DIR, GAPWATCH_DB and "
+        "Settings also come from GAPWATCH_DATA_DIR, GAPWATCH_DB, GAPWATCH_WAREHOUSE and "
         "GAPWATCH_<SOURCE>_LOCATION. Run 'gapwatch COMMAND --help' for examples.",
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
@@ -160,6 +160,13 @@ def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
         type=Path,
         default=default,
         help="where raw payloads and the warehouse live (default: ./data)",
+    )
+    parser.add_argument(
+        "--night",
+        default=default,
+        metavar="NIGHT",
+        help="read a DuckLake warehouse as of a past night: its as-of date or its snapshot id "
+        "(see 'gapwatch nights'; default: the newest night)",
     )
 
 

@@ -42,7 +42,7 @@ def report(args: argparse.Namespace) -> int:
     from report import write_report
 
     try:
-        files = write_report(settings.database, out, png=args.png)
+        files = write_report(settings.warehouse, out, png=args.png)
     except OSError as error:
         raise UsageError(f"cannot write the report to {out}: {error}") from error
     print(f"report: {files.html}")

@@ -27,6 +27,7 @@ from pipeline.night import RefreshResult, SourceRun
 from pipeline.run import run as run_pipeline
 from pipeline.settings import Settings, from_env
 from pipeline.steps import NIGHT_STEPS, SOURCE_STEPS, Step
+from warehouse.where import Warehouse, as_warehouse
 
 # one Prefect task per pipeline step, named like the step
 TASKS = {
@@ -54,12 +55,14 @@ REPORT_TIMEOUT_SECONDS = 600
 
 
 @task(name="report", cache_policy=NO_CACHE)
-def report(database: Path, reports_dir: Path, as_of: date) -> str | None:
+def report(database: Warehouse | Path, reports_dir: Path, as_of: date) -> str | None:
     """Write the night's report to reports/<as_of>/ and refresh reports/latest/."""
     return write_report(database, reports_dir, as_of, get_run_logger())
 
 
-def write_report(database: Path, reports_dir: Path, as_of: date, logger: Any) -> str | None:
+def write_report(
+    database: Warehouse | Path, reports_dir: Path, as_of: date, logger: Any
+) -> str | None:
     """Publish the report from the swapped-in warehouse; a failure is logged, never raised.
 
     It runs in a child process: matplotlib stays out of the worker, the child may fork its
@@ -67,12 +70,20 @@ def write_report(database: Path, reports_dir: Path, as_of: date, logger: Any) ->
     timeout instead of holding the night. The data is what the night is for: a report that
     fails leaves the refresh's outcome alone.
     """
+    warehouse = as_warehouse(database)
+    environment = dict(os.environ)
+    if warehouse.is_lake:  # the catalog may hold a password: the environment, not argv
+        assert warehouse.catalog is not None and warehouse.data_path is not None
+        environment["GAPWATCH_WAREHOUSE"] = warehouse.catalog
+        environment["GAPWATCH_WAREHOUSE_DATA"] = warehouse.data_path
+    else:
+        environment.pop("GAPWATCH_WAREHOUSE", None)
     command = [
         sys.executable,
         "-m",
         "report.publish",
         "--db",
-        str(database),
+        str(warehouse.file),
         "--reports-dir",
         str(reports_dir),
         "--as-of",
@@ -80,7 +91,12 @@ def write_report(database: Path, reports_dir: Path, as_of: date, logger: Any) ->
     ]
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, timeout=REPORT_TIMEOUT_SECONDS, check=False
+            command,
+            capture_output=True,
+            text=True,
+            timeout=REPORT_TIMEOUT_SECONDS,
+            check=False,
+            env=environment,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         logger.error("report: not written (%s); the refresh itself is not affected", error)
@@ -130,7 +146,7 @@ def nightly_refresh(
     )
     reports = settings.data_dir / "reports"
     if any(o.changed for o in result.sources) or not (reports / result.as_of.isoformat()).exists():
-        report(settings.database, reports, result.as_of, return_state=True)
+        report(settings.warehouse, reports, result.as_of, return_state=True)
     else:
         logger.info("report: nothing changed since this night's report; kept")
     for outcome in result.sources:

@@ -26,12 +26,11 @@ from transforms import inputs
 from transforms.runner import BuiltModel, run_marts, run_views
 from validation.seed_checks import check_seeds
 from warehouse import landing
-from warehouse.db import connect, ensure_schemas
+from warehouse.db import ensure_schemas
 from warehouse.health import check_before_refresh
 from warehouse.load import load_seeds
-from warehouse.lock import RefreshLock
 from warehouse.replay import check_replay
-from warehouse.swap import building_copy
+from warehouse.store import night_done, refresh_lock, refreshing
 
 if TYPE_CHECKING:
     import requests
@@ -138,10 +137,11 @@ def one_line(source: str, step: str, error: BaseException) -> str:
 
 
 class Run:
-    """One refresh, step by step, inside the refresh lock and on a copy of the warehouse.
+    """One refresh, step by step, inside the refresh lock (warehouse.store.refreshing).
 
-    Entering takes the lock and opens <db>.next; a clean exit swaps it in, an error discards
-    it (the warehouse stays exactly as it was).
+    On the DuckDB file, entering opens <db>.next; a clean exit swaps it in, an error discards
+    it (the warehouse stays exactly as it was). On a DuckLake the night commits in place and
+    readers stay on the previous night's snapshot until `record` marks this one.
     """
 
     def __init__(
@@ -181,10 +181,9 @@ class Run:
 
     def __enter__(self) -> Run:
         with ExitStack() as stack:
-            stack.enter_context(RefreshLock(self.settings.database))
-            check_before_refresh(self.settings.database)
-            path = stack.enter_context(building_copy(self.settings.database))
-            self.con = stack.enter_context(connect(path))
+            stack.enter_context(refresh_lock(self.settings.warehouse))
+            check_before_refresh(self.settings.warehouse)
+            self.con = stack.enter_context(refreshing(self.settings.warehouse))
             ensure_schemas(self.con)
             check_replay(self.con, self.as_of, self.settings.replay)
             load_seeds(self.con)
@@ -325,9 +324,12 @@ class Run:
         )
 
     def record(self) -> None:
-        """Record the run and its gap summary in the history tables; flush to disk."""
-        record_run(self.con, self.result(), self.started_at)
-        self.con.execute("checkpoint")
+        """Record the run and its gap summary in the history tables; flush to disk.
+
+        On a DuckLake this is the night's last commit: the snapshot readers see as this night.
+        """
+        with night_done(self.con, self.as_of, self.run_id):
+            record_run(self.con, self.result(), self.started_at)
 
 
 def default_channels(settings: Settings, session: requests.Session) -> list[Channel]:

@@ -14,6 +14,7 @@ from extractors.limits import DEFAULT_LIMITS, Limits
 from transforms.method import FRONTIER_LAG_MIN_BENCHMARKS
 from validation.expectations import EARLIEST_RELEASE
 from warehouse.landing import MAX_UNCHANGED_DAYS
+from warehouse.where import Warehouse, parse
 
 # every registered source reads from its live default unless settings point it elsewhere
 DEFAULT_LOCATIONS: dict[str, str] = {
@@ -84,10 +85,24 @@ class Settings:
             max_json_depth=self.max_json_depth,
         )
 
+    # GAPWATCH_WAREHOUSE: unset/'duckdb' is the DuckDB file; 'ducklake:...' a DuckLake catalog
+    # (may hold a password: kept out of repr)
+    warehouse_setting: str | None = field(default=None, repr=False)
+    # GAPWATCH_WAREHOUSE_DATA: a DuckLake's data files (default <data dir>/lake)
+    lake_data_path: str | None = None
+    # reading a DuckLake as of a past night (--night): a date or a snapshot id
+    read_night: str | None = None
+
     @property
     def database(self) -> Path:
         """The DuckDB file; defaults to <data dir>/gapwatch.duckdb."""
         return self.db_path if self.db_path is not None else self.data_dir / "gapwatch.duckdb"
+
+    @property
+    def warehouse(self) -> Warehouse:
+        """Where the warehouse lives: the DuckDB file, or the DuckLake GAPWATCH_WAREHOUSE names."""
+        data_path = self.lake_data_path or str(self.data_dir / "lake")
+        return parse(self.warehouse_setting, self.database, data_path, self.read_night)
 
     @property
     def raw_dir(self) -> Path:
@@ -147,6 +162,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         earliest_release=date.fromisoformat(
             env.get("GAPWATCH_EARLIEST_RELEASE") or EARLIEST_RELEASE.isoformat()
         ),
+        warehouse_setting=env.get("GAPWATCH_WAREHOUSE") or None,
+        lake_data_path=env.get("GAPWATCH_WAREHOUSE_DATA") or None,
     )
     # secrets are masked in every log line from the moment they are read
     redact.register(settings.webhook_url)

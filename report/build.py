@@ -16,6 +16,7 @@ from report import figures
 from report.data import ReportData, load
 from report.page import TABLES_DIR, page, write_tables
 from report.render import Rendered, render
+from warehouse.where import Warehouse
 
 PAGE_NAME = "report.html"
 FIGURE_DIR = "figures"
@@ -38,7 +39,7 @@ class ReportFiles:
 
 
 def write_report(
-    database: Path, out: Path, workers: int | None = None, png: bool = False
+    database: Warehouse | Path, out: Path, workers: int | None = None, png: bool = False
 ) -> ReportFiles:
     """Read the warehouse read-only; write out/report.html, its tables as out/tables/*.csv and,
     with png, out/figures/*.png.

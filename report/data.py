@@ -15,7 +15,7 @@ import pandas as pd
 
 from extractors import PRIMARY_SOURCE
 from report import facts
-from warehouse.readonly import open_read_only
+from warehouse.store import Warehouse, as_warehouse, reading
 
 # the marts the report draws from; a warehouse without one of them has not been refreshed yet
 REQUIRED_MARTS = (
@@ -243,11 +243,13 @@ class ReportData:
         return sorted(str(s) for s in rows["source"].dropna())
 
 
-def load(database: Path) -> ReportData:
+def load(where: Warehouse | Path) -> ReportData:
     """Read the report's frames; a warehouse without the marts yields an empty ReportData."""
-    if not database.exists():
+    warehouse = as_warehouse(where)
+    database = warehouse.file if not warehouse.is_lake else Path(warehouse.name)
+    if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {database}")
-    with open_read_only(database) as con:  # no file, network or extension access
+    with reading(warehouse) as con:  # no file, network or extension access
         present = {str(r[0]) for r in con.execute(MARTS_PRESENT).fetchall()}
         missing = tuple(m for m in REQUIRED_MARTS if m not in present)
         if missing:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from report.build import PAGE_NAME, ReportFiles, default_workers, write_report
 from warehouse.export import export_marts
+from warehouse.where import Warehouse, parse
 
 LATEST = "latest"
 DATA = "data"
@@ -31,7 +32,7 @@ RENAME_EXCHANGE = 2
 
 
 def publish(
-    database: Path, reports_dir: Path, as_of: date, workers: int | None = None
+    database: Warehouse | Path, reports_dir: Path, as_of: date, workers: int | None = None
 ) -> ReportFiles:
     """Write the report and data/ to reports_dir/<as_of>/; refresh reports_dir/latest/ from it."""
     reports_dir.mkdir(parents=True, exist_ok=True)
@@ -105,11 +106,19 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m report.publish",
         description="Write <reports-dir>/<as-of>/ and refresh <reports-dir>/latest/.",
     )
-    parser.add_argument("--db", type=Path, required=True, help="the warehouse file")
+    parser.add_argument(
+        "--db", type=Path, required=True, help="the warehouse file (GAPWATCH_WAREHOUSE: a lake)"
+    )
     parser.add_argument("--reports-dir", type=Path, required=True, help="e.g. data/reports")
     parser.add_argument("--as-of", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     args = parser.parse_args(argv)
-    files = publish(args.db, args.reports_dir, args.as_of, workers=default_workers())
+    # a DuckLake warehouse comes from the environment (its catalog may hold a password)
+    warehouse = parse(
+        os.environ.get("GAPWATCH_WAREHOUSE"),
+        args.db,
+        os.environ.get("GAPWATCH_WAREHOUSE_DATA") or str(args.db.parent / "lake"),
+    )
+    files = publish(warehouse, args.reports_dir, args.as_of, workers=default_workers())
     print(files.html)
     return 0
 

@@ -290,15 +290,18 @@ def _record(
 ) -> None:
     missing = counts[counts["missing"]] if not counts.empty else counts
     for file in missing.get("file", []):
+        # checked in the insert, not "on conflict": a DuckLake warehouse keeps no keys
         con.execute(
-            "insert into raw.batches values (?, ?, ?, ?, null, 0, 'quarantined', ?, now()) "
-            "on conflict do nothing",
+            "insert into raw.batches select ?, ?, ?, ?, null, 0, 'quarantined', ?, now() "
+            "where not exists (select 1 from raw.batches where fetch_id = ? and file = ?)",
             [
                 report.fetch_id,
                 source,
                 file,
                 _benchmark_id(con, file),
                 "tracked file missing from this bundle",
+                report.fetch_id,
+                file,
             ],
         )
     pending = con.execute(

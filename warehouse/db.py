@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 
 from extractors import SOURCES
 from extractors.base import RawTable
+from warehouse.lake import is_lake_connection
 
 SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts")
 
@@ -161,13 +163,39 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and raw tables if missing; safe to call on every run."""
+    lake = is_lake_connection(con)
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")  # identifiers can't be bound
     for statement in RAW_DDL:
-        con.execute(statement)
+        adapted = for_lake(statement) if lake else statement
+        if adapted is not None:
+            con.execute(adapted)
     for name, source in SOURCES.items():
         con.execute(raw_table_ddl(name, source.RAW_TABLE))
     record_schema_version(con)
+
+
+_PRIMARY_KEY_CLAUSE = re.compile(r",\s*primary key \([^)]*\)")
+
+
+def for_lake(statement: str) -> str | None:
+    """A DDL statement as DuckLake takes it: no sequences, no primary keys (None: skip it).
+
+    Only gapwatch writes, one refresh at a time, and every insert it makes checks for the row
+    first, so the keys were a guard, not a behaviour; fetch ids come from next_fetch_id.
+    """
+    if statement.lstrip().startswith("create sequence"):
+        return None
+    return _PRIMARY_KEY_CLAUSE.sub("", statement).replace(" primary key", "")
+
+
+def next_fetch_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The next raw.fetches id: the sequence in the DuckDB file, one past the largest on a lake."""
+    if is_lake_connection(con):
+        rows = con.execute("select coalesce(max(fetch_id), 0) + 1 from raw.fetches").fetchall()
+    else:
+        rows = con.execute("select nextval('raw.fetch_id_seq')").fetchall()
+    return int(rows[0][0])
 
 
 def record_schema_version(con: duckdb.DuckDBPyConnection) -> None:

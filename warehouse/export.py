@@ -22,7 +22,7 @@ import duckdb
 
 from extractors import PRIMARY_SOURCE, SOURCES
 from extractors.attribution import credit
-from warehouse.readonly import open_read_only
+from warehouse.store import Warehouse, reading
 
 FORMAT = "gapwatch-data"
 FORMAT_VERSION = 1
@@ -78,14 +78,14 @@ def warehouse_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def export_marts(database: Path, out: Path) -> Export:
+def export_marts(database: Warehouse | Path, out: Path) -> Export:
     """Write every mart of the warehouse as Parquet, CSV and data.json into `out`, whole."""
     out.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     scratch.chmod(0o755)  # mkdtemp's 0700 would hide the shared files from other readers
     try:
         # locked down like `gapwatch sql`: it may write into the scratch folder, nowhere else
-        with open_read_only(database, writes_into=scratch) as con:
+        with reading(database, writes_into=scratch) as con:
             exported = write_files(con, scratch)
         _replace(scratch, out)
     finally:

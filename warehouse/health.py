@@ -14,7 +14,10 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import lake
+from warehouse.extensions import ExtensionMissing
 from warehouse.readonly import open_read_only
+from warehouse.where import Warehouse, as_warehouse
 
 # version of gapwatch's own tables, stored in raw.gapwatch_schema by every refresh
 SCHEMA_VERSION = 2  # 2: marts.refresh_runs.prefect_flow_run_id
@@ -24,8 +27,23 @@ class WarehouseUnusable(Exception):
     """The warehouse (or its folder) can't be used as it is; the message says what to do."""
 
 
-def open_for_reading(database: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse opened read-only and locked down, or WarehouseUnusable with a next step."""
+def open_for_reading(
+    where: Warehouse | Path, night: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened read-only and locked down, or WarehouseUnusable with a next step.
+
+    `night`: a DuckLake warehouse as of that night (a date or snapshot id); see warehouse.lake.
+    """
+    warehouse = as_warehouse(where)
+    night = night if night is not None else warehouse.night
+    if warehouse.is_lake:
+        return open_lake_for_reading(warehouse, night)
+    if night is not None:
+        raise WarehouseUnusable(
+            "--night needs a DuckLake warehouse (GAPWATCH_WAREHOUSE=ducklake:...): the DuckDB "
+            f"file {warehouse.file} keeps the newest night only"
+        )
+    database = warehouse.file
     path = database.resolve()
     if not path.exists():
         raise WarehouseUnusable(
@@ -43,8 +61,13 @@ def open_for_reading(database: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def check_before_refresh(database: Path) -> None:
+def check_before_refresh(where: Warehouse | Path) -> None:
     """Refuse a refresh early, with a reason, when it could not end well (nothing is changed)."""
+    warehouse = as_warehouse(where)
+    if warehouse.is_lake:
+        check_lake_before_refresh(warehouse)
+        return
+    database = warehouse.file
     path = database.resolve()
     folder = path.parent
     try:
@@ -187,3 +210,44 @@ def _pid(text: str) -> str:
     if marker in text:
         return " (pid " + text.split(marker, 1)[1].split(")", 1)[0] + ")"
     return ""
+
+
+def open_lake_for_reading(warehouse: Warehouse, night: str | None) -> duckdb.DuckDBPyConnection:
+    """open_reader with every failure as one line saying what to do (WarehouseUnusable)."""
+    try:
+        con = lake.open_reader(warehouse, night)
+    except lake.NightNotFound as error:
+        raise WarehouseUnusable(str(error)) from None
+    except (duckdb.Error, ExtensionMissing) as error:
+        raise WarehouseUnusable(lake.explain(warehouse, error)) from None
+    try:
+        check_schema(con, Path(warehouse.label), for_writing=False)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def check_lake_before_refresh(warehouse: Warehouse) -> None:
+    """Reach the catalog and the data path before the night starts; nothing is written."""
+    assert warehouse.data_path is not None
+    if lake.is_local(warehouse.data_path):
+        folder = Path(warehouse.data_path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WarehouseUnusable(explain_os_error(folder, error)) from None
+        _probe_write(folder)
+    file = lake.catalog_file(warehouse)
+    if file is not None and not file.exists():
+        return  # a new lake: the night creates it
+    try:
+        con = duckdb.connect()
+        try:
+            lake.load_extensions(con, warehouse)
+            lake.attach_to(con, warehouse, read_only=True)
+            check_schema(con, Path(warehouse.label), for_writing=True)
+        finally:
+            con.close()
+    except (duckdb.Error, ExtensionMissing) as error:
+        raise WarehouseUnusable(lake.explain(warehouse, error)) from None

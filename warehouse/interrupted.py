@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from warehouse.db import connect, ensure_schemas
-from warehouse.lock import RefreshLock, RefreshRunning
-from warehouse.swap import building_copy
+from warehouse.db import ensure_schemas
+from warehouse.lock import RefreshRunning
+from warehouse.store import Warehouse, flush, refreshing
 
 
 def record_interrupted(
-    database: Path,
+    database: Warehouse | Path,
     run_id: str,
     as_of: date,
     started_at: datetime,
@@ -25,12 +25,7 @@ def record_interrupted(
 ) -> bool:
     """Append the interrupted run; False when another refresh holds the lock by now."""
     try:
-        lock = RefreshLock(database)
-        lock.__enter__()
-    except RefreshRunning:
-        return False
-    try:
-        with building_copy(database) as path, connect(path) as con:
+        with refreshing(database) as con:
             ensure_schemas(con)
             for source in sources:
                 con.execute(
@@ -41,7 +36,7 @@ def record_interrupted(
                     "'not run', ?)",
                     [run_id, as_of, started_at, source, reason],
                 )
-            con.execute("checkpoint")
-    finally:
-        lock.__exit__(None, None, None)
+            flush(con)
+    except RefreshRunning:
+        return False
     return True

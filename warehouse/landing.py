@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from extractors.base import Payload, Previous, SourceError
+from warehouse.db import next_fetch_id
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def record_fetch(
     else:
         source, location = payload_or_location
         fetched_at, http_status, size, etag, last_modified = None, None, None, None, None
-    fetch_id: int = con.execute("select nextval('raw.fetch_id_seq')").fetchall()[0][0]
+    fetch_id = next_fetch_id(con)
     con.execute(
         "insert into raw.fetches values "
         "(?, ?, ?, coalesce(?, now()), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
