@@ -16,7 +16,8 @@ def nights(args: argparse.Namespace) -> int:
     was then. The DuckDB file (the default storage) keeps only the newest night.
 
     Example:
-        GAPWATCH_WAREHOUSE=ducklake:/srv/gapwatch/catalog.ducklake gapwatch nights
+        export GAPWATCH_WAREHOUSE=ducklake:/srv/gapwatch/catalog.ducklake
+        gapwatch nights
         gapwatch --night 2026-04-18 gaps
         gapwatch --night 42 sql "select max(as_of) from marts.refresh_runs"
     """
