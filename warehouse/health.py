@@ -250,4 +250,6 @@ def check_lake_before_refresh(warehouse: Warehouse) -> None:
         finally:
             con.close()
     except (duckdb.Error, ExtensionMissing) as error:
+        if lake.is_new(error):
+            return  # the catalog database is reachable and empty: the night creates the lake
         raise WarehouseUnusable(lake.explain(warehouse, error)) from None

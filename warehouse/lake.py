@@ -321,6 +321,12 @@ def _lock_down(
     con.execute("set lock_configuration = true")
 
 
+def is_new(error: BaseException) -> bool:
+    """DuckLake's refusal to create a lake through a read-only attach: the catalog is empty."""
+    text = str(error)
+    return "does not exist" in text and "creating a new DuckLake is explicitly disabled" in text
+
+
 def explain(warehouse: Warehouse, error: BaseException) -> str:
     """Why the lake could not be opened, as one line (the catalog's password masked)."""
     text = str(error).strip()

@@ -29,6 +29,7 @@ from tests import postgres
 from tests.conftest import PROJECT, SAMPLE_BUNDLE, epoch_dir
 from tests.warehouse.bundles import make_settings
 from transforms import runner
+from warehouse.health import WarehouseUnusable, check_before_refresh
 from warehouse.store import list_nights, reading, refresh_lock
 from warehouse.where import Warehouse
 
@@ -97,6 +98,10 @@ def test_two_nights_on_postgres(server: postgres.Server, shared_data: Path, tmp_
     lake = lake_base.warehouse
 
     day_one, day_two = (date.fromisoformat(night) for night in NIGHTS)
+    check_before_refresh(lake)  # an empty catalog database passes the preflight
+    nowhere = replace(lake_base, warehouse_setting=f"ducklake:postgres:{server.dsn('nosuch')}")
+    with pytest.raises(WarehouseUnusable, match='database "nosuch" does not exist'):
+        check_before_refresh(nowhere.warehouse)
     first = refresh(night_settings(lake_base, shared_data, NIGHTS[0]), day_one)
     assert first.ok, first.problems()
     night_one = marts(lake)
