@@ -77,6 +77,8 @@ def guarded_refresh(settings: Any, as_of: date, sources: list[str]) -> Iterator[
     from warehouse.replay import ReplayRefused
     from warehouse.store import refresh_lock
 
+    if settings.warehouse.night is not None:
+        raise UsageError("--night reads a past night; a refresh writes the newest (drop --night)")
     started = datetime.now(UTC)
     try:
         with stop_on_signals() as received:

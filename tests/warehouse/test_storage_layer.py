@@ -108,3 +108,12 @@ def test_lake_ddl_drops_only_keys_and_sequences() -> None:
 
 def test_password_masking() -> None:
     assert masked("postgres:host=a password=x1 user=u") == "postgres:host=a password=*** user=u"
+
+
+def test_a_refresh_refuses_night(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main
+
+    code = main(["--night", "2026-04-19", "refresh", "--no-prefect", "--data-dir", str(tmp_path)])
+    assert code != 0
+    assert "a refresh writes the newest" in capsys.readouterr().err
+    assert not (tmp_path / "gapwatch.duckdb").exists()
