@@ -39,13 +39,14 @@ def raise_format_alerts(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date
     new = []
     for (source, file), changes in grouped.items():
         alert = format_alert(source, file, changes)
+        # not "on conflict ... returning": a DuckLake warehouse has neither keys nor RETURNING
         inserted = con.execute(
-            "insert into marts.alerts values "
-            "(?, ?, ?, ?, null, null, null, null, null, null, null, ?, now(), null, null) "
-            "on conflict (alert_id) do nothing returning alert_id",
-            [alert.alert_id, KIND, run_id, as_of, alert.message],
+            "insert into marts.alerts select "
+            "?, ?, ?, ?, null, null, null, null, null, null, null, ?, now(), null, null "
+            "where not exists (select 1 from marts.alerts where alert_id = ?)",
+            [alert.alert_id, KIND, run_id, as_of, alert.message, alert.alert_id],
         ).fetchall()
-        if inserted:
+        if inserted[0][0]:
             log.warning("alert: %s", alert.message)
             new.append(alert)
     return new

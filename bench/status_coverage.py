@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
+from warehouse.store import connect_file
 
 PROJECT = Path(__file__).resolve().parent.parent
 EPOCH = PROJECT.parent / "shared" / "data" / "epoch"
@@ -98,7 +98,7 @@ def main(crossers: bool) -> None:
     for snapshot, as_of in SNAPSHOTS.items():
         with tempfile.TemporaryDirectory() as tmp:
             database = build(snapshot, as_of, Path(tmp))
-            with duckdb.connect(str(database), read_only=True) as con:
+            with connect_file(database, read_only=True) as con:
                 total, unknown = con.execute(COVERAGE).fetchall()[0]
                 links = ", ".join(f"{link} {n}" for link, n in con.execute(BY_LINK).fetchall())
                 print(
