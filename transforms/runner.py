@@ -1,10 +1,20 @@
-"""Materialize the SQL models by folder: staging and intermediate as views, marts as tables."""
+"""Materialize the models in the order their own references give: staging, intermediate, marts.
+
+Every model names what it reads (`schema.model` in its SQL, READS in a python model), so the
+build order is a topological sort of those references, and the layers are checked while
+sorting: staging reads raw, seeds and staging; intermediate reads staging and intermediate;
+marts read staging and intermediate only. A model is a view when it can be one (SQL without
+parameters, reading only views): those exist before validation runs. The rest (python models,
+models with a parameter, models reading a table, and every mart) are tables, rebuilt together
+in one transaction.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,69 +25,51 @@ if TYPE_CHECKING:  # pandas loads with the Python marts: a night that builds non
 
 HERE = Path(__file__).resolve().parent
 
-# explicit order: a model may only read models listed before it. Entries of the marts stage
-# named "intermediate.<model>" are helper tables built inside the marts transaction: they read
-# marts, so they can't be views created before the marts exist.
-LAYERS: dict[str, tuple[str, ...]] = {
-    "staging": (
-        "stg_seeds__units",
-        "stg_seeds__accessibility_labels",
-        "stg_epoch__benchmark_rows",
-        "stg_epoch__model_versions",
-        "stg_epoch__eci_calibration",
-        "stg_epoch__eci_scores",
-        "stg_epoch__benchmark_metadata",
-        "stg_epoch_ai_models__models",
-        "stg_sources__observations",
-    ),
-    "intermediate": (
-        "int_batches_current",
-        "int_eci_calibration",
-        "int_epoch_lineage",
-        "int_benchmark_rows_scaled",
-        "int_benchmark_scores_collapsed",
-        "int_observations_scaled",
-        "int_observations_collapsed",
-    ),
-    "marts": (
-        "benchmarks",
-        "models",
-        "benchmark_scores",
-        "model_aliases",
-        "source_scores",
-        "accessibility_conflicts",
-        "unresolved_models",
-        "intermediate.int_gap_scores",
-        "intermediate.int_crossing_thresholds",
-        "intermediate.int_first_crossers",
-        "intermediate.int_crossing_pairs",
-        "intermediate.int_crossing_floors",
-        "intermediate.int_crossing_untested",
-        "intermediate.int_score_noise",
-        "intermediate.int_crossing_noise",
-        "crossings",
-        "gap_points",
-        "gap_trend",
-        "gap_summary",
-        "frontier_lag",
-        "aa_frontier_lag",
-        "intermediate.int_aa_lag_trend",
-        "frontier_lag_trend",
-        "frontier_lag_monthly",
-    ),
+LAYERS = ("staging", "intermediate", "marts")
+# what each layer may read; raw and seeds are the loaded inputs, not models
+MAY_READ = {
+    "staging": ("raw", "seeds", "staging"),
+    "intermediate": ("staging", "intermediate"),
+    "marts": ("staging", "intermediate"),
 }
-MATERIALIZATION = {"staging": "view", "intermediate": "view", "marts": "table"}
+_REFERENCE = re.compile(r"\b(raw|seeds|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b")
+_COMMENT = re.compile(r"--[^\n]*")
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
 Build = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], "pd.DataFrame"]
 
 
+class ModelGraphError(ValueError):
+    """The models' references break a rule: a cycle, a layer read upward, an unknown model."""
+
+
 @dataclass(frozen=True)
 class PythonModel:
-    """A mart built in Python; its column types are declared, so an empty frame still types."""
+    """A model built in Python; its column types are declared, so an empty frame still types."""
 
     build: Build
     schema: Mapping[str, str]
+    reads: tuple[str, ...]
+    layer: str = "intermediate"
+
+
+@dataclass(frozen=True)
+class Model:
+    """One model: where it lives, what it reads, and whether it is SQL or Python."""
+
+    layer: str
+    name: str
+    reads: frozenset[str]
+    sql: str | None = None
+    python: PythonModel | None = field(default=None, compare=False)
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(sorted(set(_PARAMETER.findall(self.sql or ""))))
 
 
 @dataclass(frozen=True)
@@ -90,41 +82,9 @@ def model_sql(layer: str, name: str) -> str:
     return (HERE / layer / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def run_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the staging and intermediate views; cheap, and needed before validation."""
-    for layer in ("staging", "intermediate"):
-        for name in LAYERS[layer]:
-            con.execute(f"create or replace view {layer}.{name} as (\n{model_sql(layer, name)}\n)")
-
-
-def run_marts(
-    con: duckdb.DuckDBPyConnection,
-    params: Mapping[str, Any],
-    python_models: Mapping[str, PythonModel] | None = None,
-) -> list[BuiltModel]:
-    """Rebuild every mart in one transaction: readers see all old marts or all new ones."""
-    con.begin()
-    try:
-        built = run_models(con, LAYERS["marts"], params, python_models)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return built
-
-
-def run_models(
-    con: duckdb.DuckDBPyConnection,
-    names: Sequence[str],
-    params: Mapping[str, Any],
-    python_models: Mapping[str, PythonModel] | None = None,
-) -> list[BuiltModel]:
-    """Build the named marts-stage models in order (no transaction of its own)."""
-    from transforms.method import sql_params
-
-    python_models = python_models if python_models is not None else default_python_models()
-    params = {**sql_params(), **params}
-    return [_build_mart(con, name, params, python_models) for name in names]
+def references(sql: str) -> frozenset[str]:
+    """The `schema.table` names a SQL text reads (comments ignored)."""
+    return frozenset(".".join(match) for match in _REFERENCE.findall(_COMMENT.sub("", sql)))
 
 
 def default_python_models() -> dict[str, PythonModel]:
@@ -138,39 +98,178 @@ def default_python_models() -> dict[str, PythonModel]:
     )
 
     return {
-        "int_crossing_noise": PythonModel(crossing_noise.build, crossing_noise.SCHEMA),
-        "int_aa_lag_trend": PythonModel(aa_lag_trend.build, aa_lag_trend.SCHEMA),
-        "model_aliases": PythonModel(model_aliases.build, model_aliases.SCHEMA),
-        "gap_trend": PythonModel(gap_trend.build, gap_trend.SCHEMA),
-        "gap_summary": PythonModel(gap_summary.build, gap_summary.SCHEMA),
-        "frontier_lag_trend": PythonModel(frontier_lag_trend.build, frontier_lag_trend.SCHEMA),
+        module.NAME: PythonModel(module.build, module.SCHEMA, module.READS, module.LAYER)
+        for module in (
+            crossing_noise,
+            model_aliases,
+            gap_trend,
+            gap_summary,
+            aa_lag_trend,
+            frontier_lag_trend,
+        )
     }
 
 
-def _build_mart(
+def discover(python_models: Mapping[str, PythonModel] | None = None) -> dict[str, Model]:
+    """Every model of the three layers, by qualified name."""
+    python_models = python_models if python_models is not None else default_python_models()
+    models: dict[str, Model] = {}
+    for layer in LAYERS:
+        for path in sorted((HERE / layer).glob("*.sql")):
+            sql = path.read_text(encoding="utf-8")
+            model = Model(layer, path.stem, references(sql), sql)
+            models[model.qualified] = model
+    for name, python in python_models.items():
+        model = Model(python.layer, name, frozenset(python.reads), python=python)
+        if model.qualified in models:
+            raise ModelGraphError(f"{model.qualified} is both a .sql file and a python model")
+        models[model.qualified] = model
+    return models
+
+
+def layer_errors(models: Mapping[str, Model]) -> list[str]:
+    """Each read that goes against the layers, or names a model that does not exist."""
+    errors = []
+    for model in models.values():
+        for read in sorted(model.reads):
+            schema = read.partition(".")[0]
+            if schema not in MAY_READ[model.layer]:
+                errors.append(
+                    f"{model.qualified} reads {read}: {model.layer} may read only "
+                    f"{', '.join(MAY_READ[model.layer])}"
+                )
+            elif schema in LAYERS and read not in models:
+                errors.append(f"{model.qualified} reads {read}, which no model defines")
+    return errors
+
+
+def build_order(models: Mapping[str, Model]) -> list[str]:
+    """The models sorted so each comes after everything it reads; a cycle is an error."""
+    errors = layer_errors(models)
+    if errors:
+        raise ModelGraphError("; ".join(errors))
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            cycle = path[path.index(name) :] + (name,)
+            raise ModelGraphError("models read each other in a cycle: " + " -> ".join(cycle))
+        state[name] = "visiting"
+        for read in sorted(models[name].reads):
+            if read in models:
+                visit(read, (*path, name))
+        state[name] = "done"
+        order.append(name)
+
+    for name in sorted(models, key=lambda n: (LAYERS.index(models[n].layer), n)):
+        visit(name, ())
+    return order
+
+
+def view_names(models: Mapping[str, Model], order: Sequence[str]) -> list[str]:
+    """The models that can be views, in build order (the rest are tables)."""
+    views: list[str] = []
+    for name in order:
+        model = models[name]
+        if (
+            model.layer != "marts"
+            and model.python is None
+            and not model.parameters
+            and all(read in views or read not in models for read in model.reads)
+        ):
+            views.append(name)
+    return views
+
+
+@cache
+def plan() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(views, tables) of the default models, each in build order."""
+    models = discover()
+    order = build_order(models)
+    views = view_names(models, order)
+    return tuple(views), tuple(name for name in order if name not in views)
+
+
+def run_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the staging and intermediate views; cheap, and needed before validation."""
+    models = discover()
+    for name in plan()[0]:
+        _drop_if_kind(con, name, "table")
+        con.execute(f"create or replace view {name} as (\n{models[name].sql}\n)")
+
+
+def run_marts(
     con: duckdb.DuckDBPyConnection,
-    qualified: str,
     params: Mapping[str, Any],
-    python_models: Mapping[str, PythonModel],
+    python_models: Mapping[str, PythonModel] | None = None,
+) -> list[BuiltModel]:
+    """Rebuild every table model in one transaction: readers see all old marts or all new ones."""
+    con.begin()
+    try:
+        built = run_models(con, plan()[1], params, python_models)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return built
+
+
+def run_models(
+    con: duckdb.DuckDBPyConnection,
+    names: Iterable[str],
+    params: Mapping[str, Any],
+    python_models: Mapping[str, PythonModel] | None = None,
+) -> list[BuiltModel]:
+    """Build the named models as tables, in the order given (no transaction of its own).
+
+    A bare name is a mart; `intermediate.<name>` names an intermediate model.
+    """
+    from transforms.method import sql_params
+
+    params = {**sql_params(), **params}
+    models = discover(python_models if python_models is not None else default_python_models())
+    built = []
+    for name in names:
+        qualified = name if "." in name else f"marts.{name}"
+        built.append(_build_table(con, models[qualified], params))
+    return built
+
+
+def _build_table(
+    con: duckdb.DuckDBPyConnection, model: Model, params: Mapping[str, Any]
 ) -> BuiltModel:
-    schema, _, name = qualified.rpartition(".")
-    schema = schema or "marts"
-    if name in python_models:
-        model = python_models[name]
-        frame = model.build(con, params)[list(model.schema)]
+    _drop_if_kind(con, model.qualified, "view")
+    if model.python is not None:
+        frame = model.python.build(con, params)[list(model.python.schema)]
         casts = ", ".join(
-            f"cast({column} as {kind}) as {column}" for column, kind in model.schema.items()
+            f"cast({column} as {kind}) as {column}" for column, kind in model.python.schema.items()
         )
         con.register("python_model_frame", frame)
         try:
             con.execute(
-                f"create or replace table {schema}.{name} as select {casts} from python_model_frame"
+                f"create or replace table {model.qualified} as "
+                f"select {casts} from python_model_frame"
             )
         finally:
             con.unregister("python_model_frame")
-        return BuiltModel(f"{schema}.{name}", len(frame))
-    sql = model_sql(schema, name)
-    used = {key: params[key] for key in _PARAMETER.findall(sql)}
-    con.execute(f"create or replace table {schema}.{name} as (\n{sql}\n)", used or None)
-    rows = con.execute(f"select count(*) from {schema}.{name}").fetchall()[0][0]
-    return BuiltModel(f"{schema}.{name}", rows)
+        return BuiltModel(model.qualified, len(frame))
+    used = {key: params[key] for key in model.parameters}
+    con.execute(f"create or replace table {model.qualified} as (\n{model.sql}\n)", used or None)
+    rows = con.execute(f"select count(*) from {model.qualified}").fetchall()[0][0]
+    return BuiltModel(model.qualified, rows)
+
+
+def _drop_if_kind(con: duckdb.DuckDBPyConnection, qualified: str, kind: str) -> None:
+    """Drop `qualified` when it exists as the other kind: a warehouse built by an older layout
+    may hold a view where a table is built now, or the other way round."""
+    schema, _, name = qualified.partition(".")
+    catalog = "duckdb_views()" if kind == "view" else "duckdb_tables()"
+    found = con.execute(
+        f"select count(*) from {catalog} where schema_name = ? and {kind}_name = ?",
+        [schema, name],
+    ).fetchall()[0][0]
+    if found:
+        con.execute(f"drop {kind} {qualified}")

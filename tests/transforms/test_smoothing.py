@@ -97,9 +97,15 @@ def test_frontier_lag_by_hand() -> None:
     # one benchmark: every month counts when the minimum is one
     run_models(
         con,
-        ["frontier_lag", "frontier_lag_trend", "frontier_lag_monthly"],
+        [
+            "intermediate.int_frontier_lag",
+            "intermediate.int_frontier_lag_trend",
+            "frontier_lag_monthly",
+            "frontier_lag",
+            "frontier_lag_trend",
+        ],
         {"as_of": date(2024, 10, 31), "frontier_lag_min_benchmarks": 1},
-        python_models={"frontier_lag_trend": default_python_models()["frontier_lag_trend"]},
+        python_models={"int_frontier_lag_trend": default_python_models()["int_frontier_lag_trend"]},
     )
     lags = dict(con.execute("select month_end, lag_months from marts.frontier_lag").fetchall())
     assert min(lags) == date(2024, 3, 31) and max(lags) == date(2024, 10, 31)
@@ -124,7 +130,12 @@ def test_open_leading_month_has_zero_lag() -> None:
         [Model("open-x", "2024-01-10", True, 0.9), Model("closed-a", "2024-02-10", False, 0.5)],
         as_of=date(2024, 2, 29),
     )
-    run_models(con, ["frontier_lag"], {"as_of": date(2024, 2, 29)}, python_models={})
+    run_models(
+        con,
+        ["intermediate.int_frontier_lag", "frontier_lag"],
+        {"as_of": date(2024, 2, 29)},
+        python_models={},
+    )
     rows = con.execute(
         "select month_end, lag_months, open_leads from marts.frontier_lag"
     ).fetchall()

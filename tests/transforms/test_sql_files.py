@@ -1,9 +1,24 @@
-"""The SQL models stay in step with the code that names them."""
+"""The SQL models stay in step with the code that names them, and the layers stay one way."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+
+import pytest
+
 from extractors import OBSERVATION_SOURCES
-from transforms.runner import HERE, LAYERS, default_python_models, model_sql
+from transforms.runner import (
+    HERE,
+    Model,
+    ModelGraphError,
+    build_order,
+    default_python_models,
+    discover,
+    model_sql,
+    plan,
+    references,
+)
 
 
 def test_the_staging_union_reads_every_observation_source() -> None:
@@ -12,13 +27,79 @@ def test_the_staging_union_reads_every_observation_source() -> None:
         assert f"select '{source}' as source, * from raw.{source}__observations" in sql
 
 
-def test_every_listed_model_has_its_sql_file_or_python_model() -> None:
-    python = set(default_python_models())
-    for layer, names in LAYERS.items():
-        for name in names:
-            schema, _, stem = name.rpartition(".")
-            folder = schema or layer
-            assert stem in python or (HERE / folder / f"{stem}.sql").is_file(), name
+def test_every_model_file_and_python_model_is_built_once_in_order() -> None:
+    views, tables = plan()
+    files = {f"{path.parent.name}.{path.stem}" for path in HERE.glob("*/*.sql")}
+    files -= {name for name in files if name.startswith("alerts.")}
+    python = {f"{m.layer}.{name}" for name, m in default_python_models().items()}
+    assert sorted(views + tables) == sorted(files | python)
+    position = {name: i for i, name in enumerate(views + tables)}
+    for model in discover().values():
+        for read in model.reads:
+            if read in position:
+                assert position[read] < position[model.qualified], (model.qualified, read)
+
+
+def test_no_intermediate_model_reads_marts_and_marts_read_no_marts() -> None:
+    for model in discover().values():
+        schemas = {read.partition(".")[0] for read in model.reads}
+        if model.layer == "intermediate":
+            assert schemas <= {"staging", "intermediate"}, model.qualified
+        if model.layer == "marts":
+            assert schemas <= {"staging", "intermediate"}, model.qualified
+
+
+def test_every_seed_has_one_staging_model_and_only_it_reads_the_seed() -> None:
+    models = discover()
+    for path in sorted((HERE / "seeds").glob("*.csv")):
+        seed = f"seeds.{path.stem}"
+        readers = sorted(name for name, model in models.items() if seed in model.reads)
+        assert readers == [f"staging.stg_seeds__{path.stem}"], (seed, readers)
+
+
+def test_python_models_declare_every_table_they_query() -> None:
+    for name, python in default_python_models().items():
+        module = inspect.getmodule(python.build)
+        assert module is not None
+        queried: set[str] = set()
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if "select " in node.value or "from " in node.value:
+                    queried |= references(node.value)
+        assert queried and queried <= set(python.reads), (name, sorted(queried))
+
+
+def _model(qualified: str, *reads: str) -> Model:
+    layer, _, name = qualified.partition(".")
+    return Model(layer, name, frozenset(reads), "select 1")
+
+
+def test_a_cycle_is_an_error_that_names_it() -> None:
+    models = {
+        m.qualified: m
+        for m in (
+            _model("intermediate.int_a", "intermediate.int_b"),
+            _model("intermediate.int_b", "intermediate.int_c"),
+            _model("intermediate.int_c", "intermediate.int_a"),
+        )
+    }
+    with pytest.raises(ModelGraphError, match="int_a -> intermediate.int_b -> "):
+        build_order(models)
+
+
+def test_an_upward_read_or_an_unknown_model_is_an_error() -> None:
+    upward = {
+        m.qualified: m
+        for m in (_model("marts.report"), _model("intermediate.int_x", "marts.report"))
+    }
+    with pytest.raises(ModelGraphError, match="intermediate.int_x reads marts.report"):
+        build_order(upward)
+    unknown = {"marts.report": _model("marts.report", "intermediate.int_gone")}
+    with pytest.raises(ModelGraphError, match="no model defines"):
+        build_order(unknown)
+    raw_read = {"intermediate.int_x": _model("intermediate.int_x", "raw.batches")}
+    with pytest.raises(ModelGraphError, match="intermediate may read only staging"):
+        build_order(raw_read)
 
 
 def test_sql_files_hold_one_select_and_no_templating() -> None:

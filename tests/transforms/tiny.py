@@ -12,8 +12,9 @@ from datetime import date
 import duckdb
 
 from transforms.python import crossing_noise
-from transforms.runner import PythonModel, run_models
+from transforms.runner import PythonModel, model_sql, run_models
 
+# everything from the scores to the gap points; the models above them are made up below
 GAP_MODELS = (
     "intermediate.int_gap_scores",
     "intermediate.int_crossing_thresholds",
@@ -22,6 +23,8 @@ GAP_MODELS = (
     "intermediate.int_crossing_floors",
     "intermediate.int_crossing_untested",
     "intermediate.int_crossing_noise",
+    "intermediate.int_crossings",
+    "intermediate.int_gap_points",
     "crossings",
     "gap_points",
 )
@@ -54,10 +57,10 @@ def build(
     calibration: (difficulty, slope) of an IRT calibration for 'bench', or none shipped.
     """
     con = duckdb.connect()
-    for schema in ("seeds", "intermediate", "marts"):
+    for schema in ("seeds", "staging", "intermediate", "marts"):
         con.execute(f"create schema {schema}")
     con.execute(
-        "create table marts.benchmarks as select 'bench' as benchmark_id, 'Bench' as name, "
+        "create table intermediate.int_benchmarks as select 'bench' as benchmark_id, 'Bench' as name, "
         "'fraction' as scale, ?::varchar as thresholds, ?::double as validity_floor, "
         "case when ? is null then null else 'catalog_floor' end as floor_origin, "
         "true as tracked, 'public' as access, 'math' as category, 'epoch' as source, "
@@ -83,17 +86,17 @@ def build(
         "benchmark_id varchar, model_version varchar, score double)"
     )
     con.execute(
-        "create table marts.models (model_version varchar, model_name varchar, "
+        "create table intermediate.int_models (model_version varchar, model_name varchar, "
         "release_date date, is_open boolean, is_chinese boolean, eci_score double, "
         "organization varchar)"
     )
     con.execute(
-        "create table marts.benchmark_scores (benchmark_id varchar, model_version varchar, "
+        "create table intermediate.int_benchmark_scores (benchmark_id varchar, model_version varchar, "
         "score double, release_date date, is_open boolean, is_chinese boolean)"
     )
     for m in models:
         con.execute(
-            "insert into marts.models values (?, ?, ?, ?, ?, ?, 'Org')",
+            "insert into intermediate.int_models values (?, ?, ?, ?, ?, ?, 'Org')",
             [m.version, m.name, m.released, m.is_open, m.chinese, m.eci],
         )
         if m.score is not None or m.blank_row:
@@ -104,12 +107,12 @@ def build(
             )
         if m.score is not None:
             con.execute(
-                "insert into marts.benchmark_scores values ('bench', ?, ?, ?, ?, ?)",
+                "insert into intermediate.int_benchmark_scores values ('bench', ?, ?, ?, ?, ?)",
                 [m.version, m.score, m.released, m.is_open, m.chinese],
             )
     # no other source in these warehouses
     con.execute(
-        "create table marts.source_scores (source varchar, benchmark_id varchar, "
+        "create table intermediate.int_source_scores (source varchar, benchmark_id varchar, "
         "source_model varchar, score double, release_date date, is_open boolean, "
         "is_chinese boolean, model_name varchar, model_id varchar, eci_score double, "
         "organization varchar)"
@@ -120,12 +123,16 @@ def build(
     )
     for row in overrides:
         con.execute("insert into seeds.crossing_overrides values (?, ?, ?, ?, ?)", list(row))
+    overrides_sql = model_sql("staging", "stg_seeds__crossing_overrides")
+    con.execute(f"create view staging.stg_seeds__crossing_overrides as ({overrides_sql})")
     # no published noise in these warehouses: every p_above_threshold is NULL
     con.execute(
         "create table intermediate.int_score_noise (benchmark_id varchar, model_version varchar, "
         "noise_kind varchar, stderr double, log_sd double, noise_note varchar)"
     )
-    noise = PythonModel(crossing_noise.build, crossing_noise.SCHEMA)
+    noise = PythonModel(
+        crossing_noise.build, crossing_noise.SCHEMA, crossing_noise.READS, crossing_noise.LAYER
+    )
     run_models(con, GAP_MODELS, {"as_of": as_of}, python_models={"int_crossing_noise": noise})
     return con
 

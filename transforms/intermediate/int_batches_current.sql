@@ -3,7 +3,7 @@
 -- fall back to their last good batch; files that vanished from the source are dropped)
 with batches as (
 
-    select * from raw.batches
+    select * from staging.stg_raw__batches
 
 ),
 

@@ -11,7 +11,7 @@ with rows as (
 batches as (
 
     select fetch_id, file, benchmark_id, unit
-    from raw.batches
+    from staging.stg_raw__batches
     where source = 'epoch'
 
 ),

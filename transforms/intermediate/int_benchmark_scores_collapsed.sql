@@ -12,7 +12,7 @@ direction as (
     select
         benchmark_id,
         coalesce(try_cast(higher_is_better as boolean), true) as higher_is_better
-    from seeds.benchmarks
+    from staging.stg_seeds__benchmarks
 
 ),
 

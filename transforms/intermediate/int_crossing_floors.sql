@@ -4,7 +4,8 @@
 -- percentile of the scores the gap analysis runs on (floor_origin 'percentile_10')
 with benchmarks as (
 
-    select benchmark_id, validity_floor, floor_origin from marts.benchmarks
+    select benchmark_id, validity_floor, floor_origin
+    from intermediate.int_benchmarks as benchmarks
 
 ),
 

@@ -5,7 +5,7 @@
 with benchmarks as (
 
     select benchmark_id, scale, thresholds
-    from marts.benchmarks
+    from intermediate.int_benchmarks as benchmarks
     where tracked or benchmark_id = 'eci'
 
 ),

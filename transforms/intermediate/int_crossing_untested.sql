@@ -50,7 +50,7 @@ model_keys as (
         is_open,
         is_chinese,
         eci_score
-    from marts.models
+    from intermediate.int_models as models
 
 ),
 
@@ -65,7 +65,7 @@ epoch_rows as (
     inner join intermediate.int_batches_current as current_batches
         on rows.fetch_id = current_batches.fetch_id
         and rows.file = current_batches.file
-    left join marts.models as models on rows.model_version = models.model_version
+    left join intermediate.int_models as models on rows.model_version = models.model_version
     where rows.model_version is not null
 
 ),
@@ -91,7 +91,7 @@ calibration as (
         calibration.slope,
         coalesce(benchmarks.random_baseline, 0) as random_baseline
     from intermediate.int_eci_calibration as calibration
-    inner join marts.benchmarks as benchmarks
+    inner join intermediate.int_benchmarks as benchmarks
         on calibration.benchmark_id = benchmarks.benchmark_id
     where benchmarks.unit in ('fraction', 'percent')
 

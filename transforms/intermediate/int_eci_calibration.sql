@@ -25,7 +25,7 @@ names as (
     select
         trim(benchmark_id) as benchmark_id,
         nullif(trim(eci_benchmark_name), '') as eci_benchmark_name
-    from seeds.eci_calibration_names
+    from staging.stg_seeds__eci_calibration_names
 
 ),
 

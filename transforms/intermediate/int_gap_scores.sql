@@ -13,8 +13,8 @@ with epoch_scores as (
         scores.is_chinese,
         coalesce(models.model_name, models.model_version) as model_key,
         models.eci_score
-    from marts.benchmark_scores as scores
-    left join marts.models as models on scores.model_version = models.model_version
+    from intermediate.int_benchmark_scores as scores
+    left join intermediate.int_models as models on scores.model_version = models.model_version
 
 ),
 
@@ -30,7 +30,7 @@ source_scores as (
         is_chinese,
         coalesce(model_name, model_id, source_model) as model_key,
         eci_score
-    from marts.source_scores
+    from intermediate.int_source_scores as source_scores
 
 ),
 

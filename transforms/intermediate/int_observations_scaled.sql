@@ -8,7 +8,7 @@ with observations as (
 
 batches as (
 
-    select fetch_id, source from raw.batches
+    select fetch_id, source from staging.stg_raw__batches
 
 ),
 
@@ -18,7 +18,7 @@ metrics as (
         source,
         metric,
         nullif(trim(benchmark_id), '') as benchmark_id
-    from seeds.source_metrics
+    from staging.stg_seeds__source_metrics
 
 ),
 

@@ -7,7 +7,7 @@
 -- otherwise noise_kind is NULL and noise_note says the file gives neither
 with scores as (
 
-    select * from marts.benchmark_scores
+    select * from intermediate.int_benchmark_scores as benchmark_scores
 
 ),
 
@@ -23,7 +23,7 @@ rows as (
 units as (
 
     select benchmarks.benchmark_id, coalesce(units.divisor, 1) as divisor
-    from marts.benchmarks as benchmarks
+    from intermediate.int_benchmarks as benchmarks
     left join staging.stg_seeds__units as units on benchmarks.unit = units.unit
 
 ),

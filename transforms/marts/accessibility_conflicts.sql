@@ -15,7 +15,7 @@ with flags as (
 
 resolved as (
 
-    select * from marts.source_scores
+    select * from intermediate.int_source_scores as source_scores
 
 ),
 

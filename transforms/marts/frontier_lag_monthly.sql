@@ -2,7 +2,7 @@
 -- in the trend's fit (enough benchmarks), and the fitted line of the mean (scope `all`)
 with lags as (
 
-    select * from marts.frontier_lag
+    select * from intermediate.int_frontier_lag as frontier_lag
 
 ),
 
@@ -22,7 +22,7 @@ monthly as (
 
 fit as (
 
-    select * from marts.frontier_lag_trend
+    select * from intermediate.int_frontier_lag_trend as frontier_lag_trend
     where source = 'epoch' and scope = 'all' and statistic = 'mean'
 
 ),

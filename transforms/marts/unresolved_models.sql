@@ -2,7 +2,7 @@
 -- that match no Epoch model (with the nearest candidates) or have no status at all
 with models as (
 
-    select * from marts.models where is_open is null
+    select * from intermediate.int_models as models where is_open is null
 
 ),
 
@@ -14,8 +14,8 @@ scores as (
         count(*) filter (where benchmarks.tracked) as tracked_scores,
         string_agg(benchmark_scores.benchmark_id, ', ' order by benchmark_scores.benchmark_id)
             as benchmarks
-    from marts.benchmark_scores
-    inner join marts.benchmarks
+    from intermediate.int_benchmark_scores as benchmark_scores
+    inner join intermediate.int_benchmarks as benchmarks
         on benchmark_scores.benchmark_id = benchmarks.benchmark_id
     group by benchmark_scores.model_version
 
@@ -65,9 +65,9 @@ source_unresolved as (
         count(*) filter (where benchmarks.tracked) as tracked_scores,
         string_agg(source_scores.benchmark_id, ', ' order by source_scores.benchmark_id)
             as benchmarks
-    from marts.source_scores
-    inner join marts.benchmarks on source_scores.benchmark_id = benchmarks.benchmark_id
-    left join marts.model_aliases as aliases
+    from intermediate.int_source_scores as source_scores
+    inner join intermediate.int_benchmarks as benchmarks on source_scores.benchmark_id = benchmarks.benchmark_id
+    left join intermediate.int_model_aliases as aliases
         on source_scores.source = aliases.source
         and source_scores.source_model = aliases.source_name
     where source_scores.model_id is null or source_scores.is_open is null

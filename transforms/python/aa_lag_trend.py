@@ -1,5 +1,5 @@
-"""intermediate.int_aa_lag_trend: the Doubleword view on Artificial Analysis, as lines through
-marts.aa_frontier_lag (appended to marts.frontier_lag_trend).
+"""The intermediate model int_aa_lag_trend: the Doubleword view on Artificial Analysis, as lines
+through the model int_aa_frontier_lag (appended to the frontier_lag_trend mart).
 
 - scope `aa_metrics_mean`: the monthly mean lag across AA's plain metrics, fitted over months
   with at least `min_benchmarks` metrics; the slope's interval resamples metrics.
@@ -22,22 +22,31 @@ import pandas as pd
 from transforms import method
 from transforms.python.frontier_lag_trend import EPOCH, SCHEMA, fits, frame, line_row, pivot, scopes
 
+NAME = "int_aa_lag_trend"
+LAYER = "intermediate"
+# what build() reads: the runner orders the models by it
+READS = (
+    "intermediate.int_aa_frontier_lag",
+    "intermediate.int_observations_collapsed",
+    "staging.stg_raw__batches",
+    "staging.stg_raw__fetches",
+)
 INDEX = "artificial_analysis_intelligence_index"
 LAGS_SQL = """
 select metric_id as benchmark_id, kind, metric, index_version, night, month_end, lag_months,
        open_leads
-from marts.aa_frontier_lag
+from intermediate.int_aa_frontier_lag as aa_frontier_lag
 """
 # the models of the night a version's lags come from (AA's own flags and release dates)
 MODELS_SQL = """
 with chosen as (
     select max(observations.fetch_id) as fetch_id
     from intermediate.int_observations_collapsed as observations
-    inner join raw.batches as batches
+    inner join staging.stg_raw__batches as batches
         on observations.fetch_id = batches.fetch_id
         and batches.source = 'artificial_analysis'
         and batches.status in ('passed', 'warned')
-    inner join raw.fetches as fetches on observations.fetch_id = fetches.fetch_id
+    inner join staging.stg_raw__fetches as fetches on observations.fetch_id = fetches.fetch_id
     where observations.source = 'artificial_analysis' and observations.benchmark_id = $metric
         and fetches.as_of = $night
 )

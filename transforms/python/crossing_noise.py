@@ -18,6 +18,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+NAME = "int_crossing_noise"
+LAYER = "intermediate"
+# what build() reads: the runner orders the models by it
+READS = ("intermediate.int_crossing_pairs", "intermediate.int_score_noise")
 SCHEMA = {
     "benchmark_id": "varchar",
     "threshold": "double",

@@ -1,4 +1,4 @@
-"""marts.frontier_lag_trend: straight lines through the monthly frontier lag, fitted only where
+"""intermediate.int_frontier_lag_trend (published as marts.frontier_lag_trend): straight lines through the monthly frontier lag, fitted only where
 enough benchmarks report, with a bootstrap interval over benchmarks for the slope.
 
 Early months carry one or two benchmarks sitting at lag 0 (an open model with no dated closed
@@ -21,6 +21,10 @@ import pandas as pd
 
 from transforms import method
 
+NAME = "int_frontier_lag_trend"
+LAYER = "intermediate"
+# what build() reads: the runner orders the models by it
+READS = ("intermediate.int_frontier_lag", "intermediate.int_aa_lag_trend")
 SCHEMA = {
     "source": "varchar",
     "scope": "varchar",
@@ -65,7 +69,7 @@ class Panel:
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
-    lags = con.execute("select benchmark_id, month_end, lag_months from marts.frontier_lag").df()
+    lags = con.execute("select benchmark_id, month_end, lag_months from intermediate.int_frontier_lag").df()
     minimum = int(params.get("frontier_lag_min_benchmarks", method.FRONTIER_LAG_MIN_BENCHMARKS))
     rows = [
         row for scope, panel in scopes(pivot(lags), minimum) for row in fits("epoch", scope, panel)

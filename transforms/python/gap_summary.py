@@ -13,6 +13,15 @@ from transforms.method import BANDWIDTH_DAYS
 from transforms.python.gap_trend import load_points, release_key, series_list
 from transforms.python.smoothing import gaussian_weights
 
+NAME = "gap_summary"
+LAYER = "marts"
+# what build() reads: the runner orders the models by it
+READS = (
+    "intermediate.int_crossings",
+    "intermediate.int_benchmarks",
+    "intermediate.int_gap_points",
+    "intermediate.int_gap_trend",
+)
 SCHEMA = {
     "source": "varchar",
     "series": "varchar",
@@ -45,8 +54,8 @@ select
         else 'benchmark'
     end as view,
     crossings.open_scope, benchmarks.access, benchmarks.category, crossings.months_pending
-from marts.crossings
-inner join marts.benchmarks on crossings.benchmark_id = benchmarks.benchmark_id
+from intermediate.int_crossings as crossings
+inner join intermediate.int_benchmarks as benchmarks on crossings.benchmark_id = benchmarks.benchmark_id
 where crossings.status = 'pending'
     and crossings.threshold >= crossings.validity_floor - 1e-9
     and (benchmarks.tracked or crossings.benchmark_id = 'eci')
@@ -91,7 +100,7 @@ def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, An
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
-    trend = con.execute("select * from marts.gap_trend").df()
+    trend = con.execute("select * from intermediate.int_gap_trend as gap_trend").df()
     points = load_points(con)
     pending = con.execute(PENDING_SQL).df()
     rows = []

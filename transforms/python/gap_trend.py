@@ -1,4 +1,4 @@
-"""marts.gap_trend: the smoothed gap in months over the open models' release dates, per series."""
+"""intermediate.int_gap_trend (published as marts.gap_trend): the smoothed gap per series."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ from transforms.method import BANDWIDTH_DAYS, BASE_SEED, GRID_STEP_DAYS, LEVEL, 
 from transforms.python.series import Series, all_series
 from transforms.python.smoothing import smooth
 
+NAME = "int_gap_trend"
+LAYER = "intermediate"
+# what build() reads: the runner orders the models by it
+READS = (
+    "intermediate.int_benchmarks",
+    "intermediate.int_gap_points",
+)
 SCHEMA = {
     "source": "varchar",
     "series": "varchar",
@@ -53,7 +60,7 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
 def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
     """The series of every source with a tracked, loaded benchmark (Epoch always)."""
     rows = con.execute(
-        "select distinct source, category from marts.benchmarks "
+        "select distinct source, category from intermediate.int_benchmarks as benchmarks "
         "where tracked and is_loaded and source is not null"
     ).fetchall()
     categories: dict[str, list[str]] = {"epoch": []}
@@ -68,7 +75,7 @@ def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     points = con.execute(
         "select source, view, open_scope, access, category, benchmark_id, open_model, "
         "open_organization, open_date, gap_months, untested_check, p_above_threshold "
-        "from marts.gap_points"
+        "from intermediate.int_gap_points as gap_points"
     ).df()
     points["release"] = release_key(points)  # once here, not once per series
     return points

@@ -1,4 +1,4 @@
-"""marts.model_aliases: one model identity across sources, precision over recall.
+"""intermediate.int_model_aliases (published as marts.model_aliases): one model identity across sources, precision over recall.
 
 Every (source, name) gets the model_id of an Epoch model version when, and only when, one rule
 matches it unambiguously:
@@ -30,6 +30,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+NAME = "int_model_aliases"
+LAYER = "intermediate"
+# what build() reads: the runner orders the models by it
+READS = (
+    "intermediate.int_models",
+    "intermediate.int_observations_collapsed",
+    "intermediate.int_batches_current",
+    "staging.stg_seeds__model_aliases",
+)
 SCHEMA = {
     "source": "varchar",
     "source_name": "varchar",
@@ -202,11 +211,13 @@ class Nearest:
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
-    versions = con.execute("select model_version, model_name from marts.models").fetchall()
+    versions = con.execute(
+        "select model_version, model_name from intermediate.int_models as models"
+    ).fetchall()
     aliases = {
         (str(s).strip(), str(n).strip()): str(m).strip()
         for s, n, m in con.execute(
-            "select source, source_name, model_id from seeds.model_aliases"
+            "select source, source_name, model_id from staging.stg_seeds__model_aliases"
         ).fetchall()
     }
     matcher = Matcher(versions, aliases)

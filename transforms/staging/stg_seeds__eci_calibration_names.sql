@@ -1,0 +1,2 @@
+-- the ECI calibration names seed: which Epoch IRT calibration row belongs to which benchmark
+select * from seeds.eci_calibration_names
