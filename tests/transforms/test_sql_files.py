@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import csv
 import inspect
 
 import pytest
 
-from extractors import OBSERVATION_SOURCES
+from extractors import OBSERVATION_SOURCES, SOURCES
 from transforms.runner import (
     HERE,
     Model,
@@ -108,3 +109,23 @@ def test_sql_files_hold_one_select_and_no_templating() -> None:
         assert "{" not in text and "}" not in text, path.name
         lowered = text.lower()
         assert "create " not in lowered and "insert " not in lowered, path.name
+
+
+def test_the_source_catalog_names_every_source_once_and_one_registry() -> None:
+    with (HERE / "seeds" / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = [row["source"] for row in rows]
+    assert sorted(names) == sorted(SOURCES) and len(set(names)) == len(names)
+    assert [row["role"] for row in rows].count("registry") == 1
+    assert {row["role"] for row in rows} == {"registry", "leaderboard"}
+
+
+def test_no_model_branches_on_a_source_name() -> None:
+    # the staging union may list the per-source raw tables; everything else joins the catalog
+    union = HERE / "staging" / "stg_sources__observations.sql"
+    for path in HERE.glob("*/*.sql"):
+        if path == union:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for source in SOURCES:
+            assert f"'{source}'" not in text, (path.name, source)

@@ -123,8 +123,14 @@ def build(
     )
     for row in overrides:
         con.execute("insert into seeds.crossing_overrides values (?, ?, ?, ?, ?)", list(row))
-    overrides_sql = model_sql("staging", "stg_seeds__crossing_overrides")
-    con.execute(f"create view staging.stg_seeds__crossing_overrides as ({overrides_sql})")
+    # a one-source catalog: the registry the made-up scores come from
+    con.execute(
+        "create table seeds.sources as select 'epoch' as source, 'registry' as role, "
+        "'0' as open_flag_precedence, 'false' as tracks_every_metric, 'made up' as attribution"
+    )
+    for seed in ("crossing_overrides", "sources"):
+        sql = model_sql("staging", f"stg_seeds__{seed}")
+        con.execute(f"create view staging.stg_seeds__{seed} as ({sql})")
     # no published noise in these warehouses: every p_above_threshold is NULL
     con.execute(
         "create table intermediate.int_score_noise (benchmark_id varchar, model_version varchar, "

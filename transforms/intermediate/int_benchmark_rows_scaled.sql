@@ -12,7 +12,9 @@ batches as (
 
     select fetch_id, file, benchmark_id, unit
     from staging.stg_raw__batches
-    where source = 'epoch'
+    where source in (
+        select source from staging.stg_seeds__sources where role = 'registry'
+    )
 
 ),
 

@@ -12,7 +12,9 @@ loaded as (
 
     select distinct source, file, benchmark_id, unit
     from intermediate.int_batches_current
-    where source = 'epoch' and unit not in ('registry', 'metadata')
+    where
+        source in (select source from staging.stg_seeds__sources where role = 'registry')
+        and unit not in ('registry', 'metadata')
 
 ),
 
@@ -34,7 +36,11 @@ versions as (
     inner join intermediate.int_batches_current as current_batches
         on rows.fetch_id = current_batches.fetch_id
         and rows.file = current_batches.file
-    where current_batches.source = 'epoch' and rows.benchmark_id <> current_batches.benchmark_id
+    where
+        current_batches.source in (
+            select source from staging.stg_seeds__sources where role = 'registry'
+        )
+        and rows.benchmark_id <> current_batches.benchmark_id
 
 ),
 
@@ -49,14 +55,20 @@ observed as (
 
 ),
 
+sources as (
+
+    select * from staging.stg_seeds__sources
+
+),
+
 source_metrics as (
 
     select * from staging.stg_seeds__source_metrics
 
 ),
 
--- a leaderboard metric is tracked when the seed says so; every Artificial Analysis evaluation
--- is (the issue's "each evaluation and the three indices per version")
+-- a leaderboard metric is tracked when source_metrics says so, else when its source tracks
+-- every metric (the source catalog's tracks_every_metric)
 observed_catalog as (
 
     select
@@ -73,9 +85,10 @@ observed_catalog as (
         source_metrics.evaluator,
         source_metrics.provenance,
         coalesce(
-            try_cast(source_metrics.tracked as boolean), observed.source = 'artificial_analysis'
+            try_cast(source_metrics.tracked as boolean), coalesce(sources.tracks_every_metric, false)
         ) as tracked
     from observed
+    left join sources on observed.source = sources.source
     left join source_metrics
         on observed.source = source_metrics.source and observed.metric = source_metrics.metric
     where observed.benchmark_id not in (select benchmark_id from staging.stg_seeds__benchmarks)

@@ -5,7 +5,9 @@
 with current_batches as (
 
     select fetch_id, file from intermediate.int_batches_current
-    where source = 'epoch' and unit = 'metadata'
+    where
+        source in (select source from staging.stg_seeds__sources where role = 'registry')
+        and unit = 'metadata'
 
 ),
 

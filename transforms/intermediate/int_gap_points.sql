@@ -14,10 +14,15 @@ benchmarks as (
 
 models as (
 
-    select model_version as entity, 'epoch' as source, organization, is_chinese
+    select
+        model_version as entity,
+        (select source from staging.stg_seeds__sources where role = 'registry') as source,
+        organization,
+        is_chinese
     from intermediate.int_models as models
     union all
-    select distinct source_model, source, organization, is_chinese from intermediate.int_source_scores as source_scores
+    select distinct source_model, source, organization, is_chinese
+    from intermediate.int_source_scores as source_scores
 
 ),
 

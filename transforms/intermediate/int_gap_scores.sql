@@ -4,7 +4,9 @@
 with epoch_scores as (
 
     select
-        'epoch' as source,
+        (
+            select source from staging.stg_seeds__sources where role = 'registry'
+        ) as source,
         scores.benchmark_id,
         scores.model_version as entity,
         scores.score,

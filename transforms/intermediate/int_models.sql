@@ -3,7 +3,10 @@
 -- file, then Epoch's Data on AI Models database (by Epoch's model name)
 with current_batches as (
 
-    select * from intermediate.int_batches_current where source = 'epoch'
+    select * from intermediate.int_batches_current
+    where source in (
+        select source from staging.stg_seeds__sources where role = 'registry'
+    )
 
 ),
 

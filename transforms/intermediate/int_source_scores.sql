@@ -1,8 +1,15 @@
 -- one value per (source benchmark, model as the source names it), from the current batches,
 -- with the model's identity and open/closed status resolved across sources
-with current_batches as (
+with sources as (
 
-    select * from intermediate.int_batches_current where source <> 'epoch'
+    select * from staging.stg_seeds__sources
+
+),
+
+current_batches as (
+
+    select * from intermediate.int_batches_current
+    where source in (select source from sources where role = 'leaderboard')
 
 ),
 
@@ -29,7 +36,7 @@ epoch_versions as (
         models.*
     from intermediate.int_models as models
     inner join aliases
-        on aliases.source = 'epoch'
+        on aliases.source in (select source from sources where role = 'registry')
         and models.model_version = aliases.source_name
 
 ),
@@ -55,20 +62,18 @@ epoch_status as (
 
 ),
 
--- a source's own open-weights flag per model id (Artificial Analysis first)
+-- a source's own open-weights flag per model id (the source catalog's highest
+-- open_flag_precedence first)
 source_flags as (
 
     select
         aliases.model_id,
-        arg_max(
-            scores.open_weights,
-            case when scores.source = 'artificial_analysis' then 1 else 0 end
-        ) as open_weights,
-        arg_max(scores.source, case when scores.source = 'artificial_analysis' then 1 else 0 end)
-            as flag_source
+        arg_max(scores.open_weights, sources.open_flag_precedence) as open_weights,
+        arg_max(scores.source, sources.open_flag_precedence) as flag_source
     from scores
     inner join aliases
         on scores.source = aliases.source and scores.model = aliases.source_name
+    inner join sources on scores.source = sources.source
     where scores.open_weights is not null and aliases.model_id is not null
     group by aliases.model_id
 

@@ -23,7 +23,10 @@ monthly as (
 fit as (
 
     select * from intermediate.int_frontier_lag_trend as frontier_lag_trend
-    where source = 'epoch' and scope = 'all' and statistic = 'mean'
+    where
+        source in (select source from staging.stg_seeds__sources where role = 'registry')
+        and scope = 'all'
+        and statistic = 'mean'
 
 ),
 

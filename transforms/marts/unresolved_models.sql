@@ -24,7 +24,9 @@ scores as (
 epoch_unresolved as (
 
     select
-        'epoch' as source,
+        (
+            select source from staging.stg_seeds__sources where role = 'registry'
+        ) as source,
         models.model_version,
         models.model_name,
         models.organization,
