@@ -155,7 +155,7 @@ def build_order(models: Mapping[str, Model]) -> list[str]:
         if state.get(name) == "done":
             return
         if state.get(name) == "visiting":
-            cycle = path[path.index(name) :] + (name,)
+            cycle = (*path[path.index(name) :], name)
             raise ModelGraphError("models read each other in a cycle: " + " -> ".join(cycle))
         state[name] = "visiting"
         for read in sorted(models[name].reads):

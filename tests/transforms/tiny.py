@@ -60,8 +60,9 @@ def build(
     for schema in ("seeds", "staging", "intermediate", "marts"):
         con.execute(f"create schema {schema}")
     con.execute(
-        "create table intermediate.int_benchmarks as select 'bench' as benchmark_id, 'Bench' as name, "
-        "'fraction' as scale, ?::varchar as thresholds, ?::double as validity_floor, "
+        "create table intermediate.int_benchmarks as select 'bench' as benchmark_id, "
+        "'Bench' as name, 'fraction' as scale, ?::varchar as thresholds, "
+        "?::double as validity_floor, "
         "case when ? is null then null else 'catalog_floor' end as floor_origin, "
         "true as tracked, 'public' as access, 'math' as category, 'epoch' as source, "
         "'fraction' as unit, ?::double as random_baseline",
@@ -91,8 +92,9 @@ def build(
         "organization varchar)"
     )
     con.execute(
-        "create table intermediate.int_benchmark_scores (benchmark_id varchar, model_version varchar, "
-        "score double, release_date date, is_open boolean, is_chinese boolean)"
+        "create table intermediate.int_benchmark_scores (benchmark_id varchar, "
+        "model_version varchar, score double, release_date date, is_open boolean, "
+        "is_chinese boolean)"
     )
     for m in models:
         con.execute(

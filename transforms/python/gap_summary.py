@@ -55,7 +55,8 @@ select
     end as view,
     crossings.open_scope, benchmarks.access, benchmarks.category, crossings.months_pending
 from intermediate.int_crossings as crossings
-inner join intermediate.int_benchmarks as benchmarks on crossings.benchmark_id = benchmarks.benchmark_id
+inner join intermediate.int_benchmarks as benchmarks
+    on crossings.benchmark_id = benchmarks.benchmark_id
 where crossings.status = 'pending'
     and crossings.threshold >= crossings.validity_floor - 1e-9
     and (benchmarks.tracked or crossings.benchmark_id = 'eci')

@@ -1,4 +1,6 @@
-"""intermediate.int_model_aliases (published as marts.model_aliases): one model identity across sources, precision over recall.
+"""intermediate.int_model_aliases (marts.model_aliases): one model identity across sources.
+
+Precision over recall.
 
 Every (source, name) gets the model_id of an Epoch model version when, and only when, one rule
 matches it unambiguously:
