@@ -115,7 +115,7 @@ def test_the_source_catalog_names_every_source_once_and_one_registry() -> None:
     names = [row["source"] for row in rows]
     assert sorted(names) == sorted(SOURCES) and len(set(names)) == len(names)
     assert [row["role"] for row in rows].count("registry") == 1
-    assert {row["role"] for row in rows} == {"registry", "leaderboard"}
+    assert {row["role"] for row in rows} == {"registry", "leaderboard", "status"}
 
 
 def test_no_model_branches_on_a_source_name() -> None:

@@ -5,7 +5,9 @@ with recursive files as (
 
     select benchmark_id, file, fetch_id
     from intermediate.int_batches_current
-    where source = 'epoch' and unit not in ('registry', 'metadata')
+    where
+        source in (select source from staging.stg_seeds__sources where role = 'registry')
+        and unit not in ('registry', 'metadata')
 
 ),
 

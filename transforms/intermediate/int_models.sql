@@ -50,7 +50,9 @@ ai_models as (
     from staging.stg_epoch_ai_models__models as ai_models
     inner join intermediate.int_batches_current as current_batches
         on ai_models.fetch_id = current_batches.fetch_id
-        and current_batches.source = 'epoch_ai_models'
+        and current_batches.source in (
+            select source from staging.stg_seeds__sources where role = 'status'
+        )
     where ai_models.model_name is not null
     qualify row_number() over (
         partition by ai_models.model_name
@@ -144,7 +146,9 @@ chain as (
                     else 'epoch_capabilities_index'
                 end
             when eci_labels.label_class <> 'unknown' then 'epoch_eci_scores'
-            when ai_labels.label_class <> 'unknown' then 'epoch_ai_models'
+            when ai_labels.label_class <> 'unknown' then (
+                select source from staging.stg_seeds__sources where role = 'status'
+            )
         end as status_source
     from joined
     left join labels as registry_labels
@@ -160,10 +164,12 @@ labelled as (
 
     select
         chain.*,
-        case status_source
-            when 'override' then override_accessibility
-            when 'epoch_eci_scores' then eci_accessibility
-            when 'epoch_ai_models' then ai_models_accessibility
+        case
+            when status_source = 'override' then override_accessibility
+            when status_source = 'epoch_eci_scores' then eci_accessibility
+            when status_source in (
+                select source from staging.stg_seeds__sources where role = 'status'
+            ) then ai_models_accessibility
             else coalesce(epoch_accessibility, eci_accessibility)
         end as accessibility
     from chain

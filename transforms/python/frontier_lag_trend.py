@@ -1,5 +1,6 @@
-"""intermediate.int_frontier_lag_trend (published as marts.frontier_lag_trend): straight lines through the monthly frontier lag, fitted only where
-enough benchmarks report, with a bootstrap interval over benchmarks for the slope.
+"""intermediate.int_frontier_lag_trend (published as marts.frontier_lag_trend): straight lines
+through the monthly frontier lag, fitted only where enough benchmarks report, with a bootstrap
+interval over benchmarks for the slope.
 
 Early months carry one or two benchmarks sitting at lag 0 (an open model with no dated closed
 counterpart); fitting through them manufactures a trend. So a month enters a fit only when at
@@ -69,7 +70,9 @@ class Panel:
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
-    lags = con.execute("select benchmark_id, month_end, lag_months from intermediate.int_frontier_lag").df()
+    lags = con.execute(
+        "select benchmark_id, month_end, lag_months from intermediate.int_frontier_lag"
+    ).df()
     minimum = int(params.get("frontier_lag_min_benchmarks", method.FRONTIER_LAG_MIN_BENCHMARKS))
     rows = [
         row for scope, panel in scopes(pivot(lags), minimum) for row in fits("epoch", scope, panel)

@@ -1,6 +1,7 @@
 -- the source catalog seed, typed: what each source is to the models, so no model has to name one.
 --   role                  registry: the model registry (open/closed status, ECI) whose benchmark
---                         rows are scored per file; leaderboard: long observations of its own
+--                         rows are scored per file; leaderboard: long observations of its own;
+--                         status: open/closed evidence for the registry's models, no scores
 --   open_flag_precedence  when sources' open-weights flags disagree, the highest wins
 --   tracks_every_metric   its metrics are tracked unless source_metrics says otherwise
 --   attribution           the credit its data carries wherever it is shown
