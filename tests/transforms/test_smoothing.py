@@ -76,7 +76,7 @@ def test_series_trend_is_seeded_and_reproducible() -> None:
             "gap_months": [4.0, 6.0, 5.0, 7.0],
         }
     )
-    first, second = trend(Series("all"), points), trend(Series("all"), points)
+    first, second = trend(Series("all", "epoch"), points), trend(Series("all", "epoch"), points)
     pd.testing.assert_frame_equal(first, second)
     assert first["date"].iloc[0] == pd.Timestamp("2024-01-01")
     assert (first["date"].diff().dropna() == pd.Timedelta(days=7)).all()

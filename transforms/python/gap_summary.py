@@ -21,6 +21,7 @@ READS = (
     "intermediate.int_benchmarks",
     "intermediate.int_gap_points",
     "intermediate.int_gap_trend",
+    "staging.stg_seeds__sources",
 )
 SCHEMA = {
     "source": "varchar",

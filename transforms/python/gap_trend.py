@@ -20,6 +20,7 @@ LAYER = "intermediate"
 READS = (
     "intermediate.int_benchmarks",
     "intermediate.int_gap_points",
+    "staging.stg_seeds__sources",
 )
 SCHEMA = {
     "source": "varchar",
@@ -58,17 +59,26 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
 
 
 def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
-    """The series of every source with a tracked, loaded benchmark (Epoch always)."""
+    """The series of every source with a tracked, loaded benchmark (the registry's always)."""
     rows = con.execute(
         "select distinct source, category from intermediate.int_benchmarks as benchmarks "
         "where tracked and is_loaded and source is not null"
     ).fetchall()
-    categories: dict[str, list[str]] = {"epoch": []}
+    registries = registry_sources(con)
+    categories: dict[str, list[str]] = {source: [] for source in registries}
     for source, category in rows:
         categories.setdefault(str(source), [])
         if category is not None:
             categories[str(source)].append(str(category))
-    return all_series(categories)
+    return all_series(categories, registries)
+
+
+def registry_sources(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The sources the catalog seed names as the model registry (open/closed status, ECI)."""
+    rows = con.execute(
+        "select source from staging.stg_seeds__sources as sources where role = 'registry'"
+    ).fetchall()
+    return frozenset(str(source) for (source,) in rows)
 
 
 def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -40,6 +40,7 @@ READS = (
     "intermediate.int_observations_collapsed",
     "intermediate.int_batches_current",
     "staging.stg_seeds__model_aliases",
+    "staging.stg_seeds__sources",
 )
 SCHEMA = {
     "source": "varchar",
@@ -223,9 +224,13 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
         ).fetchall()
     }
     matcher = Matcher(versions, aliases)
+    # the registry's own names match exactly: they are the model versions themselves
+    [(registry,)] = con.execute(
+        "select source from staging.stg_seeds__sources as sources where role = 'registry'"
+    ).fetchall()
     rows = [
         {
-            "source": "epoch",
+            "source": registry,
             "source_name": version,
             "display_name": None,
             "model_id": matcher.version_ids[version],

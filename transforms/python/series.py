@@ -15,7 +15,7 @@ class Series:
     and optionally only the points at least `min_p` likely to be real crossings."""
 
     name: str
-    source: str = "epoch"
+    source: str
     view: str = "benchmark"
     open_scope: str = "all"
     access: str | None = None
@@ -38,14 +38,15 @@ class Series:
         return frame[mask]
 
 
-def all_series(categories: dict[str, list[str]]) -> list[Series]:
-    """Per source: all, public, private, one per category, chinese; and for Epoch its ECI view
-    and `confident` (the `all` points whose crossings survive the scores' own noise).
+def all_series(categories: dict[str, list[str]], registries: frozenset[str]) -> list[Series]:
+    """Per source: all, public, private, one per category, chinese; and for the registry its
+    ECI view and `confident` (the `all` points whose crossings survive the scores' own noise).
 
-    `categories` maps each source with tracked benchmarks to their categories.
+    `categories` maps each source with tracked benchmarks to their categories; `registries` are
+    the sources whose role in the catalog seed is the model registry (listed first).
     """
     series = []
-    for source in sorted(categories, key=lambda s: (s != "epoch", s)):
+    for source in sorted(categories, key=lambda s: (s not in registries, s)):
         series += [
             Series("all", source),
             Series("public", source, access="public"),
@@ -53,7 +54,7 @@ def all_series(categories: dict[str, list[str]]) -> list[Series]:
             *(Series(f"category:{c}", source, category=c) for c in sorted(categories[source])),
             Series("chinese", source, open_scope="chinese"),
         ]
-        if source == "epoch":
+        if source in registries:
             series.append(Series("eci", source, view="eci"))
             series.append(Series("confident", source, min_p=CONFIDENT_MIN_P))
     return series
