@@ -25,7 +25,11 @@ from transforms import method
 NAME = "int_frontier_lag_trend"
 LAYER = "intermediate"
 # what build() reads: the runner orders the models by it
-READS = ("intermediate.int_frontier_lag", "intermediate.int_aa_lag_trend")
+READS = (
+    "intermediate.int_frontier_lag",
+    "intermediate.int_aa_lag_trend",
+    "staging.stg_seeds__sources",
+)
 SCHEMA = {
     "source": "varchar",
     "scope": "varchar",
@@ -74,8 +78,14 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
         "select benchmark_id, month_end, lag_months from intermediate.int_frontier_lag"
     ).df()
     minimum = int(params.get("frontier_lag_min_benchmarks", method.FRONTIER_LAG_MIN_BENCHMARKS))
+    # the lag is measured on the registry's benchmark scores: its rows carry the registry's name
+    [(registry,)] = con.execute(
+        "select source from staging.stg_seeds__sources as sources where role = 'registry'"
+    ).fetchall()
     rows = [
-        row for scope, panel in scopes(pivot(lags), minimum) for row in fits("epoch", scope, panel)
+        row
+        for scope, panel in scopes(pivot(lags), minimum)
+        for row in fits(str(registry), scope, panel)
     ]
     frames = [frame(rows)]
     if "int_aa_lag_trend" in set(con.execute("show tables from intermediate").df()["name"]):
