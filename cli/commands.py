@@ -33,7 +33,7 @@ from cli.gaps import (
     crossings,
     gaps,
 )
-from cli.output import render
+from cli.output import write_rows
 from extractors import PRIMARY_SOURCE
 from extractors.redact import redact
 
@@ -296,7 +296,7 @@ def sql(args: argparse.Namespace) -> int:
             raise UsageError(f"query failed: {error}") from error
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
-    render(columns, rows, args.format, wide=args.wide)
+    write_rows(columns, rows, args.format, wide=args.wide)
     return 0
 
 
@@ -332,7 +332,7 @@ def models(args: argparse.Namespace) -> int:
         cursor = con.execute(query, params)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
-    render(columns, rows, args.format, wide=args.wide)
+    write_rows(columns, rows, args.format, wide=args.wide)
     return 0
 
 
@@ -364,7 +364,7 @@ def status(args: argparse.Namespace) -> int:
     wide = getattr(args, "wide", False)
     for title, (columns, rows) in sections.items():
         print(f"== {title}")
-        render(columns, rows, "table", wide=wide)
+        write_rows(columns, rows, "table", wide=wide)
     return 0
 
 

@@ -8,7 +8,7 @@ import textwrap
 from typing import Any
 
 from cli.common import UsageError, add_format, parse_as_of, read_only
-from cli.output import WIDTH, render, table
+from cli.output import WIDTH, table, write_rows
 from extractors import PRIMARY_SOURCE, SOURCES, required_credits
 
 # the age past which an estimate is called stale (report.facts.STALE_DAYS, kept in step by a
@@ -104,7 +104,7 @@ def gaps(args: argparse.Namespace) -> int:
         )
         for line in required_credits({args.from_source}):
             print(line)
-    render(columns, rows, args.format, wide=args.wide)
+    write_rows(columns, rows, args.format, wide=args.wide)
     if args.format == "table" and any(str(r[1]).endswith("*") for r in rows):
         print(f"* stale: the estimate is more than {STALE_DAYS} days older than the as-of date")
     return 0
@@ -138,7 +138,7 @@ def _gaps_by_source(args: argparse.Namespace) -> int:
         print("Gap now in months [90% band] n=datapoints, per series and source:")
         for line in required_credits(set(sources)):
             print(line)
-    render(["series", *sources], rows, args.format, wide=args.wide)
+    write_rows(["series", *sources], rows, args.format, wide=args.wide)
     return 0
 
 
@@ -191,7 +191,7 @@ def crossings(args: argparse.Namespace) -> int:
     if lineage and args.format == "table":
         print(lineage)
     if args.format != "table" or args.wide:
-        render(columns, rows, args.format, wide=args.wide)
+        write_rows(columns, rows, args.format, wide=args.wide)
         return 0
     # a person reading: thresholds in the benchmark's units, and each reason whole, wrapped
     # on its own line under its row, so the table fits 100 columns and no reason is cut
@@ -300,7 +300,7 @@ def _gap_history(args: argparse.Namespace) -> int:
                 f"no history for series {args.history!r}{did_you_mean(args.history, known)}; "
                 f"known: {', '.join(known)}"
             )
-    render(columns, rows, args.format, wide=args.wide)
+    write_rows(columns, rows, args.format, wide=args.wide)
     return 0
 
 
@@ -331,7 +331,7 @@ def alerts(args: argparse.Namespace) -> int:
             )
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
-            render(columns, rows, args.format, max_cell=200, wide=args.wide)
+            write_rows(columns, rows, args.format, max_cell=200, wide=args.wide)
             return 0
         from report.facts import alert_events
 
@@ -341,7 +341,7 @@ def alerts(args: argparse.Namespace) -> int:
     if args.format == "table" and not args.wide:
         events = events[COMPACT_EVENT_COLUMNS]
     rows = [tuple(_plain(v) for v in row) for row in events.itertuples(index=False)]
-    render(list(events.columns), rows, args.format, wide=args.wide)
+    write_rows(list(events.columns), rows, args.format, wide=args.wide)
     return 0
 
 
@@ -414,7 +414,7 @@ def changes(args: argparse.Namespace) -> int:
         if not rows:
             return 0
         print()
-    render(list(events.columns), rows, args.format, wide=args.wide)
+    write_rows(list(events.columns), rows, args.format, wide=args.wide)
     return 0
 
 

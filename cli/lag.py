@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from cli.common import read_only
-from cli.output import WIDTH, render
+from cli.output import WIDTH, write_rows
 from extractors import PRIMARY_SOURCE
 
 LINES_SQL = """
@@ -108,7 +108,7 @@ def lag_lines(args: argparse.Namespace) -> int:
     ]
     if args.format == "table":
         print(f"Frontier lag lines (months the best open score trails), as of {_day(as_of)}:")
-    render(COLUMNS, rows, args.format, wide=args.wide)
+    write_rows(COLUMNS, rows, args.format, wide=args.wide)
     if args.format == "table" and as_of is not None:
         for line in lines:
             if str(line["scope"]).startswith("aa_intelligence_index@"):

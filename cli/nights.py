@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cli.common import UsageError, add_format, settings_from
-from cli.output import render
+from cli.output import write_rows
 
 
 def nights(args: argparse.Namespace) -> int:
@@ -44,7 +44,7 @@ def nights(args: argparse.Namespace) -> int:
         )
         for n in found
     ]
-    render(["as_of", "snapshot", "run_id", "committed_at"], rows, args.format, wide=args.wide)
+    write_rows(["as_of", "snapshot", "run_id", "committed_at"], rows, args.format, wide=args.wide)
     return 0
 
 

@@ -20,7 +20,7 @@ MIN_CUT = 12  # a text column is never cut narrower than this
 GUTTER = 2
 
 
-def render(
+def write_rows(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     fmt: str = "table",

@@ -15,7 +15,7 @@ import pytest
 from cli.commands import COMMANDS
 from cli.gaps import STALE_DAYS
 from cli.main import main
-from cli.output import WIDTH, render, table
+from cli.output import WIDTH, table, write_rows
 from pipeline.run import refresh
 from report.facts import STALE_DAYS as REPORT_STALE_DAYS
 from tests.conftest import PROJECT, SAMPLE_BUNDLE
@@ -168,7 +168,7 @@ def test_every_summary_fits_100_columns(
 
 
 def test_json_never_prints_a_bare_nan(capsys: pytest.CaptureFixture[str]) -> None:
-    render(["x", "y"], [(float("nan"), 1.5), (float("inf"), None)], "json")
+    write_rows(["x", "y"], [(float("nan"), 1.5), (float("inf"), None)], "json")
     assert json.loads(capsys.readouterr().out) == [{"x": None, "y": 1.5}, {"x": None, "y": None}]
 
 
