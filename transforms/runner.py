@@ -11,6 +11,7 @@ in one transaction.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -185,9 +186,36 @@ def view_names(models: Mapping[str, Model], order: Sequence[str]) -> list[str]:
 
 
 @cache
+def declared_python_models() -> dict[str, PythonModel]:
+    """The python models as their modules declare them (NAME, LAYER, READS read from the source,
+    not imported): enough to order the models and create the views, so a night that builds no
+    table never imports pandas-heavy model code."""
+    declared = {}
+    for path in sorted((HERE / "python").glob("*.py")):
+        values: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in ("NAME", "LAYER", "READS")
+            ):
+                values[node.targets[0].id] = ast.literal_eval(node.value)
+        if "NAME" in values:
+            declared[values["NAME"]] = PythonModel(
+                _not_loaded, {}, tuple(values["READS"]), values["LAYER"]
+            )
+    return declared
+
+
+def _not_loaded(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
+    raise RuntimeError("a declared python model is built through default_python_models()")
+
+
+@cache
 def plan() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(views, tables) of the default models, each in build order."""
-    models = discover()
+    models = discover(declared_python_models())
     order = build_order(models)
     views = view_names(models, order)
     return tuple(views), tuple(name for name in order if name not in views)
@@ -195,7 +223,7 @@ def plan() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def run_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the staging and intermediate views; cheap, and needed before validation."""
-    models = discover()
+    models = discover(declared_python_models())
     for name in plan()[0]:
         _drop_if_kind(con, name, "table")
         con.execute(f"create or replace view {name} as (\n{models[name].sql}\n)")

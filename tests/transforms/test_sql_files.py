@@ -129,3 +129,11 @@ def test_no_model_branches_on_a_source_name() -> None:
         text = path.read_text(encoding="utf-8")
         for source in SOURCES:
             assert f"'{source}'" not in text, (path.name, source)
+
+
+def test_the_declared_python_models_are_the_ones_built() -> None:
+    """Ordering reads each python model's NAME, LAYER and READS without importing it."""
+    from transforms.runner import declared_python_models, default_python_models
+
+    declared = {n: (m.layer, m.reads) for n, m in declared_python_models().items()}
+    assert declared == {n: (m.layer, m.reads) for n, m in default_python_models().items()}
