@@ -139,7 +139,7 @@ def _refresh_plain(settings: Any, as_of: Any) -> list[str]:
     try:
         from report.publish import publish
 
-        publish(settings.warehouse, settings.data_dir / "reports", as_of)
+        publish(settings.warehouse, settings.data_dir / "reports", as_of, gx_root=settings.data_dir)
     except Exception as error:  # the data is what the night is for; the report is told apart
         logging.getLogger(__name__).error("report: not written (%s)", error)
     return problems

@@ -55,13 +55,17 @@ REPORT_TIMEOUT_SECONDS = 600
 
 
 @task(name="report", cache_policy=NO_CACHE)
-def report(database: Warehouse | Path, reports_dir: Path, as_of: date) -> str | None:
-    """Write the night's report to reports/<as_of>/ and refresh reports/latest/."""
-    return write_report(database, reports_dir, as_of, get_run_logger())
+def report(database: Warehouse | Path, reports_dir: Path, as_of: date, gx_root: Path) -> str | None:
+    """Write the night's report (and its Data Docs) to reports/<as_of>/; refresh latest/."""
+    return write_report(database, reports_dir, as_of, get_run_logger(), gx_root)
 
 
 def write_report(
-    database: Warehouse | Path, reports_dir: Path, as_of: date, logger: Any
+    database: Warehouse | Path,
+    reports_dir: Path,
+    as_of: date,
+    logger: Any,
+    gx_root: Path | None = None,
 ) -> str | None:
     """Publish the report from the swapped-in warehouse; a failure is logged, never raised.
 
@@ -88,6 +92,7 @@ def write_report(
         str(reports_dir),
         "--as-of",
         as_of.isoformat(),
+        *(["--gx-root", str(gx_root)] if gx_root is not None else []),
     ]
     try:
         done = subprocess.run(
@@ -146,7 +151,7 @@ def nightly_refresh(
     )
     reports = settings.data_dir / "reports"
     if any(o.changed for o in result.sources) or not (reports / result.as_of.isoformat()).exists():
-        report(settings.warehouse, reports, result.as_of, return_state=True)
+        report(settings.warehouse, reports, result.as_of, settings.data_dir, return_state=True)
     else:
         logger.info("report: nothing changed since this night's report; kept")
     for outcome in result.sources:

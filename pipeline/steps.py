@@ -136,12 +136,18 @@ def load(run: Run, state: SourceRun) -> None:
 
 
 def validate(run: Run, state: SourceRun) -> None:
-    """Run the expectation suites; failing files are quarantined, the rest are kept."""
+    """Run the expectation suites as checkpoints of <data dir>/gx; failing files are quarantined."""
     from validation.validate import validate_fetch  # GX is heavy: only refreshes pay for it
 
     assert state.fetch_id is not None
     report = validate_fetch(
-        run.con, state.source, state.fetch_id, run.as_of, run.settings.earliest_release
+        run.con,
+        state.source,
+        state.fetch_id,
+        run.as_of,
+        run.settings.earliest_release,
+        gx_root=run.settings.data_dir,
+        run_name=run.run_id,
     )
     run.loaded(state)
     log.info(

@@ -1,7 +1,8 @@
 """Publish the night's report and its data: reports/<as_of>/ and a `latest` copy, each whole.
 
 Beside report.html and figures/, data/ holds every mart as Parquet and CSV plus data.json
-(warehouse/export.py), so what a reader sees and what an analyst downloads are one night's.
+(warehouse/export.py), so what a reader sees and what an analyst downloads are one night's;
+data-docs/ holds the Great Expectations Data Docs of the gx/ project (validation/docs.py).
 
 A reader (a person, a web server) never sees a half-written report: each directory is
 written under a temporary name beside its target and then renamed into place. Where the
@@ -22,25 +23,34 @@ from datetime import date
 from pathlib import Path
 
 from report.build import PAGE_NAME, ReportFiles, default_workers, write_report
+from validation.docs import build_data_docs
 from warehouse.export import export_marts
 from warehouse.where import Warehouse, parse
 
 LATEST = "latest"
 DATA = "data"
+DATA_DOCS = "data-docs"
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 
 
 def publish(
-    database: Warehouse | Path, reports_dir: Path, as_of: date, workers: int | None = None
+    database: Warehouse | Path,
+    reports_dir: Path,
+    as_of: date,
+    workers: int | None = None,
+    gx_root: Path | None = None,
 ) -> ReportFiles:
-    """Write the report and data/ to reports_dir/<as_of>/; refresh reports_dir/latest/ from it."""
+    """Write the report, data/ and (with gx_root, the data dir) data-docs/ to
+    reports_dir/<as_of>/; refresh reports_dir/latest/ from it."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     dated = reports_dir / as_of.isoformat()
     fresh = _temporary_dir(reports_dir, dated.name)
     try:
         files = write_report(database, fresh, workers=workers, png=True)
         export_marts(database, fresh / DATA)
+        if gx_root is not None:
+            build_data_docs(gx_root, fresh / DATA_DOCS)
         copy = _temporary_dir(reports_dir, LATEST)
         try:
             shutil.copytree(fresh, copy, dirs_exist_ok=True)
@@ -111,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reports-dir", type=Path, required=True, help="e.g. data/reports")
     parser.add_argument("--as-of", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    parser.add_argument(
+        "--gx-root", type=Path, help="the data dir holding gx/: its Data Docs go to data-docs/"
+    )
     args = parser.parse_args(argv)
     # a DuckLake warehouse comes from the environment (its catalog may hold a password)
     warehouse = parse(
@@ -118,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         args.db,
         os.environ.get("GAPWATCH_WAREHOUSE_DATA") or str(args.db.parent / "lake"),
     )
-    files = publish(warehouse, args.reports_dir, args.as_of, workers=default_workers())
+    files = publish(
+        warehouse, args.reports_dir, args.as_of, workers=default_workers(), gx_root=args.gx_root
+    )
     print(files.html)
     return 0
 

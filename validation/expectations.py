@@ -1,8 +1,10 @@
 """Great Expectations suites as code: one builder per validated frame.
 
-Each check carries a severity: `error` quarantines the file it fails on, `warning` is recorded
-but lets the file through. GX itself is imported lazily: `gapwatch sql` must not pay for it.
-Row conditions are GX's Condition objects (Column(...)), not the strings deprecated in GX 1.9.
+Each expectation carries GX's own severity (`severity="critical"` or `"warning"`, saved with the
+suite in the gx/ project): a critical failure quarantines the file it fails on (recorded as
+`error` in raw.validations), a warning is recorded but lets the file through. GX itself is
+imported lazily: `gapwatch sql` must not pay for it. Row conditions are GX's Condition objects
+(Column(...)), not the strings deprecated in GX 1.9.
 """
 
 from __future__ import annotations
@@ -23,14 +25,22 @@ MIN_LABELLED = 0.5  # real indexes label 77-83% of their versions
 EARLIEST_RELEASE = date(2015, 1, 1)
 
 
+CRITICAL = "critical"  # GX's FailureSeverity values
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Check:
-    """One expectation, how bad its failure is, and how to say it to a person."""
+    """One expectation (its severity is GX's), and how to say its failure to a person."""
 
     expectation: Any
-    severity: str
     describe: str
     show: tuple[str, ...] = field(default=())
+
+    @property
+    def severity(self) -> str:
+        """As raw.validations records it: `error` (GX critical: quarantine) or `warning`."""
+        return "error" if str(self.expectation.severity.value) == CRITICAL else "warning"
 
 
 def score_row_checks() -> list[Check]:
@@ -41,9 +51,10 @@ def score_row_checks() -> list[Check]:
     return [
         Check(
             gxe.ExpectColumnValuesToNotBeNull(
-                column="score_value", row_condition=Column("score_text").is_not_null()
+                column="score_value",
+                row_condition=Column("score_text").is_not_null(),
+                severity=CRITICAL,
             ),
-            "error",
             "score is not a number",
             ("score_column", "score_text"),
         ),
@@ -53,8 +64,8 @@ def score_row_checks() -> list[Check]:
                 column_B="min_value",
                 or_equal=True,
                 ignore_row_if="either_value_is_missing",
+                severity=CRITICAL,
             ),
-            "error",
             "score below the range of its unit",
             ("unit", "score_text", "min_value"),
         ),
@@ -64,8 +75,8 @@ def score_row_checks() -> list[Check]:
                 column_B="score_value",
                 or_equal=True,
                 ignore_row_if="either_value_is_missing",
+                severity=CRITICAL,
             ),
-            "error",
             "score above the range of its unit",
             ("unit", "score_text", "max_value"),
         ),
@@ -73,8 +84,8 @@ def score_row_checks() -> list[Check]:
             gxe.ExpectColumnValuesToNotBeNull(
                 column="release_date",
                 row_condition=Column("release_date_text").is_not_null(),
+                severity=CRITICAL,
             ),
-            "error",
             "release date does not parse as YYYY-MM-DD",
             ("release_date_text",),
         ),
@@ -84,8 +95,8 @@ def score_row_checks() -> list[Check]:
                 column_B="release_date",
                 or_equal=True,
                 ignore_row_if="either_value_is_missing",
+                severity=CRITICAL,
             ),
-            "error",
             "release date is after the as-of date",
             ("release_date_text", "as_of"),
         ),
@@ -95,8 +106,8 @@ def score_row_checks() -> list[Check]:
                 column_B="earliest_release",
                 or_equal=True,
                 ignore_row_if="either_value_is_missing",
+                severity=CRITICAL,
             ),
-            "error",
             "release date is before the earliest plausible one (GAPWATCH_EARLIEST_RELEASE)",
             ("release_date_text", "earliest_release"),
         ),
@@ -106,8 +117,8 @@ def score_row_checks() -> list[Check]:
             gxe.ExpectColumnValuesToNotBeNull(
                 column="model_version",
                 row_condition=Column("score_text").is_not_null(),
+                severity=WARNING,
             ),
-            "warning",
             "row has no model version (skipped)",
             ("score_text",),
         ),
@@ -122,14 +133,14 @@ def observation_row_checks() -> list[Check]:
     return [
         *checks,
         Check(
-            gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=list(KNOWN_UNITS)),
-            "error",
+            gxe.ExpectColumnValuesToBeInSet(
+                column="unit", value_set=list(KNOWN_UNITS), severity=CRITICAL
+            ),
             "unknown unit",
             ("unit",),
         ),
         Check(
-            gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
-            "error",
+            gxe.ExpectColumnValuesToNotBeNull(column="model_version", severity=CRITICAL),
             "observation without a model name",
             ("score_text",),
         ),
@@ -142,13 +153,13 @@ def collapsed_score_checks() -> list[Check]:
 
     return [
         Check(
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["benchmark_id", "model_version"]),
-            "error",
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["benchmark_id", "model_version"], severity=CRITICAL
+            ),
             "more than one score per (benchmark, model version) after collapsing",
         ),
         Check(
-            gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
-            "error",
+            gxe.ExpectColumnValuesToNotBeNull(column="model_version", severity=CRITICAL),
             "collapsed score without a model version",
         ),
     ]
@@ -165,23 +176,24 @@ def registry_checks() -> list[Check]:
     return [
         Check(
             gxe.ExpectColumnValuesToBeInSet(
-                column="accessibility", value_set=list(KNOWN_ACCESSIBILITY)
+                column="accessibility",
+                value_set=list(KNOWN_ACCESSIBILITY),
+                severity=WARNING,
             ),
-            "warning",
             "unknown accessibility label (its versions get no status from the registry)",
             ("accessibility",),
         ),
         # the new registry lists a few versions twice (differing only by date): the marts keep
         # the labelled row, else the first; a duplicate must not hide the whole registry
         Check(
-            gxe.ExpectColumnValuesToBeUnique(column="model_version"),
-            "warning",
+            gxe.ExpectColumnValuesToBeUnique(column="model_version", severity=WARNING),
             "model version listed twice in the registry (the labelled, else the first row is kept)",
         ),
         # a renamed or emptied label column would turn every status to NULL without a word
         Check(
-            gxe.ExpectColumnValuesToNotBeNull(column="accessibility", mostly=MIN_LABELLED),
-            "error",
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="accessibility", mostly=MIN_LABELLED, severity=CRITICAL
+            ),
             f"fewer than {MIN_LABELLED:.0%} of the index's versions carry an accessibility label",
         ),
     ]
@@ -198,10 +210,11 @@ def row_count_checks() -> list[Check]:
             column_B="rows_floor",
             or_equal=True,
             row_condition=Column("tracked") == tracked,
+            severity=CRITICAL if tracked else WARNING,
         )
 
     describe = f"lost more than {MAX_ROW_LOSS:.0%} of its model versions since the last good load"
     return [
-        Check(drop(True), "error", describe, ("rows_now", "rows_before")),
-        Check(drop(False), "warning", describe, ("rows_now", "rows_before")),
+        Check(drop(True), describe, ("rows_now", "rows_before")),
+        Check(drop(False), describe, ("rows_now", "rows_before")),
     ]

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,6 +21,7 @@ import pandas as pd
 
 from validation import expectations
 from validation.expectations import EARLIEST_RELEASE, MAX_ROW_LOSS, Check
+from validation.project import open_context, run_checkpoint
 
 MAX_OFFENDING_ROWS = 20
 
@@ -182,8 +184,15 @@ def validate_fetch(
     fetch_id: int,
     as_of: date,
     earliest_release: date = EARLIEST_RELEASE,
+    gx_root: Path | None = None,
+    run_name: str | None = None,
 ) -> ValidationReport:
-    """Run every suite on this fetch, record results in raw.validations, set raw.batches status."""
+    """Run every suite on this fetch, record results in raw.validations, set raw.batches status.
+
+    The one entry point to GX: with gx_root (the data dir) each suite runs as a saved
+    checkpoint of the gx/ project there and its result is stored (validation/project.py);
+    run_name (the night's run id) names the results in Data Docs.
+    """
     params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
     if source == "epoch":
         suites = [
@@ -200,7 +209,8 @@ def validate_fetch(
             ("row_counts", OBSERVATION_COUNTS_SQL, expectations.row_count_checks()),
         ]
     report = ValidationReport(fetch_id)
-    context = _context()
+    context = open_context(gx_root)
+    run_name = run_name or f"{as_of.isoformat()}-fetch-{fetch_id}"
     counts = pd.DataFrame()
     for suite, sql, checks in suites:
         frame = _frame(con, sql, params)
@@ -208,7 +218,9 @@ def validate_fetch(
             frame["earliest_release"] = pd.Timestamp(earliest_release)
         if suite == "row_counts":
             counts = frame
-        report.failures.extend(_run_suite(context, suite, frame, checks))
+        report.failures.extend(
+            _run_suite(context, f"{source}.{suite}", suite, frame, checks, run_name)
+        )
         report.checks_run += len(checks)
     _record(con, source, report, counts)
     return report
@@ -223,45 +235,23 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> 
     return frame.reset_index(drop=True)
 
 
-def _context() -> Any:
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
-
-
 def _run_suite(
-    context: Any, suite: str, frame: pd.DataFrame, checks: Sequence[Check]
+    context: Any,
+    name: str,
+    suite: str,
+    frame: pd.DataFrame,
+    checks: Sequence[Check],
+    run_name: str,
 ) -> list[Failure]:
-    import great_expectations as gx
-
     if frame.empty:
         return []
-    batch = (
-        context.data_sources.add_pandas(name=f"frame_{suite}")
-        .add_dataframe_asset(name=suite)
-        .add_batch_definition_whole_dataframe("whole")
-    )
-    # tag each expectation with its position: GX does not return results in suite order
-    for index, check in enumerate(checks):
-        check.expectation.meta = {"check": index}
-    expectations = [check.expectation for check in checks]
-    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite, expectations=expectations))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"validate_{suite}", data=batch, suite=gx_suite)
-    )
-    result = definition.run(
-        batch_parameters={"dataframe": frame}, result_format={"result_format": "COMPLETE"}
-    )
-    outcomes = {int(o.expectation_config.meta["check"]): o for o in result.results}
+    outcomes = run_checkpoint(context, name, frame, checks, run_name)
     failures: list[Failure] = []
     for index, check in enumerate(checks):
         outcome = outcomes[index]
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
             raise RuntimeError(
-                f"validation suite {suite!r} could not run {check.describe!r}: "
+                f"validation suite {name!r} could not run {check.describe!r}: "
                 f"{outcome.exception_info.get('exception_message')}"
             )
         if not outcome.success:

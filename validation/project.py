@@ -1,0 +1,112 @@
+"""The Great Expectations project a GX user opens: `<data dir>/gx/`, a file-backed context.
+
+Each refresh saves its suites (`<source>.<suite>`, e.g. `epoch.score_rows`), one validation
+definition and one checkpoint per suite, and stores every validation result under
+`gx/uncommitted/validations/`. `gx.get_context(project_root_dir="<data dir>")` opens it;
+`context.checkpoints.get("epoch.score_rows")` is the checkpoint the night ran. Data Docs are
+built from it by `build_data_docs` (validation/docs.py makes them readable offline).
+
+Without a root (a unit test of one suite) the context is ephemeral: nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from validation.expectations import Check
+
+GX_DIR = "gx"  # GX's own name for the project folder under the project root
+DATASOURCE = "gapwatch"
+BATCH = "whole"  # each suite validates one whole frame from the warehouse
+SITE = "local_site"
+# the Data Docs index lists the newest results only: a year of nights would make it megabytes
+DOCS_RESULTS_KEPT = 200
+
+
+def project_dir(root: Path) -> Path:
+    """Where the GX project of a data dir lives."""
+    return root / GX_DIR
+
+
+def open_context(root: Path | None) -> Any:
+    """The file-backed GX context under root/gx (created on first use), or an ephemeral one."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    if root is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        new = not (project_dir(root) / "great_expectations.yml").exists()
+        root.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(root))
+        if new:
+            _configure(context)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _configure(context: Any) -> None:
+    """A new project: no usage statistics, and a Data Docs site without links to GX's web."""
+    context.variables.analytics_enabled = False
+    context.variables.save()
+    site = dict(context.variables.data_docs_sites[SITE])
+    site["show_how_to_buttons"] = False
+    site["site_index_builder"] = {
+        "class_name": "DefaultSiteIndexBuilder",
+        "validation_results_limit": DOCS_RESULTS_KEPT,
+    }
+    context.update_data_docs_site(SITE, site)
+
+
+def run_checkpoint(
+    context: Any, name: str, frame: pd.DataFrame, checks: Sequence[Check], run_name: str
+) -> dict[int, Any]:
+    """Save suite, validation definition and checkpoint `name`; run it on frame; store results.
+
+    Returns each check's result by its position in `checks` (GX does not keep suite order).
+    """
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    for index, check in enumerate(checks):
+        check.expectation.meta = {"check": index, "notes": check.describe}
+    suite = context.suites.add_or_update(
+        gx.ExpectationSuite(name=name, expectations=[c.expectation for c in checks])
+    )
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=_batch_definition(context, name), suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            result_format={"result_format": "COMPLETE"},
+        )
+    )
+    result = checkpoint.run(
+        batch_parameters={"dataframe": frame},
+        run_id=RunIdentifier(run_name=run_name, run_time=datetime.now().astimezone()),
+    )
+    (validation,) = result.run_results.values()
+    return {int(o.expectation_config.meta["check"]): o for o in validation.results}
+
+
+def _batch_definition(context: Any, asset_name: str) -> Any:
+    """The pandas asset `asset_name` of the gapwatch data source, made on first use."""
+    try:
+        source = context.data_sources.get(DATASOURCE)
+    except KeyError:
+        source = context.data_sources.add_pandas(name=DATASOURCE)
+    try:
+        asset = source.get_asset(asset_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(name=asset_name)
+    try:
+        return asset.get_batch_definition(BATCH)
+    except KeyError:
+        return asset.add_batch_definition_whole_dataframe(BATCH)
