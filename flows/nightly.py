@@ -52,6 +52,8 @@ def prefect_call(delays: tuple[float, ...]) -> Any:
 
 
 REPORT_TIMEOUT_SECONDS = 600
+PAGE_NAME = "report.html"  # report.build's; not imported: matplotlib stays out of the worker
+ARTIFACT_KEY = "gapwatch-night"  # one markdown artifact per flow run, under this key
 
 
 @task(name="report", cache_policy=NO_CACHE)
@@ -150,10 +152,13 @@ def nightly_refresh(
         flow_run_id=current_flow_run_id(),
     )
     reports = settings.data_dir / "reports"
-    if any(o.changed for o in result.sources) or not (reports / result.as_of.isoformat()).exists():
-        report(settings.warehouse, reports, result.as_of, settings.data_dir, return_state=True)
+    page = reports / result.as_of.isoformat() / PAGE_NAME
+    if any(o.changed for o in result.sources) or not page.parent.exists():
+        written = report(settings.warehouse, reports, result.as_of, settings.data_dir)
+        page = Path(written) if written else page
     else:
         logger.info("report: nothing changed since this night's report; kept")
+    night_artifact(settings.database, result, page if page.exists() else None, logger)
     for outcome in result.sources:
         logger.info(
             "%s: %s (%d bytes, %d rows)%s",
@@ -169,6 +174,23 @@ def nightly_refresh(
     if problems:
         raise RuntimeError(f"run {result.run_id} incomplete:\n" + "\n".join(problems))
     return summary(result)
+
+
+def night_artifact(database: Path, result: RefreshResult, page: Path | None, logger: Any) -> None:
+    """The night's headline and report link as a markdown artifact of this flow run."""
+    from prefect.artifacts import create_markdown_artifact
+
+    from pipeline.summary import night_markdown
+
+    try:
+        markdown = night_markdown(database, result, page)
+        create_markdown_artifact(
+            markdown=markdown,
+            key=ARTIFACT_KEY,
+            description=f"gapwatch: the night of {result.as_of.isoformat()}",
+        )
+    except Exception as error:  # the data is what the night is for
+        logger.error("artifact: not created (%s)", error)
 
 
 def current_flow_run_id() -> str | None:

@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -168,6 +169,63 @@ def test_every_night_refreshes_cleanly_in_date_order(history: History) -> None:
         (n.summary["run_id"], n.as_of, "succeeded", "epoch", n.summary["sources"]["epoch"])
         for n in history.nights
     )
+
+
+def test_each_night_has_a_headline_artifact_and_task_runs_named_per_source(
+    history: History,
+) -> None:
+    """The Prefect UI tells the night: a markdown artifact with the report's headline and links,
+    and a task run per step and source (`fetch-epoch`), per flow run."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
+
+    from flows.nightly import ARTIFACT_KEY
+    from pipeline.summary import headline_sentence
+
+    recorded = rows(
+        history.database,
+        "select prefect_flow_run_id, min(started_at) from marts.refresh_runs "
+        "group by prefect_flow_run_id order by 2",
+    )
+    flow_run_ids = [uuid.UUID(str(r[0])) for r in recorded]
+    assert len(flow_run_ids) == len(history.nights)
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=flow_run_ids))
+        )
+        names = {
+            flow_run_id: {
+                t.name
+                for t in client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+                )
+            }
+            for flow_run_id in flow_run_ids
+        }
+    by_run = {a.flow_run_id: a for a in artifacts if a.key == ARTIFACT_KEY}
+    assert sorted(by_run, key=flow_run_ids.index) == flow_run_ids  # one per night
+    for night, flow_run_id in zip(history.nights, flow_run_ids, strict=True):
+        markdown = str(by_run[flow_run_id].data)
+        assert markdown.startswith(f"# gapwatch, the night of {night.as_of.isoformat()}")
+        page = history.database.parent / "reports" / night.as_of.isoformat() / "report.html"
+        assert f"[The report]({page.resolve().as_uri()})" in markdown
+        docs = page.parent / "data-docs" / "index.html"
+        assert f"[Data Docs]({docs.resolve().as_uri()})" in markdown and docs.is_file()
+        assert f"run id `{night.summary['run_id']}`" in markdown
+        status = night.summary["sources"]["epoch"]
+        assert f"| epoch | {status} |" in markdown
+        assert {"check-credential-epoch", "fetch-epoch", "land-epoch"} <= names[flow_run_id]
+        assert {"build-marts", "raise-alerts", "deliver", "record"} <= names[flow_run_id]
+        if status == "loaded":
+            assert {"parse-epoch", "load-epoch", "validate-epoch"} <= names[flow_run_id]
+    # the last night's headline is the one the warehouse gives now (it re-ran the same data)
+    last = str(by_run[flow_run_ids[-1]].data)
+    assert headline_sentence(history.database) in last
 
 
 def test_first_night_is_a_baseline_without_alerts(history: History) -> None:

@@ -63,6 +63,24 @@ def marked(marker: str) -> list[tuple[int, str]]:
     return found
 
 
+def readme_share_command() -> str:
+    """The `duckdb -c ...` line of the README's "Share the data" section, as written."""
+    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Share the data\n", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"`(duckdb -c \"[^`]+\")`", section)
+    assert found, "README: no duckdb line under 'Share the data'"
+    return found.group(1)
+
+
+def api_post(api: str, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    request = urllib.request.Request(
+        f"{api}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        found: list[dict[str, Any]] = json.loads(answer.read())
+        return found
+
+
 def flow_runs(api: str) -> list[dict[str, Any]]:
     request = urllib.request.Request(
         f"{api}/flow_runs/filter",
@@ -128,6 +146,11 @@ def test_the_readme_service_sequence_runs_a_manual_and_a_scheduled_night(
         manual = [r for r in runs if not r["auto_scheduled"]]
         assert [r["state"]["type"] for r in manual] == ["COMPLETED"]
         assert not any(r["state"]["type"] in ("FAILED", "CRASHED") for r in runs)
+        # each night's markdown artifact (headline, report link) is on the server
+        artifacts = api_post(
+            api, "/artifacts/filter", {"artifacts": {"key": {"any_": ["gapwatch-night"]}}}
+        )
+        assert manual[0]["id"] in {a["flow_run_id"] for a in artifacts}
 
         # SIGTERM to the service (what systemd sends): everything it started stops, cleanly
         (service,) = [pid for pid, command in marked(marker) if "service run" in command]
@@ -157,6 +180,24 @@ def test_the_readme_service_sequence_runs_a_manual_and_a_scheduled_night(
         assert len(linked) == runs_recorded
         assert all(row[0] is not None and uuid.UUID(str(row[0])) for row in linked)
         assert manual[0]["id"] in {str(row[0]) for row in linked}
+
+        # README "Share the data": the night published its data, Data Docs and an artifact
+        published = home / "data" / "reports" / "latest"
+        document = json.loads((published / "data" / "data.json").read_text(encoding="utf-8"))
+        assert document["format"] == "gapwatch-data" and document["attribution"]
+        assert (published / "data-docs" / "index.html").is_file()
+        reading = readme_share_command()
+        shown = subprocess.run(
+            ["bash", "-c", reading.replace("duckdb -c", f"{PROJECT}/.venv/bin/duckdb -c", 1)],
+            cwd=home,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert "gap_months" in shown.stdout
     finally:
         for pid, _ in marked(marker):
             os.kill(pid, signal.SIGKILL)
