@@ -33,6 +33,7 @@ from tests.flows.test_deployment import free_port
 SEQUENCE_TIMEOUT = 900  # server start with migrations, pool, deploy, worker, one refresh
 SCHEDULED_TIMEOUT = 300  # the next minute's run, queued behind the manual one (limit 1)
 STOP_TIMEOUT = 60
+TASK_RUNS_TIMEOUT = 60  # task runs are recorded from events, shortly after they end
 
 
 def readme_sequence() -> str:
@@ -79,6 +80,18 @@ def api_post(api: str, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
     with urllib.request.urlopen(request, timeout=30) as answer:
         found: list[dict[str, Any]] = json.loads(answer.read())
         return found
+
+
+def task_run_names(api: str, flow_run_ids: list[str]) -> set[str]:
+    """Names of these flow runs' task runs, once the server has recorded each one's last."""
+    body = {"task_runs": {"flow_run_id": {"any_": flow_run_ids}}, "limit": 200}
+    deadline = time.monotonic() + TASK_RUNS_TIMEOUT
+    while True:
+        found = api_post(api, "/task_runs/filter", body)
+        recorded = {t["flow_run_id"] for t in found if t["name"] == "record"}
+        if recorded >= set(flow_run_ids) or time.monotonic() > deadline:
+            return {str(t["name"]) for t in found}
+        time.sleep(1)
 
 
 def flow_runs(api: str) -> list[dict[str, Any]]:
@@ -146,6 +159,10 @@ def test_the_readme_service_sequence_runs_a_manual_and_a_scheduled_night(
         manual = [r for r in runs if not r["auto_scheduled"]]
         assert [r["state"]["type"] for r in manual] == ["COMPLETED"]
         assert not any(r["state"]["type"] in ("FAILED", "CRASHED") for r in runs)
+        # task runs are named per step and source (the first night loaded, later ones may not)
+        names = task_run_names(api, [r["id"] for r in runs if r["state"]["type"] == "COMPLETED"])
+        assert {"check-credential-epoch", "fetch-epoch", "land-epoch", "parse-epoch"} <= names
+        assert {"load-epoch", "validate-epoch", "build-marts", "record", "report"} <= names
         # each night's markdown artifact (headline, report link) is on the server
         artifacts = api_post(
             api, "/artifacts/filter", {"artifacts": {"key": {"any_": ["gapwatch-night"]}}}
