@@ -56,7 +56,7 @@ PAGE_NAME = "report.html"  # report.build's; not imported: matplotlib stays out 
 ARTIFACT_KEY = "gapwatch-night"  # one markdown artifact per flow run, under this key
 
 
-@task(name="report", cache_policy=NO_CACHE)
+@task(name="report", task_run_name="report", cache_policy=NO_CACHE)
 def report(database: Warehouse | Path, reports_dir: Path, as_of: date, gx_root: Path) -> str | None:
     """Write the night's report (and its Data Docs) to reports/<as_of>/; refresh latest/."""
     return write_report(database, reports_dir, as_of, get_run_logger(), gx_root)
