@@ -15,6 +15,20 @@ class SourceError(Exception):
     """A source could not be fetched or parsed; the message names source, file and row."""
 
 
+class HTTPStatusError(SourceError):
+    """A GET answered a status that is neither 200 nor 304 (after retries): raw.fetches keeps it.
+
+    The status travels in `args` too, so the error survives pickling (a Prefect task's state).
+    """
+
+    def __init__(self, message: str, http_status: int) -> None:
+        super().__init__(message, http_status)
+        self.http_status = http_status
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class SourceSkipped(SourceError):
     """A source that can't run as configured (no API key): skipped with one line, not failed."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from extractors.base import NotModified, Previous, SourceError
+from extractors.base import HTTPStatusError, NotModified, Previous, SourceError
 from extractors.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:  # requests is imported by the first download: local reads never pay for it
@@ -156,11 +156,14 @@ class Reader:
         if got.status == 304 and itself:
             raise NotModified(url)
         if got.status == 401:
-            raise SourceError(f"{self.source}: {url} refused the credentials (HTTP 401)")
+            raise HTTPStatusError(
+                f"{self.source}: {url} refused the credentials (HTTP 401)", got.status
+            )
         if got.status != 200 or got.body is None:
-            raise SourceError(
+            raise HTTPStatusError(
                 f"{self.source}: GET {url} answered HTTP {got.status} "
-                f"(after retries for 429 and 5xx{self._waited(got.headers)}); nothing was loaded"
+                f"(after retries for 429 and 5xx{self._waited(got.headers)}); nothing was loaded",
+                got.status,
             )
         if itself:
             self.etag = got.headers.get("ETag")

@@ -20,7 +20,7 @@ from alerts.channels import Channel, DeliveryLog, WebhookChannel, deliver
 from alerts.events import Alert, raise_alerts, snapshot_previous
 from alerts.format_alerts import raise_format_alerts
 from extractors import SOURCES
-from extractors.base import Parsed, Payload, SourceError
+from extractors.base import HTTPStatusError, Parsed, Payload, SourceError
 from pipeline.settings import Settings
 from transforms import inputs
 from transforms.runner import BuiltModel, run_marts, run_views
@@ -223,7 +223,13 @@ class Run:
             landing.update_fetch(self.con, state.fetch_id, "failed", message)
         else:
             state.fetch_id = landing.record_fetch(
-                self.con, (state.source, state.location), self.as_of, "failed", message=message
+                self.con,
+                (state.source, state.location),
+                self.as_of,
+                "failed",
+                message=message,
+                # what the server last answered (a 4xx, or a 5xx after retries); None: no answer
+                http_status=error.http_status if isinstance(error, HTTPStatusError) else None,
             )
         state.outcome = SourceOutcome(
             state.source, "failed", state.fetch_id, state.size, message=message

@@ -159,8 +159,12 @@ def record_fetch(
     raw_path: Path | str | None = None,
     changed: bool | None = None,
     message: str | None = None,
+    http_status: int | None = None,
 ) -> int:
-    """Insert one raw.fetches row and return its fetch_id."""
+    """Insert one raw.fetches row and return its fetch_id.
+
+    `http_status`: for a fetch that got no payload, the status the server answered, if any.
+    """
     if isinstance(payload_or_location, Payload):
         payload = payload_or_location
         source, location = payload.source, payload.location
@@ -169,7 +173,7 @@ def record_fetch(
         etag, last_modified = payload.etag, payload.last_modified
     else:
         source, location = payload_or_location
-        fetched_at, http_status, size, etag, last_modified = None, None, None, None, None
+        fetched_at, size, etag, last_modified = None, None, None, None
     fetch_id = next_fetch_id(con)
     con.execute(
         "insert into raw.fetches values "

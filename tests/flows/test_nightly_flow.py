@@ -426,12 +426,13 @@ def test_failed_fetch_fails_the_flow_and_keeps_the_last_good_data(
     assert len(failing_url.requests) == 2
     fetches = rows(
         database,
-        "select status, location, message from raw.fetches where as_of = ?",
+        "select status, location, message, http_status from raw.fetches where as_of = ?",
         [bad],
     )
     assert len(fetches) == 1
-    status, location, message = fetches[0]
-    assert (status, location) == ("failed", failing_url.url)
+    status, location, message, http_status = fetches[0]
+    # the status survives the task's retries and its trip through Prefect's task state
+    assert (status, location, http_status) == ("failed", failing_url.url, 500)
     assert "HTTP 500" in message
     runs = rows(
         database,

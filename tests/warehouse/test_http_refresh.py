@@ -57,14 +57,16 @@ def bundle_handler(served: Served) -> type[http.server.BaseHTTPRequestHandler]:
     return quiet_handler(BundleHandler)
 
 
-def failing_handler(requests: list[dict[str, str]]) -> type[http.server.BaseHTTPRequestHandler]:
-    """Always answers HTTP 500."""
+def failing_handler(
+    requests: list[dict[str, str]], status: int = 500
+) -> type[http.server.BaseHTTPRequestHandler]:
+    """Always answers `status` (HTTP 500 unless told)."""
 
     class FailingHandler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             requests.append({name.lower(): value for name, value in self.headers.items()})
             body = b"internal error"
-            self.send_response(500)
+            self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -136,8 +138,24 @@ def test_http_500_that_persists_fails_after_retries(
     assert "HTTP 500" in outcome.message and url in outcome.message
     assert len(requests) == settings.http_retries + 1 == 3
     assert not result.ok
-    assert query(settings, "select http_status, status from raw.fetches") == [(None, "failed")]
+    # the failed fetch keeps what the server last answered
+    assert query(settings, "select http_status, status from raw.fetches") == [(500, "failed")]
     assert payload_files(settings) == []
+
+
+def test_http_404_is_not_retried_and_its_status_is_recorded(
+    settings: Settings, loopback_server: Starter
+) -> None:
+    requests: list[dict[str, str]] = []
+    url = loopback_server(failing_handler(requests, 404)) + "/benchmark_data.zip"
+
+    result = refresh(settings.with_location("epoch", url), date(2026, 4, 19))
+
+    [outcome] = result.sources
+    assert outcome.status == "failed" and "HTTP 404" in str(outcome.message)
+    assert len(requests) == 1  # a 4xx is an answer, not a hiccup: no retry
+    fetches = query(settings, "select http_status, status, message from raw.fetches")
+    assert fetches == [(404, "failed", outcome.message)]
 
 
 def test_download_cut_short_fails_cleanly(
