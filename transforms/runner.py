@@ -6,7 +6,9 @@ sorting: staging reads raw, seeds and staging; intermediate reads staging and in
 marts read staging and intermediate only. A model is a view when it can be one (SQL without
 parameters, reading only views): those exist before validation runs. The rest (python models,
 models with a parameter, models reading a table, and every mart) are tables, rebuilt together
-in one transaction.
+in one transaction. During that build each view the tables read is computed once, into a
+temporary table the tables' SQL reads instead: a view read by ten tables is otherwise
+recomputed, with every view beneath it, ten times.
 """
 
 from __future__ import annotations
@@ -259,17 +261,78 @@ def run_models(
 
     params = {**sql_params(), **params}
     models = discover(python_models if python_models is not None else default_python_models())
-    built = []
-    for name in names:
-        qualified = name if "." in name else f"marts.{name}"
-        built.append(_build_table(con, models[qualified], params))
-    return built
+    targets = [models[name if "." in name else f"marts.{name}"] for name in names]
+    existing = _existing_views(con)
+    copies = views_once(con, models, targets, existing)
+    try:
+        return [_build_table(con, model, params, copies, existing) for model in targets]
+    finally:
+        for copy in copies.values():
+            con.execute(f"drop table if exists {copy}")
+
+
+def _existing_views(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    rows = con.execute(
+        "select schema_name || '.' || view_name from duckdb_views() where not internal"
+    ).fetchall()
+    return frozenset(name for (name,) in rows)
+
+
+def views_once(
+    con: duckdb.DuckDBPyConnection,
+    models: Mapping[str, Model],
+    targets: Sequence[Model],
+    existing: frozenset[str],
+) -> dict[str, str]:
+    """Compute each view the targets read (directly or through other views) once, into a
+    temporary table; returns view -> its temporary copy, which the tables' SQL then reads.
+
+    Only views that exist in the warehouse and are SQL models are copied (a view is the
+    model's SQL, so the copy holds exactly what reading the view gives); anything else (a
+    table, a model a test set up by hand) is read as it is.
+    """
+    needed: set[str] = set()
+
+    def visit(name: str) -> None:
+        for read in models[name].reads:
+            if read in existing and read not in needed and _is_view_model(models.get(read)):
+                needed.add(read)
+                visit(read)
+
+    for model in targets:
+        visit(model.qualified)
+    copies: dict[str, str] = {}
+    for name in build_order({n: m for n, m in models.items() if n in needed}):
+        model = models[name]
+        assert model.sql is not None
+        copy = "temp.main.build__" + name.replace(".", "__")
+        sql = reading_copies(model.sql, copies)
+        con.execute(f"create or replace temp table {copy} as (\n{sql}\n)")
+        copies[name] = copy
+    return copies
+
+
+def _is_view_model(model: Model | None) -> bool:
+    return model is not None and model.sql is not None and not model.parameters
+
+
+def reading_copies(sql: str, copies: Mapping[str, str]) -> str:
+    """The SQL with each `schema.model` that has a temporary copy reading the copy instead."""
+    if not copies:
+        return sql
+    return _REFERENCE.sub(lambda m: copies.get(m.group(0), m.group(0)), sql)
 
 
 def _build_table(
-    con: duckdb.DuckDBPyConnection, model: Model, params: Mapping[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    params: Mapping[str, Any],
+    copies: Mapping[str, str],
+    existing_views: frozenset[str],
 ) -> BuiltModel:
-    _drop_if_kind(con, model.qualified, "view")
+    if model.qualified in existing_views:
+        # a warehouse built by an older layout may hold a view where a table is built now
+        con.execute(f"drop view {model.qualified}")
     if model.python is not None:
         frame = model.python.build(con, params)[list(model.python.schema)]
         casts = ", ".join(
@@ -285,9 +348,12 @@ def _build_table(
             con.unregister("python_model_frame")
         return BuiltModel(model.qualified, len(frame))
     used = {key: params[key] for key in model.parameters}
-    con.execute(f"create or replace table {model.qualified} as (\n{model.sql}\n)", used or None)
-    rows = con.execute(f"select count(*) from {model.qualified}").fetchall()[0][0]
-    return BuiltModel(model.qualified, rows)
+    # create table ... as returns the number of rows it wrote
+    sql = reading_copies(model.sql or "", copies)
+    created = con.execute(
+        f"create or replace table {model.qualified} as (\n{sql}\n)", used or None
+    ).fetchall()
+    return BuiltModel(model.qualified, int(created[0][0]))
 
 
 def _drop_if_kind(con: duckdb.DuckDBPyConnection, qualified: str, kind: str) -> None:

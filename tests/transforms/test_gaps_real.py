@@ -126,6 +126,9 @@ def test_two_runs_give_identical_marts(warehouse: Path, tmp_path: Path) -> None:
         before = {t: con.execute(f"select * from marts.{t}").df() for t in tables}
         run_marts(con, {"as_of": AS_OF})
         after = {t: con.execute(f"select * from marts.{t}").df() for t in tables}
+        # the views' temporary copies the build read do not outlive it
+        temporary = "select count(*) from duckdb_tables() where temporary"
+        assert con.execute(temporary).fetchall() == [(0,)]
     for table in tables:
         pd.testing.assert_frame_equal(before[table], after[table], check_exact=True, obj=table)
 

@@ -137,3 +137,44 @@ def test_the_declared_python_models_are_the_ones_built() -> None:
 
     declared = {n: (m.layer, m.reads) for n, m in declared_python_models().items()}
     assert declared == {n: (m.layer, m.reads) for n, m in default_python_models().items()}
+
+
+def test_a_view_read_by_several_tables_is_computed_once() -> None:
+    """Hand-made models: a random view read by two tables gives both the same value only if it
+    was computed once."""
+    import duckdb
+
+    from transforms.runner import reading_copies, views_once
+
+    con = duckdb.connect()
+    con.execute("create schema staging; create schema intermediate; create schema marts")
+    draw = Model("staging", "stg_draw", frozenset(), "select random() as r")
+    twice = Model(
+        "intermediate",
+        "int_twice",
+        frozenset({"staging.stg_draw"}),
+        "select r * 2 as r2 from staging.stg_draw as draw",
+    )
+    one = Model(
+        "marts",
+        "one",
+        frozenset({"intermediate.int_twice", "staging.stg_draw"}),
+        "select r, r2 from staging.stg_draw as draw, intermediate.int_twice as twice",
+    )
+    two = Model(
+        "marts",
+        "two",
+        frozenset({"intermediate.int_twice"}),
+        "select r2 from intermediate.int_twice as twice",
+    )
+    models = {m.qualified: m for m in (draw, twice, one, two)}
+    for view in (draw, twice):
+        con.execute(f"create view {view.qualified} as ({view.sql})")
+    existing = frozenset({draw.qualified, twice.qualified})
+    copies = views_once(con, models, [one, two], existing)
+    assert sorted(copies) == ["intermediate.int_twice", "staging.stg_draw"]
+    r, r2 = con.execute(reading_copies(one.sql or "", copies)).fetchall()[0]
+    assert r2 == r * 2
+    assert con.execute(reading_copies(two.sql or "", copies)).fetchall() == [(r2,)]
+    # read as views, two draws differ: the copies are what made them agree
+    assert con.execute("select r from staging.stg_draw").fetchall() != [(r,)]
