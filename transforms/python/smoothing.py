@@ -68,28 +68,37 @@ def smooth(
         numerator, denominator = products[:, :width], products[:, width:]
         with np.errstate(invalid="ignore", divide="ignore"):
             replicates = np.divide(numerator, denominator)
-        if not (denominator > 1e-12).all():
+        # NaN only where a resample puts no weight at a grid point (or y holds a NaN)
+        clean = bool((denominator > 1e-12).all()) and bool(np.isfinite(y).all())
+        if not clean:
             replicates[denominator <= 1e-12] = np.nan
         tail = (1.0 - level) / 2.0
-        low[keep], high[keep] = percentiles(replicates, tail, 1.0 - tail)
+        low[keep], high[keep] = percentiles(replicates, tail, 1.0 - tail, known_clean=clean)
     return Smoothed(np.where(thin, np.nan, estimate), low, high, n_eff)
 
 
-def percentiles(replicates: Floats, *quantiles: float) -> list[Floats]:
+def percentiles(replicates: Floats, *quantiles: float, known_clean: bool = False) -> list[Floats]:
     """Per column, numpy's default (linear) quantiles of the non-NaN values.
 
     Selecting just the needed order statistics (np.partition) is several times faster than
     np.nanquantile's sort; columns holding a NaN (a resample with no weight there) take the
-    NaN-aware path.
+    NaN-aware path. With `known_clean` (the caller knows there is no NaN) the replicates are
+    partitioned in place: no scan for NaNs, no copy.
     """
     n = replicates.shape[0]
-    clean = ~np.isnan(replicates).any(axis=0)
+    clean = np.ones(replicates.shape[1], dtype=bool)
+    if not known_clean:
+        clean &= ~np.isnan(replicates).any(axis=0)
     out = [np.full(replicates.shape[1], np.nan) for _ in quantiles]
     if clean.any():
         positions = [(n - 1) * q for q in quantiles]
         below = [int(np.floor(h)) for h in positions]
         kth = sorted({k for b in below for k in (b, min(b + 1, n - 1))})
-        ordered = np.partition(replicates[:, clean], kth, axis=0)
+        if known_clean:
+            replicates.partition(kth, axis=0)
+            ordered = replicates
+        else:
+            ordered = np.partition(replicates[:, clean], kth, axis=0)
         for result, h, b in zip(out, positions, below, strict=True):
             a, c = ordered[b], ordered[min(b + 1, n - 1)]
             result[clean] = a + (h - b) * (c - a)
