@@ -60,27 +60,30 @@ def refresh(args: argparse.Namespace) -> int:
         gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch --no-prefect
     """
     from cli.guard import EXIT_PROBLEMS, EXIT_UNDELIVERED, guarded_refresh
-    from validation.seed_checks import SeedError
 
     settings = settings_from(args)
     as_of = parse_as_of(args.as_of)
     configure_logging(args.quiet)
+    with_prefect = _use_prefect(args)
     try:
-        with guarded_refresh(settings, as_of, list(settings.sources)):
-            if _use_prefect(args):
+        with guarded_refresh(settings, as_of, list(settings.sources), preflight=with_prefect):
+            if with_prefect:
                 problems = _refresh_with_prefect(settings, as_of)
             else:
                 problems = _refresh_plain(settings, as_of)
-    except SeedError as error:
+    except ValueError as error:
+        from validation.seed_checks import SeedError  # not imported by a night that reads no seed
+
+        if not isinstance(error, SeedError):
+            raise
         raise UsageError(f"a seed file needs fixing, nothing was refreshed: {error}") from error
-    _print_last_run(settings)
+    undelivered = _print_last_run(settings)
     report = _latest_report(settings)
     print(f"  report: {report}" if report else "  report: not written (see the log above)")
     for line in problems:
         print(f"gapwatch: {redact(line)}", file=sys.stderr)
     if problems:
         print("gapwatch: the marts keep the last good data of what failed", file=sys.stderr)
-    undelivered = _undelivered(settings)
     if undelivered:
         print(
             f"gapwatch: {undelivered} alert(s) not delivered; they are retried next run "
@@ -111,17 +114,6 @@ def _use_prefect(args: argparse.Namespace) -> bool:
             file=sys.stderr,
         )
     return False
-
-
-def _undelivered(settings: Any) -> int:
-    """Alerts that some channel has not had yet (this night's or an earlier one's)."""
-    from warehouse.health import open_for_reading
-
-    with open_for_reading(settings.warehouse) as con:
-        count: int = con.execute(
-            "select count(*) from marts.alerts where delivered_at is null"
-        ).fetchall()[0][0]
-    return count
 
 
 def _refresh_plain(settings: Any, as_of: Any) -> list[str]:
@@ -213,7 +205,8 @@ def flow_parameters(settings: Any) -> dict[str, Any]:
     }
 
 
-def _print_last_run(settings: Any) -> None:
+def _print_last_run(settings: Any) -> int:
+    """Print how the last run ended; returns the alerts some channel has not had yet."""
     from warehouse.health import open_for_reading
 
     with open_for_reading(settings.warehouse) as con:
@@ -231,11 +224,16 @@ def _print_last_run(settings: Any) -> None:
             "where run_id = (select run_id from marts.refresh_runs "
             "order by finished_at desc limit 1)"
         ).fetchall()[0][0]
+        # this night's or an earlier one's: retried next run
+        undelivered: int = con.execute(
+            "select count(*) from marts.alerts where delivered_at is null"
+        ).fetchall()[0][0]
     for source, status, size, count, validation in rows:
         download = f"{size / 1e6:.1f} MB" if size else "no download"
         print(f"{source}: {status} ({download}, {count} rows, validation {validation})")
     print("  " + ", ".join(f"marts.{name} {n}" for name, n in marts))
     print(f"  {fresh} new alert(s); see 'gapwatch alerts'")
+    return undelivered
 
 
 def configure_refresh(parser: argparse.ArgumentParser) -> None:

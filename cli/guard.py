@@ -65,8 +65,15 @@ def stop_on_signals() -> Iterator[list[int]]:
 
 
 @contextmanager
-def guarded_refresh(settings: Any, as_of: date, sources: list[str]) -> Iterator[None]:
-    """Lock, preflight, signals and clear failures around one refresh (see the module doc)."""
+def guarded_refresh(
+    settings: Any, as_of: date, sources: list[str], preflight: bool = True
+) -> Iterator[None]:
+    """Lock, preflight, signals and clear failures around one refresh (see the module doc).
+
+    preflight=False when the steps run directly: the run itself checks the warehouse and the
+    as-of date first thing (pipeline.night.Run), so opening the file here too would only be
+    paid twice; before a Prefect flow, whose start-up takes seconds, it refuses at once.
+    """
     from warehouse.health import (
         WarehouseUnusable,
         check_before_refresh,
@@ -85,8 +92,9 @@ def guarded_refresh(settings: Any, as_of: date, sources: list[str]) -> Iterator[
             try:
                 # refuse at once, before Prefect starts up
                 with refresh_lock(settings.warehouse):
-                    check_before_refresh(settings.warehouse)
-                    _check_replay(settings, as_of)
+                    if preflight:
+                        check_before_refresh(settings.warehouse)
+                        _check_replay(settings, as_of)
                     yield
             except Interrupted:
                 raise

@@ -17,23 +17,21 @@ from typing import TYPE_CHECKING, Any, cast
 import duckdb
 
 from alerts.channels import Channel, DeliveryLog, WebhookChannel, deliver
-from alerts.events import Alert, raise_alerts, snapshot_previous
-from alerts.format_alerts import raise_format_alerts
 from extractors import SOURCES
 from extractors.base import HTTPStatusError, Parsed, Payload, SourceError
 from pipeline.settings import Settings
 from transforms import inputs
-from transforms.runner import BuiltModel, run_marts, run_views
-from validation.seed_checks import check_seeds
 from warehouse import landing
 from warehouse.db import ensure_schemas
 from warehouse.health import check_before_refresh
-from warehouse.load import load_seeds
 from warehouse.replay import check_replay
 from warehouse.store import night_done, refresh_lock, refreshing
 
 if TYPE_CHECKING:
     import requests
+
+    from alerts.events import Alert
+    from transforms.runner import BuiltModel
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +173,8 @@ class Run:
         self.started_at = datetime.now(UTC)
         self.marts: list[BuiltModel] = []
         self.rebuilt = False  # did this night rebuild the marts (see build())
+        self.prepared = False  # seeds, views and the alerts' snapshot made (see prepare())
+        self.has_previous = False
         self.alerts: list[Alert] = []
         self.undelivered: dict[str, str] = {}
         self._stack = ExitStack()
@@ -186,12 +186,29 @@ class Run:
             self.con = stack.enter_context(refreshing(self.settings.warehouse))
             ensure_schemas(self.con)
             check_replay(self.con, self.as_of, self.settings.replay)
-            load_seeds(self.con)
-            check_seeds(self.con)
-            run_views(self.con)
-            self.has_previous = snapshot_previous(self.con)
             self._stack = stack.pop_all()
         return self
+
+    def prepare(self) -> None:
+        """Seeds loaded and checked, views made, the marts snapshotted for the alerts; once.
+
+        Done only when the night has work for them (a source landed new data, or the marts'
+        inputs changed): an unchanged night neither imports the transforms nor touches them.
+        A seed that can't be used raises SeedError here, before any data of this night is
+        validated or built.
+        """
+        if self.prepared:
+            return
+        from alerts.events import snapshot_previous
+        from transforms.runner import run_views
+        from validation.seed_checks import check_seeds
+        from warehouse.load import load_seeds
+
+        load_seeds(self.con)
+        check_seeds(self.con)
+        run_views(self.con)
+        self.has_previous = snapshot_previous(self.con)
+        self.prepared = True
 
     def __exit__(self, *exc: object) -> None:
         try:
@@ -293,6 +310,9 @@ class Run:
             log.info("marts: no input changed since the last build; not rebuilt")
             self.rebuilt = False
             return self.marts
+        from transforms.runner import run_marts
+
+        self.prepare()
         log.info("building marts")
         self.marts = run_marts(self.con, params)
         inputs.record_build(self.con, digest, self.as_of)
@@ -302,6 +322,11 @@ class Run:
     def alert(self) -> list[Alert]:
         if self.settings.replay:  # an old night made current again is not news
             return self.alerts
+        if not self.prepared:  # no source landed anything and the marts stand: nothing is new
+            return self.alerts
+        from alerts.events import raise_alerts
+        from alerts.format_alerts import raise_format_alerts
+
         # format drift first: it is news even on a baseline run, and it explains quiet nights
         drift = raise_format_alerts(self.con, self.run_id, self.as_of)
         self.alerts = drift + raise_alerts(self.con, self.run_id, self.as_of, self.has_previous)

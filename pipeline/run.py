@@ -57,6 +57,8 @@ def run_source(night: Run, state: SourceRun, call: Call = direct) -> SourceOutco
     for step in SOURCE_STEPS:
         if state.outcome is not None:
             break
+        if step.prepared:
+            night.prepare()  # a seed that can't be used ends the night, not just this source
         try:
             call(step, night, state)
         except SourceSkipped as reason:

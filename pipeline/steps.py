@@ -34,6 +34,8 @@ class Step:
     name: str
     action: Callable[..., Any]
     retried: bool = False
+    # reads the seeds or the views: the night prepares them first (see Run.prepare)
+    prepared: bool = False
 
 
 def check_credential(run: Run, state: SourceRun) -> None:
@@ -206,9 +208,9 @@ SOURCE_STEPS: tuple[Step, ...] = (
     Step("check-credential", check_credential),
     Step("fetch", fetch, retried=True),
     Step("land", land),
-    Step("parse", parse),
-    Step("load", load),
-    Step("validate", validate),
+    Step("parse", parse, prepared=True),
+    Step("load", load, prepared=True),
+    Step("validate", validate, prepared=True),
 )
 NIGHT_STEPS: tuple[Step, ...] = (
     Step("build-marts", build_marts),

@@ -208,6 +208,8 @@ def record_schema_version(con: duckdb.DuckDBPyConnection) -> None:
             f"this warehouse was written by a newer gapwatch (schema {stored}, this one knows "
             f"{SCHEMA_VERSION}); upgrade gapwatch (the warehouse was not changed)"
         )
+    if stored == SCHEMA_VERSION:
+        return  # already says so
     con.execute("create table if not exists raw.gapwatch_schema (version integer not null)")
     con.execute("delete from raw.gapwatch_schema")
     con.execute("insert into raw.gapwatch_schema values (?)", [SCHEMA_VERSION])
