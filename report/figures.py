@@ -451,7 +451,7 @@ def gap_figure(
     ax.set_xlim(low, high)
     ax.set_ylim(bottom, top)
     draw_releases(strip, notable_releases(points), high - low, width * (right - left))
-    ax.set_title(title, loc="left", fontsize=12)
+    ax.set_title(title, loc="left", fontsize=12, y=1.0)  # y: see delay_timeline
     _gap_legends(ax, points, colours, trend_handles, bool(len(waiting)))
     benchmarks = points["benchmark_name"].nunique()
     caption = (
@@ -770,7 +770,7 @@ def gap_by_category(data: ReportData, colours: dict[str, str]) -> Panel:
         style = TrendStyle(TEXT, "-", CATEGORY_COLOURS.get(category, OTHER_CATEGORY))
         draw_trend(ax, data.trend[data.trend["series"] == series], own, style)
         draw_points(ax, own, colours, f"{name}-{index}", tooltips, marks)
-        ax.set_title(_category_title(data, category, series, own), fontsize=9, loc="left")
+        ax.set_title(_category_title(data, category, series, own), fontsize=9, loc="left", y=1.0)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
         date_axis(ax)
         ax.tick_params(axis="x", labelbottom=True, labelsize=8)
@@ -962,7 +962,8 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
         _run_note(ax, start, end, wrapped[start], verdict, rows["status"].iloc[start])
     _floor_line(ax, rows)
     _timeline_axes(ax, rows, as_of)
-    # y given: nothing sits above the axes, so matplotlib need not measure the labels
+    # y given: nothing is drawn above the axes, so matplotlib need not measure every tick
+    # label of the figure to find where the title goes (the same place)
     ax.set_title(title, loc="left", fontsize=11, y=1.0)
     accepted = int(rows["accepted"].sum())
     pending = int((rows["status"] == "pending").sum())
@@ -1294,7 +1295,7 @@ def frontier_lag(data: ReportData) -> Panel:
     ax.text(
         1.02, 0.62, "\n".join(_wrap(fit_note, 34)), transform=ax.transAxes, fontsize=8, va="top"
     )
-    ax.set_title(title, loc="left", fontsize=12)
+    ax.set_title(title, loc="left", fontsize=12, y=1.0)  # y: see delay_timeline
     count_ax.bar(dates, monthly["benchmarks"], width=20, color="#bbbbbb")
     count_ax.set_ylabel("benchmarks", fontsize=8)
     count_ax.tick_params(axis="y", labelsize=7)
