@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.cbook as cbook
 import matplotlib.dates as mdates
 import matplotlib.transforms as transforms
 import numpy as np
@@ -24,7 +25,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.markers import TICKLEFT
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path as Outline
 
 from report.data import ReportData
 from report.facts import STALE_DAYS
@@ -1315,26 +1317,63 @@ def frontier_lag(data: ReportData) -> Panel:
     return Drawn(name, title, fig, caption, finding=finding)
 
 
+BOX_EDGE = "#7d98b8"
+
+
 def _lag_boxes(ax: Axes, lag: pd.DataFrame) -> None:
-    """One box per month with enough benchmarks for a spread to mean something."""
+    """One box per month with enough benchmarks for a spread to mean something.
+
+    Matplotlib's boxplot statistics (quartiles, whiskers at 1.5 IQR, fliers), drawn as one
+    artist per part rather than six per month: the same marks at a fraction of the cost.
+    """
     counts = lag.groupby("month_end")["lag_months"].count()
     months = [m for m, n in counts.items() if n >= MIN_SPREAD]
     if not months:
         return
     positions = [to_num(m) for m in months]
     groups = [lag.loc[lag["month_end"] == m, "lag_months"].to_numpy(float) for m in months]
-    ax.boxplot(
-        groups,
-        positions=positions,
-        widths=18,
-        patch_artist=True,
-        manage_ticks=False,
-        boxprops={"facecolor": "#dfe8f3", "edgecolor": "#7d98b8", "linewidth": 0.7},
-        medianprops={"color": "#1b4f8a", "linewidth": 1.0},
-        whiskerprops={"color": "#7d98b8", "linewidth": 0.7},
-        capprops={"color": "#7d98b8", "linewidth": 0.7},
-        flierprops={"marker": ".", "markersize": 3, "markeredgecolor": "#7d98b8"},
+    half_box, half_cap = 18 / 2, 18 * 0.5 / 2
+    boxes: list[Outline] = []
+    whiskers: tuple[list[float], list[float]] = ([], [])
+    caps: tuple[list[float], list[float]] = ([], [])
+    medians: tuple[list[float], list[float]] = ([], [])
+    fliers: tuple[list[float], list[float]] = ([], [])
+    for x, stats in zip(positions, cbook.boxplot_stats(groups, whis=1.5), strict=True):
+        q1, q3 = stats["q1"], stats["q3"]
+        left, right = x - half_box, x + half_box
+        corners = [(left, q1), (right, q1), (right, q3), (left, q3), (left, q1)]
+        boxes.append(Outline(corners, closed=True))
+        whiskers[0].extend((x, x, math.nan, x, x, math.nan))
+        whiskers[1].extend((q1, stats["whislo"], math.nan, q3, stats["whishi"], math.nan))
+        for level in (stats["whislo"], stats["whishi"]):
+            caps[0].extend((x - half_cap, x + half_cap, math.nan))
+            caps[1].extend((level, level, math.nan))
+        medians[0].extend((left, right, math.nan))
+        medians[1].extend((stats["med"], stats["med"], math.nan))
+        fliers[0].extend([x] * len(stats["fliers"]))
+        fliers[1].extend(stats["fliers"])
+    ax.add_artist(
+        PathPatch(
+            Outline.make_compound_path(*boxes),
+            facecolor="#dfe8f3",
+            edgecolor=BOX_EDGE,
+            linewidth=0.7,
+            zorder=2,
+        )
     )
+    ax.plot(*whiskers, color=BOX_EDGE, linewidth=0.7, zorder=2)
+    ax.plot(*caps, color=BOX_EDGE, linewidth=0.7, zorder=2)
+    ax.plot(*medians, color="#1b4f8a", linewidth=1.0, zorder=2.1)
+    if fliers[0]:
+        ax.plot(
+            *fliers,
+            marker=".",
+            markersize=3,
+            markeredgecolor=BOX_EDGE,
+            markerfacecolor="none",
+            linestyle="none",
+            zorder=2,
+        )
 
 
 def _shade_thin_months(ax: Axes, monthly: pd.DataFrame) -> None:
