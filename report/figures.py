@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.markers import TICKLEFT
+from matplotlib.markers import TICKDOWN, TICKLEFT
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as Outline
 
@@ -384,15 +384,17 @@ def draw_releases(ax: Axes, releases: pd.DataFrame, span_days: float, width_in: 
     ax.set_ylabel("notable open\nreleases", rotation=0, ha="right", va="center", fontsize=8)
 
 
+# every tick names its year ("Jul '23", "2024"): no offset label to look for
+DATE_FORMATS = ["%Y", "%b '%y", "%d %b '%y", "%H:%M", "%H:%M", "%S.%f"]
+
+
 def date_axis(ax: Axes) -> None:
     """Dates on a time axis that stay readable for spans of months or of years."""
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    # every tick names its year ("Jul '23", "2024"): no offset label to look for
-    formats = ["%Y", "%b '%y", "%d %b '%y", "%H:%M", "%H:%M", "%S.%f"]
     ax.xaxis.set_major_formatter(
         mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
-            locator, formats=formats, show_offset=False
+            locator, formats=DATE_FORMATS, show_offset=False
         )
     )
 
@@ -1087,50 +1089,94 @@ def uncrossed_benchmarks(data: ReportData) -> Panel:
     return Notice(name, title, "; ".join(parts) + ".")
 
 
-def row_labels(ax: Axes, labels: list[str], bold: list[bool]) -> None:
-    """Label rows 0..n-1 at the left as y ticks look (tick mark, 8 pt text), bold or muted.
+def plain_ticks(
+    ax: Axes,
+    axis: str,
+    locations: Sequence[float],
+    labels: Sequence[str],
+    fontsize: float = 8,
+    weights: Sequence[str] | None = None,
+    colours: Sequence[str] | None = None,
+) -> None:
+    """Ticks drawn as matplotlib draws them (mark, padding, text), as plain artists.
 
-    Drawn as one line of tick marks and plain texts rather than as matplotlib ticks: a tick
-    is five artists, and every tick label is measured again for the axis and title layout,
-    which made a long timeline's labels most of its drawing time.
+    One line of tick marks and a text per label instead of matplotlib ticks: a tick is five
+    artists, and every tick label is measured again for the axis and title layout, which
+    made tick labels most of a timeline's drawing time. axis: "x" (bottom) or "y" (left).
     """
-    ax.set_yticks([])
-    across = ax.get_yaxis_transform()
-    ink = matplotlib.rcParams["ytick.color"]
-    size = float(matplotlib.rcParams["ytick.major.size"])
-    pad = size + float(matplotlib.rcParams["ytick.major.pad"])
+    rc = matplotlib.rcParams
+    ink = rc[f"{axis}tick.color"]
+    size = float(rc[f"{axis}tick.major.size"])
+    pad = (size + float(rc[f"{axis}tick.major.pad"])) / 72
+    scale = ax.get_figure(root=True).dpi_scale_trans
+    if axis == "x":
+        ax.set_xticks([])
+        along = ax.get_xaxis_transform()
+        marks = (list(locations), [0.0] * len(locations))
+        shifted = along + transforms.ScaledTranslation(0, -pad, scale)
+        marker, place = TICKDOWN, {"ha": "center", "va": "top"}
+    else:
+        ax.set_yticks([])
+        along = ax.get_yaxis_transform()
+        marks = ([0.0] * len(locations), list(locations))
+        shifted = along + transforms.ScaledTranslation(-pad, 0, scale)
+        marker, place = TICKLEFT, {"ha": "right", "va": "center_baseline"}
     ax.plot(
-        [0.0] * len(labels),
-        range(len(labels)),
-        transform=across,
-        marker=TICKLEFT,
+        *marks,
+        transform=along,
+        marker=marker,
         markersize=size,
-        markeredgewidth=float(matplotlib.rcParams["ytick.major.width"]),
+        markeredgewidth=float(rc[f"{axis}tick.major.width"]),
         color=ink,
         linestyle="none",
         clip_on=False,
+        zorder=1.5,  # where matplotlib draws an axis (below lines)
     )
-    left = across + transforms.ScaledTranslation(
-        -pad / 72, 0, ax.get_figure(root=True).dpi_scale_trans
-    )
-    for y, (label, strong) in enumerate(zip(labels, bold, strict=True)):
+    for i, (x, y) in enumerate(zip(*marks, strict=True)):
         ax.text(
-            0.0,
+            x,
             y,
-            label,
-            transform=left,
-            fontsize=8,
-            fontweight="bold" if strong else "normal",
-            color=ink if strong else MUTED_TEXT,
-            ha="right",
-            va="center_baseline",
+            labels[i],
+            transform=shifted,
+            fontsize=fontsize,
+            fontweight=weights[i] if weights else "normal",
+            color=colours[i] if colours else ink,
+            **place,
         )
+
+
+def plain_date_ticks(ax: Axes, fontsize: float, grid: dict[str, Any]) -> None:
+    """date_axis's ticks and vertical grid lines for the current x limits, as plain_ticks."""
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
+    locator.set_axis(ax.xaxis)
+    everywhere = list(locator())  # type: ignore[no-untyped-call]
+    formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
+        locator, formats=DATE_FORMATS, show_offset=False
+    )
+    # labelled as an axis labels them: all of the locator's dates, then those in view
+    named = formatter.format_ticks(everywhere)
+    low, high = ax.get_xlim()
+    slack = 1e-10 * (high - low)
+    shown = [i for i, x in enumerate(everywhere) if low - slack <= x <= high + slack]
+    locations = [everywhere[i] for i in shown]
+    plain_ticks(ax, "x", locations, [named[i] for i in shown], fontsize)
+    across = ([x for x in locations for _ in range(3)], [0.0, 1.0, math.nan] * len(locations))
+    ax.plot(*across, transform=ax.get_xaxis_transform(), zorder=1.5, **grid)
 
 
 def _timeline_axes(ax: Axes, rows: pd.DataFrame, as_of: float | None) -> None:
     """Threshold labels (bold when accepted), a date axis, and the as-of line."""
     labels = [format_threshold(t, s) for t, s in zip(rows["threshold"], rows["scale"], strict=True)]
-    row_labels(ax, labels, [bool(a) for a in rows["accepted"]])
+    accepted = [bool(a) for a in rows["accepted"]]
+    ink = str(matplotlib.rcParams["ytick.color"])
+    plain_ticks(
+        ax,
+        "y",
+        range(len(rows)),
+        labels,
+        weights=["bold" if a else "normal" for a in accepted],
+        colours=[ink if a else MUTED_TEXT for a in accepted],
+    )
     ax.set_ylim(-0.8, len(rows) - 0.4)
     dates = pd.concat([rows["first_closed_date"], rows["first_open_date"]]).dropna()
     low = to_num(dates.min())
@@ -1138,9 +1184,7 @@ def _timeline_axes(ax: Axes, rows: pd.DataFrame, as_of: float | None) -> None:
     span = max(high - low, 90.0)
     # room on the right for the gap label of the newest row
     ax.set_xlim(low - 0.04 * span, high + 0.14 * span)
-    date_axis(ax)
-    ax.tick_params(axis="x", labelsize=8)
-    ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
+    plain_date_ticks(ax, 8, {"color": "#eeeeee", "linewidth": 0.6})
     if as_of is not None:
         ax.axvline(as_of, color="#444444", linewidth=0.8, linestyle=":")
         ax.text(as_of, -0.75, "as of ", fontsize=7, color="#444444", va="bottom", ha="right")
