@@ -1104,11 +1104,14 @@ def plain_ticks(
     artists, and every tick label is measured again for the axis and title layout, which
     made tick labels most of a timeline's drawing time. axis: "x" (bottom) or "y" (left).
     """
-    rc = matplotlib.rcParams
+    rc: Any = matplotlib.rcParams  # keys built from axis, which its stubs do not allow
     ink = rc[f"{axis}tick.color"]
     size = float(rc[f"{axis}tick.major.size"])
     pad = (size + float(rc[f"{axis}tick.major.pad"])) / 72
-    scale = ax.get_figure(root=True).dpi_scale_trans
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # every axes here is drawn on a figure
+    scale = figure.dpi_scale_trans
+    place: dict[str, Any]
     if axis == "x":
         ax.set_xticks([])
         along = ax.get_xaxis_transform()
@@ -1149,12 +1152,12 @@ def plain_date_ticks(ax: Axes, fontsize: float, grid: dict[str, Any]) -> None:
     """date_axis's ticks and vertical grid lines for the current x limits, as plain_ticks."""
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
     locator.set_axis(ax.xaxis)
-    everywhere = list(locator())  # type: ignore[no-untyped-call]
+    everywhere = list(locator())
     formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
         locator, formats=DATE_FORMATS, show_offset=False
     )
     # labelled as an axis labels them: all of the locator's dates, then those in view
-    named = formatter.format_ticks(everywhere)
+    named = formatter.format_ticks(everywhere)  # type: ignore[no-untyped-call]
     low, high = ax.get_xlim()
     slack = 1e-10 * (high - low)
     shown = [i for i, x in enumerate(everywhere) if low - slack <= x <= high + slack]
