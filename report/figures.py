@@ -388,17 +388,6 @@ def draw_releases(ax: Axes, releases: pd.DataFrame, span_days: float, width_in: 
 DATE_FORMATS = ["%Y", "%b '%y", "%d %b '%y", "%H:%M", "%H:%M", "%S.%f"]
 
 
-def date_axis(ax: Axes) -> None:
-    """Dates on a time axis that stay readable for spans of months or of years."""
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(
-        mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
-            locator, formats=DATE_FORMATS, show_offset=False
-        )
-    )
-
-
 def gap_figure(
     data: ReportData,
     name: str,
@@ -449,12 +438,11 @@ def gap_figure(
     _as_of_line(ax, data)
     ax.set_ylabel("gap (months): open release − first closed release")
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
-    ax.tick_params(axis="x", labelbottom=False)
-    date_axis(strip)
     low, high, bottom, top = gap_limits(data)
     ax.set_xlim(low, high)
     ax.set_ylim(bottom, top)
     draw_releases(strip, notable_releases(points), high - low, width * (right - left))
+    plain_date_axis([(ax, False), (strip, True)])  # dates under the strip only
     ax.set_title(title, loc="left", fontsize=12, y=1.0)  # y: see delay_timeline
     _gap_legends(ax, points, colours, trend_handles, bool(len(waiting)))
     benchmarks = points["benchmark_name"].nunique()
@@ -776,8 +764,6 @@ def gap_by_category(data: ReportData, colours: dict[str, str]) -> Panel:
         draw_points(ax, own, colours, f"{name}-{index}", tooltips, marks)
         ax.set_title(_category_title(data, category, series, own), fontsize=9, loc="left", y=1.0)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
-        date_axis(ax)
-        ax.tick_params(axis="x", labelbottom=True, labelsize=8)
         ax.set_xlim(low, high)
         ax.set_ylim(bottom, top)
         names = ", ".join(sorted(own["benchmark_name"].unique()))
@@ -792,6 +778,8 @@ def gap_by_category(data: ReportData, colours: dict[str, str]) -> Panel:
         )
     for index in range(len(categories), rows * columns):
         axes[index // columns][index % columns].set_visible(False)
+    shown = [axes[index // columns][index % columns] for index in range(len(categories))]
+    plain_date_axis([(ax, True) for ax in shown], 8)  # dates under every panel
     for row in axes:
         row[0].set_ylabel("gap (months)")
     fig.suptitle(title, x=0.07, ha="left", fontsize=12)
@@ -1094,7 +1082,7 @@ def plain_ticks(
     axis: str,
     locations: Sequence[float],
     labels: Sequence[str],
-    fontsize: float = 8,
+    fontsize: float | str = 8,
     weights: Sequence[str] | None = None,
     colours: Sequence[str] | None = None,
 ) -> None:
@@ -1135,7 +1123,7 @@ def plain_ticks(
         clip_on=False,
         zorder=1.5,  # where matplotlib draws an axis (below lines)
     )
-    for i, (x, y) in enumerate(zip(*marks, strict=True)):
+    for i, (x, y) in enumerate(zip(*marks, strict=True) if labels else ()):
         ax.text(
             x,
             y,
@@ -1148,23 +1136,38 @@ def plain_ticks(
         )
 
 
-def plain_date_ticks(ax: Axes, fontsize: float, grid: dict[str, Any]) -> None:
-    """date_axis's ticks and vertical grid lines for the current x limits, as plain_ticks."""
+def plain_date_axis(
+    axes: Sequence[tuple[Axes, bool]],
+    fontsize: float | str | None = None,
+    grid: dict[str, Any] | None = None,
+) -> None:
+    """date_axis's ticks for axes that share one time axis, as plain_ticks: tick marks on
+    each, labels on those flagged True, vertical grid lines when grid gives their style.
+
+    Call it once everything is drawn: it fixes the x limits where they are, so the tick
+    artists cannot widen them.
+    """
+    first = axes[0][0]
+    low, high = first.get_xlim()
+    first.set_xlim(low, high)
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
-    locator.set_axis(ax.xaxis)
+    locator.set_axis(first.xaxis)
     everywhere = list(locator())
     formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
         locator, formats=DATE_FORMATS, show_offset=False
     )
     # labelled as an axis labels them: all of the locator's dates, then those in view
     named = formatter.format_ticks(everywhere)  # type: ignore[no-untyped-call]
-    low, high = ax.get_xlim()
     slack = 1e-10 * (high - low)
     shown = [i for i, x in enumerate(everywhere) if low - slack <= x <= high + slack]
     locations = [everywhere[i] for i in shown]
-    plain_ticks(ax, "x", locations, [named[i] for i in shown], fontsize)
-    across = ([x for x in locations for _ in range(3)], [0.0, 1.0, math.nan] * len(locations))
-    ax.plot(*across, transform=ax.get_xaxis_transform(), zorder=1.5, **grid)
+    labels = [named[i] for i in shown]
+    size = matplotlib.rcParams["xtick.labelsize"] if fontsize is None else fontsize
+    for ax, labelled in axes:
+        plain_ticks(ax, "x", locations, labels if labelled else [], size)
+        if grid:
+            across = ([x for x in locations for _ in range(3)], [0, 1, math.nan] * len(locations))
+            ax.plot(*across, transform=ax.get_xaxis_transform(), zorder=1.5, **grid)
 
 
 def _timeline_axes(ax: Axes, rows: pd.DataFrame, as_of: float | None) -> None:
@@ -1187,7 +1190,7 @@ def _timeline_axes(ax: Axes, rows: pd.DataFrame, as_of: float | None) -> None:
     span = max(high - low, 90.0)
     # room on the right for the gap label of the newest row
     ax.set_xlim(low - 0.04 * span, high + 0.14 * span)
-    plain_date_ticks(ax, 8, {"color": "#eeeeee", "linewidth": 0.6})
+    plain_date_axis([(ax, True)], 8, {"color": "#eeeeee", "linewidth": 0.6})
     if as_of is not None:
         ax.axvline(as_of, color="#444444", linewidth=0.8, linestyle=":")
         ax.text(as_of, -0.75, "as of ", fontsize=7, color="#444444", va="bottom", ha="right")
@@ -1325,7 +1328,6 @@ def frontier_lag(data: ReportData) -> Panel:
     _zero_crossing(ax, data, dates)
     ax.set_ylabel("lag (months)")
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
-    ax.tick_params(axis="x", labelbottom=False)
     ax.legend(
         handles=[
             Patch(
@@ -1348,7 +1350,7 @@ def frontier_lag(data: ReportData) -> Panel:
     count_ax.bar(dates, monthly["benchmarks"], width=20, color="#bbbbbb")
     count_ax.set_ylabel("benchmarks", fontsize=8)
     count_ax.tick_params(axis="y", labelsize=7)
-    date_axis(count_ax)
+    plain_date_axis([(ax, False), (count_ax, True)])  # dates under the counts only
     caption = (
         "Per month-end and tracked benchmark: how many months before that month the closed "
         "frontier first reached the best open score so far (0 when open leads). Boxes show "
