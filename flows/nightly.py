@@ -158,7 +158,7 @@ def nightly_refresh(
         page = Path(written) if written else page
     else:
         logger.info("report: nothing changed since this night's report; kept")
-    night_artifact(settings.database, result, page if page.exists() else None, logger)
+    night_artifact(settings.warehouse, result, page if page.exists() else None, logger)
     for outcome in result.sources:
         logger.info(
             "%s: %s (%d bytes, %d rows)%s",
@@ -176,8 +176,13 @@ def nightly_refresh(
     return summary(result)
 
 
-def night_artifact(database: Path, result: RefreshResult, page: Path | None, logger: Any) -> None:
-    """The night's headline and report link as a markdown artifact of this flow run."""
+def night_artifact(
+    database: Warehouse | Path, result: RefreshResult, page: Path | None, logger: Any
+) -> None:
+    """The night's headline and report link as a markdown artifact of this flow run.
+
+    `database` is the warehouse itself (a DuckLake too), never only the embedded file's path.
+    """
     from prefect.artifacts import create_markdown_artifact
 
     from pipeline.summary import night_markdown

@@ -13,15 +13,18 @@ from pathlib import Path
 from pipeline.night import RefreshResult
 from report.facts import headline
 from warehouse.health import open_for_reading
+from warehouse.where import Warehouse
 
 
-def headline_sentence(database: Path) -> str:
-    """The report's opening sentence, computed from the swapped-in warehouse."""
+def headline_sentence(database: Warehouse | Path) -> str:
+    """The report's opening sentence, computed from the swapped-in warehouse (file or lake)."""
     with closing(open_for_reading(database)) as con:
         return headline(con).sentences()[0]
 
 
-def night_markdown(database: Path, result: RefreshResult, report_html: Path | None) -> str:
+def night_markdown(
+    database: Warehouse | Path, result: RefreshResult, report_html: Path | None
+) -> str:
     """Markdown for one night: headline, report and Data Docs links, sources, alerts."""
     lines = [f"# gapwatch, the night of {result.as_of.isoformat()}", ""]
     lines += [headline_sentence(database), ""]
