@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -114,6 +116,33 @@ def draw_all(data: ReportData, figures_dir: Path, workers: int = 1) -> dict[str,
     copied through pickles). Without fork, or with one worker, they are drawn here.
     """
     planned = jobs(data)
+    with cycle_collection_paused():
+        return _draw(data, planned, figures_dir, workers)
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector off while figures are drawn, one collection after.
+
+    Drawing makes hundreds of thousands of objects, many in reference cycles (an artist
+    points at its figure and back), so the collector ran every few hundred allocations and
+    walked the long-lived pandas and matplotlib objects each time: a third of the drawing
+    CPU. Paused, the figures' garbage (some 16 MiB for a real night) waits for the one
+    collection at the end; forked workers inherit the pause and exit without collecting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _draw(
+    data: ReportData, planned: dict[str, Job], figures_dir: Path, workers: int
+) -> dict[str, Output]:
     if workers <= 1 or len(planned) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return {name: _output(job(), figures_dir) for name, job in planned.items()}
     _JOBS.clear()

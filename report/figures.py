@@ -1207,6 +1207,8 @@ class TimelineMarks:
 
     bars: dict[tuple[str, float], tuple[list[float], list[float]]] = field(default_factory=dict)
     markers: dict[tuple[str, str], tuple[list[float], list[float]]] = field(default_factory=dict)
+    # the gap in months right of a row's bar: x, y, text, colour, weight
+    labels: list[tuple[float, float, str, str, str]] = field(default_factory=list)
 
     def bar(self, start: float, end: float, y: float, colour: str, width: float) -> None:
         xs, ys = self.bars.setdefault((colour, width), ([], []))
@@ -1225,6 +1227,22 @@ class TimelineMarks:
         squares_first = sorted(self.markers.items(), key=lambda item: item[0][0] != "s")
         for (marker, colour), (xs, ys) in squares_first:
             ax.plot(xs, ys, marker=marker, color=colour, markersize=6, linestyle="none")
+        figure = ax.get_figure(root=True)
+        assert figure is not None  # drawn on a figure
+        # 6 points right of the bar's end (a text and a shifted transform, not an annotation)
+        beside = ax.transData + transforms.ScaledTranslation(6 / 72, 0, figure.dpi_scale_trans)
+        for x, y, text, colour, weight in self.labels:
+            ax.text(
+                x,
+                y,
+                text,
+                transform=beside,
+                fontsize=7.5,
+                fontweight=weight,
+                color=colour,
+                va="center",
+                ha="left",
+            )
 
 
 def _timeline_row(ax: Axes, row: Any, y: int, as_of: float | None, marks: TimelineMarks) -> None:
@@ -1267,17 +1285,7 @@ def _timeline_row(ax: Axes, row: Any, y: int, as_of: float | None, marks: Timeli
     )
     marks.marker(closed, y, "s", closed_c)
     marks.marker(opened, y, "o", open_c)
-    ax.annotate(
-        f"{row.gap_months:.1f} mo",
-        (max(closed, opened), y),
-        xytext=(6, 0),
-        textcoords="offset points",
-        fontsize=7.5,
-        fontweight=weight,
-        color=colour,
-        va="center",
-        ha="left",
-    )
+    marks.labels.append((max(closed, opened), y, f"{row.gap_months:.1f} mo", colour, weight))
 
 
 # ---- frontier lag ----------------------------------------------------------------------
