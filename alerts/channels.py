@@ -1,6 +1,6 @@
 """Deliver alerts: to the log always, and to each configured channel exactly once.
 
-Each (alert, channel) delivery is recorded in marts.alert_deliveries and, at once and fsynced,
+Each (alert, channel) delivery is recorded in history.alert_deliveries and, at once and fsynced,
 in <data dir>/alerts/deliveries.jsonl, so a refresh that dies after sending but before its
 warehouse swap does not send again. A failed channel leaves the alert undelivered with the
 error, and the next run retries only what is missing.
@@ -183,7 +183,7 @@ def deliver(
     failures_in_a_row = {channel.name: 0 for channel in channels}
     pending = con.execute(
         "select alert_id, kind, benchmark_id, threshold, open_scope, open_model, closed_model, "
-        "gap_months, message, as_of from marts.alerts where delivered_at is null "
+        "gap_months, message, as_of from history.alerts where delivered_at is null "
         "order by raised_at, alert_id"
     ).fetchall()
     digest_errors = _send_digests(
@@ -229,13 +229,13 @@ def deliver(
             report.failed[alert_id] = "; ".join(errors)
             log.warning("alert %s not delivered: %s", alert_id, report.failed[alert_id])
             con.execute(
-                "update marts.alerts set delivery_error = ? where alert_id = ?",
+                "update history.alerts set delivery_error = ? where alert_id = ?",
                 [report.failed[alert_id], alert_id],
             )
         else:
             report.delivered += 1
             con.execute(
-                "update marts.alerts set delivered_at = now(), delivery_error = null "
+                "update history.alerts set delivered_at = now(), delivery_error = null "
                 "where alert_id = ?",
                 [alert_id],
             )
@@ -273,13 +273,13 @@ def _send_digests(
 def record_delivery(
     con: duckdb.DuckDBPyConnection, alert_id: str, channel: str, when: object
 ) -> None:
-    """One marts.alert_deliveries row per alert and channel (a repeat adds nothing).
+    """One history.alert_deliveries row per alert and channel (a repeat adds nothing).
 
     Checked in the insert, not by "on conflict": a DuckLake warehouse keeps no keys.
     """
     con.execute(
-        "insert into marts.alert_deliveries select ?, ?, coalesce(?, now()) where not exists "
-        "(select 1 from marts.alert_deliveries where alert_id = ? and channel = ?)",
+        "insert into history.alert_deliveries select ?, ?, coalesce(?, now()) where not exists "
+        "(select 1 from history.alert_deliveries where alert_id = ? and channel = ?)",
         [alert_id, channel, when, alert_id, channel],
     )
 
@@ -291,7 +291,7 @@ def _already(
         record_delivery(con, alert_id, channel, None)
         return True
     found = con.execute(
-        "select count(*) from marts.alert_deliveries where alert_id = ? and channel = ?",
+        "select count(*) from history.alert_deliveries where alert_id = ? and channel = ?",
         [alert_id, channel],
     ).fetchall()[0][0]
     return bool(found)

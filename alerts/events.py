@@ -75,9 +75,9 @@ def raise_alerts(
         alert = to_alert(event)
         # not "on conflict ... returning": a DuckLake warehouse has neither keys nor RETURNING
         inserted = con.execute(
-            "insert into marts.alerts select "
+            "insert into history.alerts select "
             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), null, null "
-            "where not exists (select 1 from marts.alerts where alert_id = ?)",
+            "where not exists (select 1 from history.alerts where alert_id = ?)",
             [
                 alert.alert_id,
                 alert.kind,

@@ -41,9 +41,9 @@ def raise_format_alerts(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date
         alert = format_alert(source, file, changes)
         # not "on conflict ... returning": a DuckLake warehouse has neither keys nor RETURNING
         inserted = con.execute(
-            "insert into marts.alerts select "
+            "insert into history.alerts select "
             "?, ?, ?, ?, null, null, null, null, null, null, null, ?, now(), null, null "
-            "where not exists (select 1 from marts.alerts where alert_id = ?)",
+            "where not exists (select 1 from history.alerts where alert_id = ?)",
             [alert.alert_id, KIND, run_id, as_of, alert.message, alert.alert_id],
         ).fetchall()
         if inserted[0][0]:

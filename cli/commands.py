@@ -211,8 +211,8 @@ def _print_last_run(settings: Any) -> int:
 
     with open_for_reading(settings.warehouse) as con:
         rows = con.execute(
-            "select source, source_status, bytes_fetched, rows, validation from marts.refresh_runs "
-            "where run_id = (select run_id from marts.refresh_runs "
+            "select source, source_status, bytes_fetched, rows, validation from history.refresh_runs "
+            "where run_id = (select run_id from history.refresh_runs "
             "order by finished_at desc limit 1)"
         ).fetchall()
         marts = con.execute(
@@ -220,13 +220,13 @@ def _print_last_run(settings: Any) -> int:
             "where schema_name = 'marts' order by table_name"
         ).fetchall()
         fresh = con.execute(
-            "select count(*) from marts.alerts "
-            "where run_id = (select run_id from marts.refresh_runs "
+            "select count(*) from history.alerts "
+            "where run_id = (select run_id from history.refresh_runs "
             "order by finished_at desc limit 1)"
         ).fetchall()[0][0]
         # this night's or an earlier one's: retried next run
         undelivered: int = con.execute(
-            "select count(*) from marts.alerts where delivered_at is null"
+            "select count(*) from history.alerts where delivered_at is null"
         ).fetchall()[0][0]
     for source, status, size, count, validation in rows:
         download = f"{size / 1e6:.1f} MB" if size else "no download"

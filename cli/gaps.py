@@ -284,7 +284,7 @@ def _gap_history(args: argparse.Namespace) -> int:
             "select as_of, run_id, strftime(latest_date, '%Y-%m-%d') as at, "
             "round(gap_months, 1) as gap_months, round(ci_low, 1) as ci_low, "
             "round(ci_high, 1) as ci_high, n_points as points, n_pending as pending "
-            "from marts.gap_history where series = ? and source = ? order by as_of, run_id",
+            "from history.gap_history where series = ? and source = ? order by as_of, run_id",
             [args.history, args.from_source],
         )
         columns = [d[0] for d in cursor.description or []]
@@ -293,7 +293,7 @@ def _gap_history(args: argparse.Namespace) -> int:
             known = [
                 r[0]
                 for r in con.execute(
-                    "select distinct series from marts.gap_history order by 1"
+                    "select distinct series from history.gap_history order by 1"
                 ).fetchall()
             ]
             raise UsageError(
@@ -324,7 +324,7 @@ def alerts(args: argparse.Namespace) -> int:
                 "select as_of, kind, message, "
                 "coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M'), 'not yet: ' || "
                 "coalesce(delivery_error, 'pending')) as delivered "
-                "from marts.alerts where (? is null or as_of >= ?) "
+                "from history.alerts where (? is null or as_of >= ?) "
                 "and (not ? or delivered_at is null) "
                 "order by kind <> 'gap_closed', as_of desc, raised_at, alert_id",
                 [since, since, args.undelivered],
@@ -374,7 +374,7 @@ def _plain(value: Any) -> Any:
 def changes(args: argparse.Namespace) -> int:
     """What the newest night changed: gaps closed, thresholds opened, new bests, the headline.
 
-    Compares the newest recorded night with the one before it (marts.gap_history and the
+    Compares the newest recorded night with the one before it (history.gap_history and the
     night's alerts, grouped into events like 'gapwatch alerts').
 
     Example:

@@ -11,7 +11,7 @@ Exit codes of `gapwatch refresh` (documented in README.md):
   1 a source failed or a file was quarantined (the marts keep their last good data)
   2 nothing was done: a usage error, a refused command, an unusable warehouse or data dir
   3 the data refreshed, but some alert could not be delivered (retried next run)
-  130 / 143 interrupted by SIGINT / SIGTERM (recorded in marts.refresh_runs as `interrupted`)
+  130 / 143 interrupted by SIGINT / SIGTERM (recorded in history.refresh_runs as `interrupted`)
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def _enospc(error: BaseException) -> OSError:
 def _record_interrupted(
     settings: Any, as_of: date, sources: list[str], started: datetime, stop: Interrupted
 ) -> None:
-    """One `interrupted` row per source in marts.refresh_runs, by its own small swap."""
+    """One `interrupted` row per source in history.refresh_runs, by its own small swap."""
     from warehouse.interrupted import record_interrupted
 
     previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGTERM, signal.SIGINT)}

@@ -19,7 +19,7 @@ def nights(args: argparse.Namespace) -> int:
         export GAPWATCH_WAREHOUSE=ducklake:/srv/gapwatch/catalog.ducklake
         gapwatch nights
         gapwatch --night 2026-04-18 gaps
-        gapwatch --night 42 sql "select max(as_of) from marts.refresh_runs"
+        gapwatch --night 42 sql "select max(as_of) from history.refresh_runs"
     """
     from warehouse.health import WarehouseUnusable
     from warehouse.store import list_nights

@@ -17,9 +17,9 @@ from cli.common import UsageError, read_only, settings_from
 if TYPE_CHECKING:
     from report import ReportFiles
 
-AS_OF = "select max(as_of) from marts.refresh_runs"
+AS_OF = "select max(as_of) from history.refresh_runs"
 HAS_RUNS = (
-    "select count(*) from duckdb_tables() where schema_name = 'marts' "
+    "select count(*) from duckdb_tables() where schema_name = 'history' "
     "and table_name = 'refresh_runs'"
 )
 

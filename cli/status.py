@@ -11,7 +11,7 @@ Section = tuple[list[str], list[tuple[Any, ...]]]
 # maintainer news first: a source whose format changed explains a quiet night
 FORMAT_CHANGES = """
 select strftime(raised_at, '%Y-%m-%d %H:%M UTC') as raised_at, as_of, message
-from marts.alerts where kind = 'source_format_changed'
+from history.alerts where kind = 'source_format_changed'
 order by raised_at desc, alert_id limit 10
 """
 LAST_FETCHES = """

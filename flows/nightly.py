@@ -199,7 +199,7 @@ def night_artifact(
 
 
 def current_flow_run_id() -> str | None:
-    """This night's Prefect flow-run id, stored with the run in marts.refresh_runs."""
+    """This night's Prefect flow-run id, stored with the run in history.refresh_runs."""
     from prefect.runtime import flow_run
 
     found = flow_run.id

@@ -388,7 +388,7 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
             f"{len(outcome.quarantined)} file(s) quarantined" if outcome.quarantined else "passed"
         )
         con.execute(
-            "insert into marts.refresh_runs (run_id, as_of, started_at, finished_at, status, "
+            "insert into history.refresh_runs (run_id, as_of, started_at, finished_at, status, "
             "source, source_status, fetch_id, bytes_fetched, changed, rows, validation, message, "
             "prefect_flow_run_id) values (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -408,7 +408,7 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
             ],
         )
     con.execute(
-        "insert into marts.gap_history select ?, ?, source, series, view, open_scope, access, "
+        "insert into history.gap_history select ?, ?, source, series, view, open_scope, access, "
         "category, "
         "latest_date, gap_months, ci_low, ci_high, n_points, n_pending, median_months_pending "
         "from marts.gap_summary",

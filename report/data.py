@@ -36,11 +36,13 @@ REQUIRED_MARTS = (
 # the source whose gap the page draws when it has datapoints: Epoch's hub is the reference
 PREFERRED_SOURCE = PRIMARY_SOURCE
 
-MARTS_PRESENT = "select table_name from duckdb_tables() where schema_name = 'marts'"
+MARTS_PRESENT = (
+    "select table_name from duckdb_tables() where schema_name in ('marts', 'history')"
+)
 
 AS_OF = """
 select coalesce((select max(as_of) from marts.gap_summary),
-                (select max(as_of) from marts.refresh_runs)) as as_of
+                (select max(as_of) from history.refresh_runs)) as as_of
 """
 
 # the source drawn: the preferred one if it has datapoints, else the one with the most
@@ -64,12 +66,12 @@ order by source, series
 FRESHNESS = """
 with last_run as (
     select source, as_of, finished_at, status, source_status, validation, message
-    from marts.refresh_runs
+    from history.refresh_runs
     qualify row_number() over (partition by source order by finished_at desc) = 1
 ),
 good as (
     select source, max(as_of) as last_good_as_of, max(finished_at) as last_good_at
-    from marts.refresh_runs
+    from history.refresh_runs
     where source_status in ('loaded', 'partial', 'unchanged')
     group by source
 ),
@@ -184,7 +186,7 @@ where source = 'epoch' and scope = 'all' and statistic = 'mean'
 
 ALERTS = """
 select as_of, kind, message, raised_at, delivered_at, delivery_error
-from marts.alerts
+from history.alerts
 order by raised_at desc, alert_id
 limit ?
 """

@@ -241,7 +241,7 @@ where source = ? and view = 'benchmark' and open_scope = 'all'
 # the night before the newest one, and its estimate of the same series
 PREVIOUS_NIGHT = """
 select as_of, gap_months
-from marts.gap_history
+from history.gap_history
 where source = ? and series = 'all' and as_of < ?
 order by as_of desc, run_id desc
 limit 1
@@ -407,9 +407,9 @@ select alerts.as_of, alerts.kind, alerts.benchmark_id,
        coalesce(nullif(trim(closed.display_name), ''), alerts.closed_model) as closed_name,
        closed.release_date as closed_release, alerts.gap_months, alerts.delivered_at,
        alerts.delivery_error, crossings.accepted,
-       (select string_agg(distinct channel, ', ' order by channel) from marts.alert_deliveries
+       (select string_agg(distinct channel, ', ' order by channel) from history.alert_deliveries
         where alert_deliveries.alert_id = alerts.alert_id) as channels
-from marts.alerts
+from history.alerts
 left join marts.benchmarks on benchmarks.benchmark_id = alerts.benchmark_id
 left join marts.models as opened on opened.model_version = alerts.open_model
 left join marts.models as closed on closed.model_version = alerts.closed_model
@@ -514,7 +514,7 @@ def _delivery(group: pd.DataFrame) -> str:
 
 # ---- since last night --------------------------------------------------------------------
 
-NIGHTS = "select distinct as_of from marts.gap_history order by as_of desc limit 2"
+NIGHTS = "select distinct as_of from history.gap_history order by as_of desc limit 2"
 
 
 @dataclass(frozen=True)
@@ -577,7 +577,7 @@ def changes(con: duckdb.DuckDBPyConnection, source: str = HEADLINE_SOURCE) -> Ch
     events = alert_events(con, night)
     events = events[events["as_of"] == pd.Timestamp(night)] if len(events) else events
     history = con.execute(
-        "select as_of, gap_months, n_pending from marts.gap_history "
+        "select as_of, gap_months, n_pending from history.gap_history "
         "where source = ? and series = 'all' and as_of in (?, ?) "
         "qualify row_number() over (partition by as_of order by run_id desc) = 1",
         [source, night, previous or night],

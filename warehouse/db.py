@@ -11,7 +11,9 @@ from extractors import SOURCES
 from extractors.base import RawTable
 from warehouse.lake import is_lake_connection
 
-SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts")
+SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts", "history")
+# appended by every run, never rebuilt; older warehouses held them in marts (see README)
+HISTORY_TABLES = ("refresh_runs", "alerts", "alert_deliveries", "gap_history")
 
 RAW_DDL = (
     "create sequence if not exists raw.fetch_id_seq start 1",
@@ -63,8 +65,8 @@ RAW_DDL = (
         as_of date not null,
         built_at timestamptz not null
     )""",
-    # history tables in marts: appended by every run, never rebuilt (see README)
-    """create table if not exists marts.refresh_runs (
+    # history tables: appended by every run, never rebuilt (see README)
+    """create table if not exists history.refresh_runs (
         run_id varchar not null,
         as_of date not null,
         started_at timestamptz not null,
@@ -82,8 +84,8 @@ RAW_DDL = (
     )""",
     # the Prefect flow run of a night run by Prefect (NULL for --no-prefect); added in place to
     # warehouses made before the column existed
-    "alter table marts.refresh_runs add column if not exists prefect_flow_run_id varchar",
-    """create table if not exists marts.alerts (
+    "alter table history.refresh_runs add column if not exists prefect_flow_run_id varchar",
+    """create table if not exists history.alerts (
         alert_id varchar primary key,
         kind varchar not null,
         run_id varchar not null,
@@ -100,13 +102,13 @@ RAW_DDL = (
         delivered_at timestamptz,
         delivery_error varchar
     )""",
-    """create table if not exists marts.alert_deliveries (
+    """create table if not exists history.alert_deliveries (
         alert_id varchar not null,
         channel varchar not null,
         delivered_at timestamptz not null,
         primary key (alert_id, channel)
     )""",
-    """create table if not exists marts.gap_history (
+    """create table if not exists history.gap_history (
         run_id varchar not null,
         as_of date not null,
         source varchar not null,
@@ -170,6 +172,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         adapted = for_lake(statement) if lake else statement
         if adapted is not None:
             con.execute(adapted)
+    move_history_tables(con)
     for name, source in SOURCES.items():
         con.execute(raw_table_ddl(name, source.RAW_TABLE))
     record_schema_version(con)
@@ -213,3 +216,18 @@ def record_schema_version(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create table if not exists raw.gapwatch_schema (version integer not null)")
     con.execute("delete from raw.gapwatch_schema")
     con.execute("insert into raw.gapwatch_schema values (?)", [SCHEMA_VERSION])
+
+
+def move_history_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Move the history tables of an older warehouse from marts to history (rows kept), and
+    leave a view of each old name in marts for one release (deprecated, see README)."""
+    for name in HISTORY_TABLES:
+        held = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?",
+            [name],
+        ).fetchall()[0][0]
+        if held:
+            # names come from HISTORY_TABLES above, never from input
+            con.execute(f"insert into history.{name} by name select * from marts.{name}")
+            con.execute(f"drop table marts.{name}")
+        con.execute(f"create or replace view marts.{name} as select * from history.{name}")

@@ -53,7 +53,7 @@ STATUS_LINKS = "select distinct status_source from marts.models where status_sou
 AS_OF = """
 select max(as_of) from (
     select max(as_of) as as_of from marts.gap_summary
-    union all select max(as_of) from marts.refresh_runs
+    union all select max(as_of) from history.refresh_runs
 )
 """
 

@@ -20,7 +20,9 @@ from warehouse.readonly import open_read_only
 from warehouse.where import Warehouse, as_warehouse
 
 # version of gapwatch's own tables, stored in raw.gapwatch_schema by every refresh
-SCHEMA_VERSION = 2  # 2: marts.refresh_runs.prefect_flow_run_id
+# 2: refresh_runs.prefect_flow_run_id (then in marts)
+# 3: the history tables moved from marts to history (views of the old names left in marts)
+SCHEMA_VERSION = 3
 
 
 class WarehouseUnusable(Exception):

@@ -1,4 +1,4 @@
-"""Record a refresh that a signal ended: its rows in marts.refresh_runs say `interrupted`.
+"""Record a refresh that a signal ended: its rows in history.refresh_runs say `interrupted`.
 
 The interrupted refresh's own work is gone (its building copy discarded); this writes only the
 record, through the same lock and copy-and-swap as a refresh, so readers never see it half done.
@@ -29,7 +29,7 @@ def record_interrupted(
             ensure_schemas(con)
             for source in sources:
                 con.execute(
-                    "insert into marts.refresh_runs (run_id, as_of, started_at, finished_at, "
+                    "insert into history.refresh_runs (run_id, as_of, started_at, finished_at, "
                     "status, source, source_status, fetch_id, bytes_fetched, changed, rows, "
                     "validation, message) values "
                     "(?, ?, ?, now(), 'interrupted', ?, 'interrupted', null, 0, false, 0, "

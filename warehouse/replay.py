@@ -19,7 +19,7 @@ class ReplayRefused(ValueError):
 def last_night(con: duckdb.DuckDBPyConnection) -> date | None:
     """The latest as-of a run completed for (interrupted runs don't count)."""
     rows = con.execute(
-        "select max(as_of) from marts.refresh_runs where status <> 'interrupted'"
+        "select max(as_of) from history.refresh_runs where status <> 'interrupted'"
     ).fetchall()
     return rows[0][0] if rows else None
 

@@ -24,7 +24,7 @@ def alerts_db(messages: dict[str, str]) -> duckdb.DuckDBPyConnection:
     ensure_schemas(con)
     for alert_id, message in messages.items():
         con.execute(
-            "insert into marts.alerts values (?, 'gap_closed', 'run-1', date '2026-04-19', "
+            "insert into history.alerts values (?, 'gap_closed', 'run-1', date '2026-04-19', "
             "'bench', 0.5, 'all', 'open-x', 'Org', 'closed-a', 3.0, ?, now(), null, null)",
             [alert_id, message],
         )
@@ -81,7 +81,7 @@ def test_a_webhook_that_never_answers_costs_three_timeouts_not_one_per_alert(
     assert set(report.failed) == set(ids) and report.delivered == 0
     assert "not tried, it failed 3 times in a row" in report.failed["a19"]
     undelivered = con.execute(
-        "select count(*) from marts.alerts "
+        "select count(*) from history.alerts "
         "where delivered_at is null and delivery_error is not null"
     ).fetchall()[0][0]
     assert undelivered == 20
@@ -94,7 +94,7 @@ def test_the_next_night_sends_each_missing_alert_once(webhook: Webhook, tmp_path
     webhook.mode = "accept"
     first = deliver(con, [WebhookChannel(webhook.url, timeout=2)], DeliveryLog(log), 3)
     assert first.delivered == 6
-    con.execute("update marts.alerts set delivered_at = null")  # as if the swap was lost
+    con.execute("update history.alerts set delivered_at = null")  # as if the swap was lost
     webhook.mode = "fail"
     second = deliver(con, [WebhookChannel(webhook.url, timeout=2)], DeliveryLog(log), 3)
     assert second.delivered == 6 and webhook.attempts == 6  # nothing re-sent to the webhook
@@ -108,7 +108,7 @@ def test_after_a_failed_night_only_the_undelivered_go_out(webhook: Webhook, tmp_
     webhook.mode = "accept"
     deliver(con, [WebhookChannel(webhook.url, timeout=2)], DeliveryLog(log))
     con.execute(
-        "insert into marts.alerts values ('a3', 'gap_closed', 'run-2', date '2026-04-20', "
+        "insert into history.alerts values ('a3', 'gap_closed', 'run-2', date '2026-04-20', "
         "'bench', 0.6, 'all', 'open-y', 'Org', 'closed-a', 3.0, 'three', now(), null, null)"
     )
     webhook.mode = "fail"
@@ -138,7 +138,7 @@ def test_upstream_markup_is_escaped_for_slack_and_markdown(
     assert markdown == [
         "Open model \\<!channel\\> \\*Free\\* \\<http://x.example\\|click\\> & co reached 85%."
     ]
-    stored = con.execute("select message from marts.alerts").fetchall()[0][0]
+    stored = con.execute("select message from history.alerts").fetchall()[0][0]
     assert stored == message  # the warehouse keeps what upstream said
 
 

@@ -42,7 +42,7 @@ def test_a_yaml_bomb_costs_only_its_source(warehouse: Settings, tmp_path: Path) 
     assert "anchors and aliases are not allowed" in str(by_source["aider"].message)
     failed = query(settings, "select message from raw.fetches where source = 'aider'")
     assert len(failed) == 1 and "not readable YAML" in failed[0][0] and "\n" not in failed[0][0]
-    runs = query(settings, "select source_status from marts.refresh_runs where source = 'aider'")
+    runs = query(settings, "select source_status from history.refresh_runs where source = 'aider'")
     assert runs == [("failed",)]
 
 

@@ -79,7 +79,7 @@ def test_sigterm_at_each_stage_ends_cleanly_and_is_recorded(
     assert marts_checksum(warehouse.database) == before
     assert not next_path(warehouse.database).exists()
     runs = query(
-        warehouse, "select status, message from marts.refresh_runs where status = 'interrupted'"
+        warehouse, "select status, message from history.refresh_runs where status = 'interrupted'"
     )
     assert runs == [("interrupted", "interrupted by SIGTERM; nothing of this run was kept")]
     if stage in FOLLOWED_UP:  # the lock is free and nothing is doubled (each kill case checks)
@@ -97,7 +97,7 @@ def test_sigint_ends_a_refresh_like_sigterm(
     assert child.exit_code() == 128 + signal.SIGINT
     assert marts_checksum(warehouse.database) == before
     assert (
-        query(warehouse, "select count(*) from marts.refresh_runs where status = 'interrupted'")[0][
+        query(warehouse, "select count(*) from history.refresh_runs where status = 'interrupted'")[0][
             0
         ]
         == 1

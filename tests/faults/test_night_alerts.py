@@ -83,9 +83,9 @@ def test_a_failing_webhook_night_never_prints_the_secret_and_exits_3(
     assert "alert(s) not delivered; they are retried next run" in output
     assert "xoxsecret" not in output and "B0SECRET" not in output
     assert b"xoxsecret" not in every_byte(settings.data_dir)
-    undelivered = query(settings, "select count(*) from marts.alerts where delivered_at is null")
+    undelivered = query(settings, "select count(*) from history.alerts where delivered_at is null")
     assert undelivered[0][0] > 0
-    statuses = query(settings, "select distinct status from marts.refresh_runs order by 1")
+    statuses = query(settings, "select distinct status from history.refresh_runs order by 1")
     assert ("undelivered",) in statuses
 
 
@@ -96,7 +96,7 @@ def test_the_next_night_delivers_each_alert_once_with_markup_escaped(
     bundle = alerting_bundle(tmp_path)
     env = {"GAPWATCH_WEBHOOK_URL": hook.url}
     run_refresh(refresh_argv(settings, bundle), tmp_path, env)
-    raised = query(settings, "select alert_id from marts.alerts order by 1")
+    raised = query(settings, "select alert_id from history.alerts order by 1")
     hook.fail = False
 
     code, output = run_refresh(refresh_argv(settings, bundle), tmp_path, env)

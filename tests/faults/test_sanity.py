@@ -87,4 +87,4 @@ def test_a_symlinked_warehouse_is_locked_and_swapped_as_the_file_it_points_to(
     assert result.ok
     assert link.is_symlink() and link.resolve() == warehouse.database.resolve()
     assert marts_checksum(link) == marts_checksum(warehouse.database)
-    assert query(warehouse, "select count(*) from marts.refresh_runs")[0][0] == 2
+    assert query(warehouse, "select count(*) from history.refresh_runs")[0][0] == 2

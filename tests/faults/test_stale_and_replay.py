@@ -103,7 +103,7 @@ def test_a_replay_loads_the_old_night_and_raises_no_alerts(
 
     assert result.ok, result.problems()
     assert result.alerts == []
-    assert query(warehouse, "select count(*) from marts.alerts")[0][0] == 0
+    assert query(warehouse, "select count(*) from history.alerts")[0][0] == 0
     assert (
         query(
             warehouse,

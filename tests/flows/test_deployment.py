@@ -305,7 +305,7 @@ def test_nightly_deployment_schedules_at_three_utc_and_a_worker_runs_it(
     assert database.is_file()
     with duckdb.connect(str(database), read_only=True) as con:
         refreshes = con.execute(
-            "select as_of, status, source, source_status from marts.refresh_runs"
+            "select as_of, status, source, source_status from history.refresh_runs"
         ).fetchall()
         scores = con.execute("select count(*) from marts.benchmark_scores").fetchall()[0][0]
         location = con.execute("select distinct location from raw.fetches").fetchall()

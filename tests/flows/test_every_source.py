@@ -83,7 +83,7 @@ def every_source(shared_data: Path, aa_url: str) -> list[str]:
 def statuses(database: Path) -> dict[str, tuple[str, str, str | None]]:
     with duckdb.connect(str(database), read_only=True) as con:
         found = con.execute(
-            "select source, status, source_status, message from marts.refresh_runs"
+            "select source, status, source_status, message from history.refresh_runs"
         ).fetchall()
     return {
         source: (status, source_status, message) for source, status, source_status, message in found

@@ -130,7 +130,7 @@ def history(
             monkeypatch.setenv("GAPWATCH_EPOCH_LOCATION", str(epoch_dir(shared_data, snapshot)))
             night = date.fromisoformat(snapshot)
             summary = nightly_refresh(as_of=night)
-            total = rows(database, "select count(*) from marts.alerts")[0][0]
+            total = rows(database, "select count(*) from history.alerts")[0][0]
             nights.append(Night(night, summary, crossings(database), total))
     return History(database, nights)
 
@@ -163,7 +163,7 @@ def test_every_night_refreshes_cleanly_in_date_order(history: History) -> None:
     assert set(completed) >= {n.as_of.isoformat() for n in history.nights}
     recorded = rows(
         history.database,
-        "select run_id, as_of, status, source, source_status from marts.refresh_runs",
+        "select run_id, as_of, status, source, source_status from history.refresh_runs",
     )
     assert sorted(recorded) == sorted(
         (n.summary["run_id"], n.as_of, "succeeded", "epoch", n.summary["sources"]["epoch"])
@@ -188,7 +188,7 @@ def test_each_night_has_a_markdown_artifact_with_the_headline_and_links(
 
     recorded = rows(
         history.database,
-        "select prefect_flow_run_id, min(started_at) from marts.refresh_runs "
+        "select prefect_flow_run_id, min(started_at) from history.refresh_runs "
         "group by prefect_flow_run_id order by 2",
     )
     flow_run_ids = [uuid.UUID(str(r[0])) for r in recorded]
@@ -231,7 +231,7 @@ def test_gap_closed_alerts_are_exactly_the_pending_to_closed_transitions(
         expected = pending_to_closed(before.crossings, after.crossings)
         raised = rows(
             history.database,
-            "select benchmark_id, threshold, open_scope from marts.alerts "
+            "select benchmark_id, threshold, open_scope from history.alerts "
             "where kind = 'gap_closed' and as_of = ?",
             [after.as_of],
         )
@@ -240,14 +240,14 @@ def test_gap_closed_alerts_are_exactly_the_pending_to_closed_transitions(
         # every alert of that night belongs to its run
         run_ids = rows(
             history.database,
-            "select distinct run_id from marts.alerts where as_of = ?",
+            "select distinct run_id from history.alerts where as_of = ?",
             [after.as_of],
         )
         assert run_ids in ([], [(after.summary["run_id"],)])
         # what the flow returned is what it stored
         stored = rows(
             history.database,
-            "select count(*) from marts.alerts where run_id = ?",
+            "select count(*) from history.alerts where run_id = ?",
             [after.summary["run_id"]],
         )[0][0]
         assert len(after.summary["alerts"]) == stored
@@ -266,7 +266,7 @@ def test_rerunning_the_last_night_raises_nothing_and_records_unchanged(
     assert again.crossings == last.crossings
     runs = rows(
         history.database,
-        "select status, source_status, changed from marts.refresh_runs where run_id = ?",
+        "select status, source_status, changed from history.refresh_runs where run_id = ?",
         [again.summary["run_id"]],
     )
     assert runs == [("succeeded", "unchanged", False)]
@@ -274,13 +274,13 @@ def test_rerunning_the_last_night_raises_nothing_and_records_unchanged(
 
 def test_gap_history_has_one_set_of_rows_per_run(history: History) -> None:
     per_run = dict(
-        rows(history.database, "select run_id, count(*) from marts.gap_history group by run_id")
+        rows(history.database, "select run_id, count(*) from history.gap_history group by run_id")
     )
     assert set(per_run) == {n.summary["run_id"] for n in history.nights}
     # one set: every run recorded the same series, once each (primary key run_id, series)
     series = rows(
         history.database,
-        "select run_id, list(series order by series) from marts.gap_history group by run_id",
+        "select run_id, list(series order by series) from history.gap_history group by run_id",
     )
     assert len({tuple(s) for _, s in series}) == 1
     assert "all" in series[0][1]
@@ -369,7 +369,7 @@ def test_cli_refresh_runs_the_flow_and_reports_a_failing_source(
         r"epoch: loaded \(\d+\.\d MB, (\d+) rows, validation passed\)", source_line
     )
     assert loaded, source_line
-    runs = rows(database, "select run_id, status, rows from marts.refresh_runs")
+    runs = rows(database, "select run_id, status, rows from history.refresh_runs")
     assert len(runs) == 1 and runs[0][1] == "succeeded"
     assert int(loaded.group(1)) == runs[0][2]
     before = scores_count(database)
@@ -386,11 +386,11 @@ def test_cli_refresh_runs_the_flow_and_reports_a_failing_source(
     assert failing_url.requests, "the failing server was never asked"
     assert scores_count(database) == before
     statuses = rows(
-        database, "select status, source_status from marts.refresh_runs order by finished_at"
+        database, "select status, source_status from history.refresh_runs order by finished_at"
     )
     assert statuses == [("succeeded", "loaded"), ("failed", "failed")]
     # both nights ran as flows on the configured server, which knows their flow runs
-    flow_runs = rows(database, "select distinct prefect_flow_run_id from marts.refresh_runs")
+    flow_runs = rows(database, "select distinct prefect_flow_run_id from history.refresh_runs")
     assert len(flow_runs) == 2 and all(run for (run,) in flow_runs)
     for (run,) in flow_runs:
         with urllib.request.urlopen(f"{on_prefect_server}/flow_runs/{run}", timeout=10) as got:
@@ -436,7 +436,7 @@ def test_failed_fetch_fails_the_flow_and_keeps_the_last_good_data(
     assert "HTTP 500" in message
     runs = rows(
         database,
-        "select status, source, source_status, validation from marts.refresh_runs where as_of = ?",
+        "select status, source, source_status, validation from history.refresh_runs where as_of = ?",
         [bad],
     )
     assert runs == [("failed", "epoch", "failed", "not run")]

@@ -41,7 +41,7 @@ def night(ids: list[str]) -> duckdb.DuckDBPyConnection:
     ensure_schemas(con)
     for alert_id in ids:
         con.execute(
-            "insert into marts.alerts values (?, 'gap_closed', 'run-1', date '2026-04-19', "
+            "insert into history.alerts values (?, 'gap_closed', 'run-1', date '2026-04-19', "
             "'bench', 0.5, 'all', 'open-x', 'Org', 'closed-a', 3.0, ?, now(), null, null)",
             [alert_id, f"made-up alert {alert_id}"],
         )

@@ -184,12 +184,12 @@ def test_the_readme_service_sequence_runs_a_manual_and_a_scheduled_night(
         # the runs refreshed the warehouse the service's environment pointed at
         database = home / "data" / "gapwatch.duckdb"
         with duckdb.connect(str(database), read_only=True) as con:
-            statuses = con.execute("select distinct status from marts.refresh_runs").fetchall()
+            statuses = con.execute("select distinct status from history.refresh_runs").fetchall()
             linked = con.execute(
-                "select distinct prefect_flow_run_id from marts.refresh_runs"
+                "select distinct prefect_flow_run_id from history.refresh_runs"
             ).fetchall()
             runs_recorded = con.execute(
-                "select count(distinct run_id) from marts.refresh_runs"
+                "select count(distinct run_id) from history.refresh_runs"
             ).fetchall()[0][0]
         assert statuses == [("succeeded",)]
         assert runs_recorded >= 2

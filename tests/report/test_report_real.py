@@ -96,7 +96,7 @@ def test_headline_shows_each_series_from_gap_summary(real_report: BuiltReport) -
 def test_freshness_and_attribution(real_report: BuiltReport) -> None:
     runs = query(
         real_report.database,
-        "select source, as_of from marts.refresh_runs "
+        "select source, as_of from history.refresh_runs "
         "qualify row_number() over (partition by source order by finished_at desc) = 1",
     )
     page = real_report.html
@@ -164,8 +164,8 @@ def test_headline_sentence_is_built_from_the_marts(real_report: BuiltReport) -> 
             "where source = 'epoch' and series = 'all'"
         ).fetchall()[0]
         previous = con.execute(
-            "select max(as_of) from marts.gap_history where as_of < "
-            "(select max(as_of) from marts.gap_history)"
+            "select max(as_of) from history.gap_history where as_of < "
+            "(select max(as_of) from history.gap_history)"
         ).fetchall()[0][0]
     page = html.unescape(real_report.html)
     sentence = page.split('<p class="headline" id="headline">', 1)[1].split("</p>", 1)[0]
@@ -189,7 +189,7 @@ def test_tables_are_downloadable_as_csv(real_report: BuiltReport) -> None:
         frame = pd.read_csv(folder / link)
         assert len(frame.columns) > 1, link
     events = pd.read_csv(folder / "tables" / "alert-events.csv")
-    alerts = query(real_report.database, "select count(*) as n from marts.alerts")
+    alerts = query(real_report.database, "select count(*) as n from history.alerts")
     assert int(events["alerts"].sum()) == int(alerts["n"].iloc[0])  # every alert in an event
 
 
@@ -254,7 +254,7 @@ def test_the_page_works_at_desktop_and_phone_width(
             ".map(r => r.className)"
         )
         closed = query(
-            real_report.database, "select count(*) as n from marts.alerts where kind = 'gap_closed'"
+            real_report.database, "select count(*) as n from history.alerts where kind = 'gap_closed'"
         )
         assert int(closed["n"].iloc[0]) > 0  # these nights have some
         first_other = next((i for i, k in enumerate(kinds) if k != "gap_closed"), len(kinds))

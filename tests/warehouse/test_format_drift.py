@@ -43,7 +43,7 @@ def drifted_bundle(shared: Path, target: Path) -> tuple[Path, set[str]]:
 def format_alerts(settings: Settings) -> list[str]:
     rows = query(
         settings,
-        "select message from marts.alerts where kind = 'source_format_changed' order by 1",
+        "select message from history.alerts where kind = 'source_format_changed' order by 1",
     )
     return [str(message) for (message,) in rows]
 

@@ -46,9 +46,9 @@ def test_every_source_has_saved_suites_and_checkpoints_with_stored_results(
     scored = {name.split(".")[0] for name in stored}
     assert len(scored) >= 8
     assert set().union(*(suites_of(source) for source in scored)) <= stored
-    # each result is named by the night's run id, as marts.refresh_runs records it
+    # each result is named by the night's run id, as history.refresh_runs records it
     with duckdb.connect(str(all_sources_warehouse.database), read_only=True) as con:
-        (run_id,) = con.execute("select distinct run_id from marts.refresh_runs").fetchone()
+        (run_id,) = con.execute("select distinct run_id from history.refresh_runs").fetchone()
     assert {key.run_id.run_name for key in results} == {run_id}
 
 

@@ -52,7 +52,7 @@ def test_a_bug_in_one_parser_costs_only_that_source(
     ) == [("failed", line)]
     assert query(
         settings,
-        "select status, source_status, message from marts.refresh_runs "
+        "select status, source_status, message from history.refresh_runs "
         "where source = 'weirdml' and as_of = ?",
         [date(2026, 4, 21)],
     ) == [("failed", "failed", line)]

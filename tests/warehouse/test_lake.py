@@ -72,13 +72,13 @@ def one_row(warehouse: Warehouse, sql: str, night: str | None = None) -> tuple[A
         return tuple(con.execute(sql).fetchall()[0])
 
 
-RUNS = "select max(as_of), count(distinct run_id), count(*) from marts.refresh_runs"
+RUNS = "select max(as_of), count(distinct run_id), count(*) from history.refresh_runs"
 # one reader's view: the night it sees, and whether the marts agree with that night
 VIEW = (
-    "select (select max(as_of) from marts.refresh_runs), "
-    "(select count(distinct run_id) from marts.refresh_runs), "
-    "(select count(distinct run_id) from marts.gap_history), "
-    "(select count(*) from marts.alerts)"
+    "select (select max(as_of) from history.refresh_runs), "
+    "(select count(distinct run_id) from history.refresh_runs), "
+    "(select count(distinct run_id) from history.gap_history), "
+    "(select count(*) from history.alerts)"
 )
 
 
@@ -225,7 +225,7 @@ def test_a_local_ducklake_keeps_every_night(
     assert main(["nights", "--data-dir", data_dir, "--csv"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split(",")[0] for line in listed[1:]] == list(NIGHTS)
-    query = "select max(as_of) as as_of from marts.refresh_runs"
+    query = "select max(as_of) as as_of from history.refresh_runs"
     assert main(["--night", NIGHTS[0], "sql", "--data-dir", data_dir, "--csv", query]) == 0
     assert capsys.readouterr().out.splitlines() == ["as_of", NIGHTS[0]]
     assert main(["sql", "--data-dir", data_dir, "--csv", query]) == 0

@@ -101,7 +101,7 @@ def test_webhook_gets_one_post_per_alert_and_failures_are_retried_once(
     assert raised and set(first.undelivered) == raised
     # three failures in a row open the night's circuit breaker: the rest wait for next night
     assert len(receiver.posts) == MAX_FAILURES < len(raised)
-    stored = query(settings, "select alert_id, delivered_at, delivery_error from marts.alerts")
+    stored = query(settings, "select alert_id, delivered_at, delivery_error from history.alerts")
     assert {r[0] for r in stored} == raised
     errors = Counter(r[2] for r in stored if r[1] is None)
     assert errors == {
@@ -114,9 +114,9 @@ def test_webhook_gets_one_post_per_alert_and_failures_are_retried_once(
     again = refresh(night(settings, shared_data, NIGHT_2), date.fromisoformat(NIGHT_2))
     assert again.alerts == [] and again.undelivered == {}
     assert receiver.delivered_ids() == Counter(raised)  # every alert exactly once
-    assert query(settings, "select count(*) from marts.alerts where delivered_at is null") == [(0,)]
+    assert query(settings, "select count(*) from history.alerts where delivered_at is null") == [(0,)]
     texts = {p["alert"]["alert_id"]: p["text"] for p in receiver.posts if p["status"] == 200}
-    messages = dict(query(settings, "select alert_id, message from marts.alerts"))
+    messages = dict(query(settings, "select alert_id, message from history.alerts"))
     assert texts == {alert_id: slack_escape(text) for alert_id, text in messages.items()}
 
     posts_before = len(receiver.posts)
@@ -125,7 +125,7 @@ def test_webhook_gets_one_post_per_alert_and_failures_are_retried_once(
 
     assert "SECRET-TOKEN" not in caplog.text
     dumped = query(
-        settings, "select string_agg(coalesce(delivery_error, ''), '|') from marts.alerts"
+        settings, "select string_agg(coalesce(delivery_error, ''), '|') from history.alerts"
     )
     assert "SECRET-TOKEN" not in str(dumped)
     assert "SECRET-TOKEN" not in repr(settings)
@@ -139,7 +139,7 @@ def test_gap_closed_alert_reads_like_a_sentence(
     rows = query(
         settings,
         "select a.message, a.gap_months, c.first_open_model, c.first_closed_model "
-        "from marts.alerts a join marts.crossings c using (benchmark_id, threshold, open_scope) "
+        "from history.alerts a join marts.crossings c using (benchmark_id, threshold, open_scope) "
         "where a.kind = 'gap_closed' and a.open_scope = 'all' order by a.alert_id limit 5",
     )
     assert rows
@@ -155,7 +155,7 @@ def test_readers_see_old_or_new_marts_never_a_mix(
     settings = copy_warehouse(snapshot_warehouse(NIGHT_1), tmp_path / "data")
     probe = (
         "select (select max(as_of) from marts.gap_summary), "
-        "(select max(as_of) from marts.refresh_runs), "
+        "(select max(as_of) from history.refresh_runs), "
         "(select count(*) from marts.benchmark_scores), "
         "(select count(*) from marts.crossings)"
     )
@@ -264,7 +264,7 @@ def test_a_failed_first_night_is_no_baseline_and_raises_no_flood(
     assert refresh(missing, date.fromisoformat(NIGHT_1)).sources[0].status == "failed"
     result = refresh(night(settings, shared_data, NIGHT_2), date.fromisoformat(NIGHT_2))
     assert result.ok and result.alerts == []
-    assert query(settings, "select count(*) from marts.alerts") == [(0,)]
+    assert query(settings, "select count(*) from history.alerts") == [(0,)]
 
 
 def test_a_new_source_starts_with_a_baseline_of_its_own(
@@ -279,7 +279,7 @@ def test_a_new_source_starts_with_a_baseline_of_its_own(
         r[0]
         for r in query(
             settings,
-            "select distinct b.source from marts.alerts a "
+            "select distinct b.source from history.alerts a "
             "join marts.benchmarks b using (benchmark_id)",
         )
     }

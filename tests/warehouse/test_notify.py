@@ -15,7 +15,7 @@ def alerts_db(ids: list[str]) -> duckdb.DuckDBPyConnection:
     ensure_schemas(con)
     for alert_id in ids:
         con.execute(
-            "insert into marts.alerts values (?, 'gap_closed', 'run-1', date '2026-04-19', "
+            "insert into history.alerts values (?, 'gap_closed', 'run-1', date '2026-04-19', "
             "'bench', 0.5, 'all', 'open-x', 'Org', 'closed-a', 3.0, ?, now(), null, null)",
             [alert_id, f"message {alert_id}"],
         )
@@ -42,7 +42,7 @@ def test_a_failing_channel_is_retried_without_resending_to_the_others(tmp_path: 
     assert second.delivered == 2 and not second.failed
     assert sent == {"chat": ["message a1", "message a2"], "pager": ["message a1", "message a2"]}
     assert con.execute(
-        "select count(*) from marts.alerts where delivered_at is null"
+        "select count(*) from history.alerts where delivered_at is null"
     ).fetchall() == [(0,)]
     assert deliver(con, channels, log).delivered == 0  # nothing left to send
 
@@ -56,7 +56,7 @@ def test_the_delivery_log_prevents_a_resend_the_database_forgot(tmp_path: Path) 
     fresh = alerts_db(["a1"])  # the same alert, raised again into a warehouse that lost the record
     report = deliver(fresh, [CallableChannel("chat", sent.append)], DeliveryLog(path))
     assert sent == ["message a1"] and report.delivered == 1
-    assert fresh.execute("select channel from marts.alert_deliveries").fetchall() == [("chat",)]
+    assert fresh.execute("select channel from history.alert_deliveries").fetchall() == [("chat",)]
 
 
 def test_with_no_channel_configured_alerts_count_as_delivered_to_the_log(tmp_path: Path) -> None:

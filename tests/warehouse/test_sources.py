@@ -51,7 +51,7 @@ def warehouse(all_sources_warehouse: Settings) -> Settings:
 
 
 def test_every_source_loads_and_lands_in_source_scores(warehouse: Settings) -> None:
-    statuses = dict(query(warehouse, "select source, source_status from marts.refresh_runs"))
+    statuses = dict(query(warehouse, "select source, source_status from history.refresh_runs"))
     assert statuses == {name: "loaded" for name in statuses} and set(statuses) == set(SOURCES)
     counts = dict(query(warehouse, "select source, count(*) from marts.source_scores group by 1"))
     # every leaderboard lands there; Epoch's bundle and its AI Models database have own tables

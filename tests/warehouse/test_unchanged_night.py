@@ -48,8 +48,8 @@ def test_an_unchanged_night_leaves_the_marts_as_they_are(
     assert marts_checksum(settings.database) == before
     assert query(settings, "select count(*) from raw.marts_builds") == [(1,)]
     # the night is still recorded, with its gap summary
-    assert query(settings, "select count(distinct run_id) from marts.refresh_runs") == [(2,)]
-    assert query(settings, "select count(distinct run_id) from marts.gap_history") == [(2,)]
+    assert query(settings, "select count(distinct run_id) from history.refresh_runs") == [(2,)]
+    assert query(settings, "select count(distinct run_id) from history.gap_history") == [(2,)]
 
 
 def test_a_new_night_rebuilds_even_with_the_same_payloads(
