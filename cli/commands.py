@@ -211,7 +211,8 @@ def _print_last_run(settings: Any) -> int:
 
     with open_for_reading(settings.warehouse) as con:
         rows = con.execute(
-            "select source, source_status, bytes_fetched, rows, validation from history.refresh_runs "
+            "select source, source_status, bytes_fetched, rows, validation "
+            "from history.refresh_runs "
             "where run_id = (select run_id from history.refresh_runs "
             "order by finished_at desc limit 1)"
         ).fetchall()

@@ -36,9 +36,7 @@ REQUIRED_MARTS = (
 # the source whose gap the page draws when it has datapoints: Epoch's hub is the reference
 PREFERRED_SOURCE = PRIMARY_SOURCE
 
-MARTS_PRESENT = (
-    "select table_name from duckdb_tables() where schema_name in ('marts', 'history')"
-)
+MARTS_PRESENT = "select table_name from duckdb_tables() where schema_name in ('marts', 'history')"
 
 AS_OF = """
 select coalesce((select max(as_of) from marts.gap_summary),

@@ -436,7 +436,8 @@ def test_failed_fetch_fails_the_flow_and_keeps_the_last_good_data(
     assert "HTTP 500" in message
     runs = rows(
         database,
-        "select status, source, source_status, validation from history.refresh_runs where as_of = ?",
+        "select status, source, source_status, validation from history.refresh_runs "
+        "where as_of = ?",
         [bad],
     )
     assert runs == [("failed", "epoch", "failed", "not run")]

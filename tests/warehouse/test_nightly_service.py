@@ -114,7 +114,9 @@ def test_webhook_gets_one_post_per_alert_and_failures_are_retried_once(
     again = refresh(night(settings, shared_data, NIGHT_2), date.fromisoformat(NIGHT_2))
     assert again.alerts == [] and again.undelivered == {}
     assert receiver.delivered_ids() == Counter(raised)  # every alert exactly once
-    assert query(settings, "select count(*) from history.alerts where delivered_at is null") == [(0,)]
+    assert query(settings, "select count(*) from history.alerts where delivered_at is null") == [
+        (0,)
+    ]
     texts = {p["alert"]["alert_id"]: p["text"] for p in receiver.posts if p["status"] == 200}
     messages = dict(query(settings, "select alert_id, message from history.alerts"))
     assert texts == {alert_id: slack_escape(text) for alert_id, text in messages.items()}
