@@ -288,7 +288,7 @@ def sql(args: argparse.Namespace) -> int:
         query = check_read_only(args.query)  # refused before the warehouse is even opened
     except StatementRefused as error:
         raise UsageError(f"refused, nothing was run: {error}") from error
-    with read_only(args) as con:
+    with read_only(args, reads_history=False) as con:  # any SQL, on any layout
         try:
             cursor = con.execute(query)
         except duckdb.Error as error:

@@ -112,9 +112,14 @@ def add_format(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(format="table")
 
 
-def read_only(args: argparse.Namespace) -> Any:
-    """The warehouse for reading: read-only, no file/network/extension access, settings locked."""
-    from warehouse.health import WarehouseUnusable, open_for_reading
+def read_only(args: argparse.Namespace, reads_history: bool = True) -> Any:
+    """The warehouse for reading: read-only, no file/network/extension access, settings locked.
+
+    A warehouse written before the history schema keeps refresh_runs, alerts, alert_deliveries
+    and gap_history in marts; a read-only command can't move them, so a command that reads
+    history says how to migrate instead of failing on a missing table.
+    """
+    from warehouse.health import WarehouseUnusable, history_not_migrated, open_for_reading
 
     settings = settings_from(args)
     path = settings.database
@@ -133,6 +138,13 @@ def read_only(args: argparse.Namespace) -> Any:
             " (or run 'gapwatch refresh' for the live sources)"
         )
     try:
-        return open_for_reading(settings.warehouse)
+        con = open_for_reading(settings.warehouse)
     except WarehouseUnusable as error:
         raise UsageError(str(error)) from error
+    if reads_history and history_not_migrated(con):
+        con.close()
+        raise UsageError(
+            f"{path} keeps its history tables in marts (written before the history schema); "
+            "run 'gapwatch refresh' once to migrate it"
+        )
+    return con

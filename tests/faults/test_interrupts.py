@@ -97,9 +97,9 @@ def test_sigint_ends_a_refresh_like_sigterm(
     assert child.exit_code() == 128 + signal.SIGINT
     assert marts_checksum(warehouse.database) == before
     assert (
-        query(warehouse, "select count(*) from history.refresh_runs where status = 'interrupted'")[0][
+        query(warehouse, "select count(*) from history.refresh_runs where status = 'interrupted'")[
             0
-        ]
+        ][0]
         == 1
     )
 

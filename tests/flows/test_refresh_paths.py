@@ -49,5 +49,7 @@ def test_without_a_server_the_steps_run_directly_and_say_so(tmp_path: Path) -> N
     assert answer["prefect"] == []  # Prefect was never imported, so no server started
     assert not (tmp_path / "prefect-home").exists()
     with duckdb.connect(str(data_dir / "gapwatch.duckdb"), read_only=True) as con:
-        runs = con.execute("select status, prefect_flow_run_id from history.refresh_runs").fetchall()
+        runs = con.execute(
+            "select status, prefect_flow_run_id from history.refresh_runs"
+        ).fetchall()
     assert runs == [("succeeded", None)]

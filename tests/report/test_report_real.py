@@ -254,7 +254,8 @@ def test_the_page_works_at_desktop_and_phone_width(
             ".map(r => r.className)"
         )
         closed = query(
-            real_report.database, "select count(*) as n from history.alerts where kind = 'gap_closed'"
+            real_report.database,
+            "select count(*) as n from history.alerts where kind = 'gap_closed'",
         )
         assert int(closed["n"].iloc[0]) > 0  # these nights have some
         first_other = next((i for i, k in enumerate(kinds) if k != "gap_closed"), len(kinds))
