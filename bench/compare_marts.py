@@ -4,8 +4,8 @@
     python bench/compare_marts.py diff  OLD_DIR NEW_DIR
 
 Each case is a `gapwatch refresh --no-prefect` through the public CLI into a throwaway data dir
-(the four old-layout Epoch snapshots alone, and the 2026-04-19 bundle with every leaderboard
-sample), so the script works whatever the code's layout. Columns that differ every run by design
+(the four old-layout Epoch snapshots alone, the new-layout bundle, and the 2026-04-19 bundle
+with every leaderboard sample), so the script works whatever the code's layout. Columns that differ every run by design
 (run ids, timestamps) are left out; everything else must be equal, row for row.
 """
 
@@ -62,6 +62,11 @@ def cases() -> dict[str, dict[str, str]]:
         "livebench": board / "livebench" / "2026-07-01",
         "lmarena": board / "lmarena" / "2026-07-04",
         "arc_prize": board / "arc_prize" / "2026-06-16",
+    }
+    out["new-layout"] = {
+        "GAPWATCH_SOURCES": "epoch",
+        "GAPWATCH_EPOCH_LOCATION": str(epoch / "2026-09-new-layout" / "benchmark_data"),
+        "as_of": "2026-10-01",
     }
     every = {f"GAPWATCH_{name.upper()}_LOCATION": str(path) for name, path in locations.items()}
     out["all-sources"] = {**every, "GAPWATCH_SOURCES": ",".join(locations), "as_of": "2026-08-20"}
