@@ -5,8 +5,9 @@
 
 Each case is a `gapwatch refresh --no-prefect` through the public CLI into a throwaway data dir
 (the four old-layout Epoch snapshots alone, the new-layout bundle, and the 2026-04-19 bundle
-with every leaderboard sample), so the script works whatever the code's layout. Columns that differ every run by design
-(run ids, timestamps) are left out; everything else must be equal, row for row.
+with every leaderboard sample), so the script works whatever the code's layout. Columns that
+differ every run by design (run ids, timestamps) are left out; everything else must be equal,
+row for row.
 """
 
 from __future__ import annotations
