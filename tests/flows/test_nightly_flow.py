@@ -487,7 +487,7 @@ def test_nights_on_a_sqlite_catalog_ducklake_have_their_artifacts(
     with reading(lake) as con:
         last = con.execute(gpqa).fetchall()[0][0]
         flow_runs = con.execute(
-            "select prefect_flow_run_id from marts.refresh_runs order by started_at"
+            "select prefect_flow_run_id from history.refresh_runs order by started_at"
         ).fetchall()
     assert first < last == pytest.approx(0.97)  # the second night's raised score, as of each
 
