@@ -176,7 +176,7 @@ def test_a_failing_night_on_prefect_never_shows_a_secret(
     assert "alert(s) not delivered" in output
     with duckdb.connect(str(settings.database), read_only=True) as con:
         runs = con.execute(
-            "select distinct prefect_flow_run_id from marts.refresh_runs where as_of = ?", [NIGHT]
+            "select distinct prefect_flow_run_id from history.refresh_runs where as_of = ?", [NIGHT]
         ).fetchall()
         fetched = con.execute(
             "select source, status, http_status from raw.fetches where as_of = ? order by 1",
