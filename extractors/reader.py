@@ -145,7 +145,7 @@ class Reader:
                 f"{self.source}: the source's {self.limits.source_seconds:g} s deadline passed "
                 f"before GET {url}; nothing was loaded"
             )
-        from extractors.http import WaitBudget, deadline, download
+        from extractors.http import RETRY_STATUSES, WaitBudget, deadline, download
 
         if self._budget is None:
             self._budget = WaitBudget(self.limits.retry_wait_seconds)
@@ -160,9 +160,14 @@ class Reader:
                 f"{self.source}: {url} refused the credentials (HTTP 401)", got.status
             )
         if got.status != 200 or got.body is None:
+            # only 429 and 5xx are retried: a 404 is an answer, and its line says no more
+            retried = (
+                f" (after retries for 429 and 5xx{self._waited(got.headers)})"
+                if got.status in RETRY_STATUSES
+                else ""
+            )
             raise HTTPStatusError(
-                f"{self.source}: GET {url} answered HTTP {got.status} "
-                f"(after retries for 429 and 5xx{self._waited(got.headers)}); nothing was loaded",
+                f"{self.source}: GET {url} answered HTTP {got.status}{retried}; nothing was loaded",
                 got.status,
             )
         if itself:

@@ -135,7 +135,7 @@ def test_http_500_that_persists_fails_after_retries(
     [outcome] = result.sources
     assert outcome.status == "failed"
     assert outcome.message is not None
-    assert "HTTP 500" in outcome.message and url in outcome.message
+    assert f"GET {url} answered HTTP 500 (after retries for 429 and 5xx)" in outcome.message
     assert len(requests) == settings.http_retries + 1 == 3
     assert not result.ok
     # the failed fetch keeps what the server last answered
@@ -152,7 +152,8 @@ def test_http_404_is_not_retried_and_its_status_is_recorded(
     result = refresh(settings.with_location("epoch", url), date(2026, 4, 19))
 
     [outcome] = result.sources
-    assert outcome.status == "failed" and "HTTP 404" in str(outcome.message)
+    assert outcome.status == "failed"
+    assert f"GET {url} answered HTTP 404; nothing was loaded" in str(outcome.message)
     assert len(requests) == 1  # a 4xx is an answer, not a hiccup: no retry
     fetches = query(settings, "select http_status, status, message from raw.fetches")
     assert fetches == [(404, "failed", outcome.message)]
