@@ -37,7 +37,7 @@ demo: $(STAMP)  ## the whole pipeline, offline, on the bundled made-up sample
 	$(BIN)/gapwatch demo
 
 test: $(STAMP) chromium postgresql  ## the test suite alone (network-free; `-m live` canaries are off)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # the report test opens the page in real headless Chromium (Debian's package); installed
 # here when missing, and the test fails, not skips, if it still is
