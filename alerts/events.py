@@ -11,8 +11,12 @@ from typing import Any
 import duckdb
 
 from transforms.runner import model_sql
+from warehouse.queries import query
 
 log = logging.getLogger(__name__)
+
+# the marts as the last run left them, kept as intermediate.<name> (alerts/sql/<name>.sql)
+PREVIOUS = ("previous_crossings", "previous_open_best", "previous_sources")
 
 
 @dataclass(frozen=True)
@@ -36,27 +40,15 @@ def snapshot_previous(con: duckdb.DuckDBPyConnection) -> bool:
     or one whose first nights all failed) raises no events on its first good load, so nobody
     is flooded with every threshold it has ever crossed.
     """
-    exists = con.execute(
-        "select count(*) from duckdb_tables() "
-        "where schema_name = 'marts' and table_name = 'crossings'"
-    ).fetchall()[0][0]
+    exists = con.execute(query("alerts", "crossings_exist")).fetchall()[0][0]
+    # table names come from this constant tuple, never from data
+    names = PREVIOUS if exists else ("no_sources",)
+    for name in names:
+        table = "previous_sources" if name == "no_sources" else name
+        con.execute(f"create or replace table intermediate.{table} as {query('alerts', name)}")
     if not exists:
-        con.execute("create or replace table intermediate.previous_sources (source varchar)")
         return False
-    con.execute(
-        "create or replace table intermediate.previous_crossings as select * from marts.crossings"
-    )
-    con.execute(
-        "create or replace table intermediate.previous_open_best as "
-        "select benchmark_id, max(score) as score from intermediate.int_gap_scores "
-        "where is_open group by benchmark_id"
-    )
-    con.execute(
-        "create or replace table intermediate.previous_sources as "
-        "select distinct benchmarks.source from marts.crossings "
-        "inner join marts.benchmarks using (benchmark_id) where benchmarks.source is not null"
-    )
-    held = con.execute("select count(*) from intermediate.previous_sources").fetchall()[0][0]
+    held = con.execute(query("alerts", "previous_source_count")).fetchall()[0][0]
     return bool(held)
 
 

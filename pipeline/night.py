@@ -24,6 +24,7 @@ from transforms import inputs
 from warehouse import landing
 from warehouse.db import ensure_schemas
 from warehouse.health import check_before_refresh
+from warehouse.queries import query
 from warehouse.replay import check_replay
 from warehouse.store import night_done, refresh_lock, refreshing
 
@@ -407,10 +408,7 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
                 result.flow_run_id,
             ],
         )
+    rows = query("pipeline", "gap_history_rows")
     con.execute(
-        "insert into history.gap_history select ?, ?, source, series, view, open_scope, access, "
-        "category, "
-        "latest_date, gap_months, ci_low, ci_high, n_points, n_pending, median_months_pending "
-        "from marts.gap_summary",
-        [result.run_id, result.as_of],
+        f"insert into history.gap_history {rows}", {"run_id": result.run_id, "as_of": result.as_of}
     )

@@ -22,128 +22,9 @@ import pandas as pd
 from validation import expectations
 from validation.expectations import EARLIEST_RELEASE, MAX_ROW_LOSS, Check
 from validation.project import open_context, run_checkpoint
+from warehouse.queries import bind, query
 
 MAX_OFFENDING_ROWS = 20
-
-ROWS_FRAME_SQL = """
-select file, row_number, benchmark_id, model_version, unit, score_column, score_text,
-       score_value, min_value, max_value, release_date_text, release_date, $as_of::date as as_of
-from intermediate.int_benchmark_rows_scaled
-where fetch_id = $fetch_id
-order by file, row_number
-"""
-COLLAPSED_FRAME_SQL = """
-select file, benchmark_id, model_version, rows_collapsed
-from intermediate.int_benchmark_scores_collapsed
-where fetch_id = $fetch_id
-"""
-REGISTRY_FRAME_SQL = """
-select file, row_number, model_version, accessibility
-from staging.stg_epoch__model_versions
-where fetch_id = $fetch_id
-"""
-COUNTS_FRAME_SQL = """
-with this_fetch as (
-    select file from raw.batches where fetch_id = $fetch_id and source = $source
-),
--- the registry every open/closed status comes from may never silently drop out: the layout's
--- own registry files when the bundle has one, else every registry file gapwatch knows
-registry_files as (
-    select file from (
-        values
-            ('epoch_capabilities_index.csv'),
-            ('model_metadata.csv'),
-            ('epoch_capabilities_index/eci_scores.csv')
-    ) as known (file)
-),
-registry as (
-    select file from registry_files where file in (select file from this_fetch)
-    union
-    select file from registry_files
-    where not exists (
-        select 1 from this_fetch
-        where file in ('epoch_capabilities_index.csv', 'model_metadata.csv')
-    )
-),
-tracked as (
-    select file from seeds.benchmarks
-    where try_cast(tracked as boolean) and nullif(file, '') is not null
-    union select file from registry
-),
-files as (
-    select file from this_fetch union select file from tracked
-),
-versions as (
-    select fetch_id, file, model_version from intermediate.int_benchmark_scores_collapsed
-    union all
-    -- the new registry holds no scores: count its versions
-    select distinct fetch_id, file, model_version from staging.stg_epoch__model_versions
-    where file = 'model_metadata.csv' and model_version is not null
-),
-now_counts as (
-    select file, count(*) as n
-    from versions
-    where fetch_id = $fetch_id
-    group by file
-),
-last_good as (
-    select file, max(fetch_id) as fetch_id
-    from raw.batches
-    where source = $source and status in ('passed', 'warned') and fetch_id < $fetch_id
-    group by file
-),
-before_counts as (
-    select versions.file, count(*) as n
-    from versions
-    inner join last_good
-        on versions.file = last_good.file and versions.fetch_id = last_good.fetch_id
-    group by versions.file
-)
-select
-    files.file,
-    files.file in (select file from tracked) as tracked,
-    coalesce(now_counts.n, 0) as rows_now,
-    before_counts.n as rows_before,
-    cast(ceil((1 - $max_loss) * before_counts.n) as bigint) as rows_floor,
-    files.file not in (select file from this_fetch) as missing
-from files
-inner join before_counts on files.file = before_counts.file
-left join now_counts on files.file = now_counts.file
-order by files.file
-"""
-
-
-OBSERVATION_ROWS_SQL = """
-select 'observations' as file, row_number, benchmark_id, model as model_version, unit,
-       metric as score_column, value_text as score_text, value_number as score_value,
-       min_value, max_value, release_date_text, release_date, $as_of::date as as_of
-from intermediate.int_observations_scaled
-where fetch_id = $fetch_id
-order by row_number
-"""
-OBSERVATION_COLLAPSED_SQL = """
-select 'observations' as file, benchmark_id, model as model_version, rows_collapsed
-from intermediate.int_observations_collapsed
-where fetch_id = $fetch_id
-"""
-OBSERVATION_COUNTS_SQL = """
-with last_good as (
-    select max(fetch_id) as fetch_id from raw.batches
-    where source = $source and status in ('passed', 'warned') and fetch_id < $fetch_id
-),
-before_counts as (
-    select count(*) as n from intermediate.int_observations_collapsed
-    where fetch_id = (select fetch_id from last_good)
-),
-now_counts as (
-    select count(*) as n from intermediate.int_observations_collapsed where fetch_id = $fetch_id
-)
-select 'observations' as file, true as tracked, now_counts.n as rows_now,
-       before_counts.n as rows_before,
-       cast(ceil((1 - $max_loss) * before_counts.n) as bigint) as rows_floor, false as missing
-from now_counts cross join before_counts
-where before_counts.n > 0
-"""
 
 
 @dataclass
@@ -196,24 +77,28 @@ def validate_fetch(
     params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
     if source == "epoch":
         suites = [
-            ("score_rows", ROWS_FRAME_SQL, expectations.score_row_checks()),
-            ("collapsed_scores", COLLAPSED_FRAME_SQL, expectations.collapsed_score_checks()),
-            ("registry", REGISTRY_FRAME_SQL, expectations.registry_checks()),
-            ("row_counts", COUNTS_FRAME_SQL, expectations.row_count_checks()),
+            ("score_rows", "file_score_rows", expectations.score_row_checks()),
+            ("collapsed_scores", "file_collapsed_scores", expectations.collapsed_score_checks()),
+            ("registry", "file_registry", expectations.registry_checks()),
+            ("row_counts", "file_row_counts", expectations.row_count_checks()),
         ]
     else:
         # a leaderboard is one file: the whole payload is the unit of quarantine
         suites = [
-            ("score_rows", OBSERVATION_ROWS_SQL, expectations.observation_row_checks()),
-            ("collapsed_scores", OBSERVATION_COLLAPSED_SQL, expectations.collapsed_score_checks()),
-            ("row_counts", OBSERVATION_COUNTS_SQL, expectations.row_count_checks()),
+            ("score_rows", "observation_score_rows", expectations.observation_row_checks()),
+            (
+                "collapsed_scores",
+                "observation_collapsed_scores",
+                expectations.collapsed_score_checks(),
+            ),
+            ("row_counts", "observation_row_counts", expectations.row_count_checks()),
         ]
     report = ValidationReport(fetch_id)
     context = open_context(gx_root)
     run_name = run_name or f"{as_of.isoformat()}-fetch-{fetch_id}"
     counts = pd.DataFrame()
-    for suite, sql, checks in suites:
-        frame = _frame(con, sql, params)
+    for suite, name, checks in suites:
+        frame = _frame(con, query("validation", name), params)
         if "release_date" in frame:
             frame["earliest_release"] = pd.Timestamp(earliest_release)
         if suite == "row_counts":
@@ -227,8 +112,7 @@ def validate_fetch(
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    used = {k: v for k, v in params.items() if f"${k}" in sql}
-    frame = con.execute(sql, used).df()
+    frame = con.execute(sql, bind(sql, params)).df()
     for column in ("release_date", "as_of"):
         if column in frame:
             frame[column] = pd.to_datetime(frame[column])
@@ -295,8 +179,7 @@ def _record(
             ],
         )
     pending = con.execute(
-        "select file from raw.batches where fetch_id = ? and status = 'pending'",
-        [report.fetch_id],
+        query("validation", "pending_files"), {"fetch_id": report.fetch_id}
     ).fetchall()
     by_file: dict[str, list[Failure]] = defaultdict(list)
     for failure in report.failures:
@@ -312,7 +195,7 @@ def _record(
             [status, reason, report.fetch_id, file],
         )
     for file, status in con.execute(
-        "select file, status from raw.batches where fetch_id = ?", [report.fetch_id]
+        query("validation", "file_verdicts"), {"fetch_id": report.fetch_id}
     ).fetchall():
         report.verdicts[file] = status
     for failure in report.failures:
@@ -342,7 +225,5 @@ def _record(
 
 
 def _benchmark_id(con: duckdb.DuckDBPyConnection, file: str) -> str:
-    rows = con.execute(
-        "select benchmark_id from seeds.benchmarks where file = ?", [file]
-    ).fetchall()
+    rows = con.execute(query("validation", "benchmark_of_file"), {"file": file}).fetchall()
     return str(rows[0][0]) if rows else file.removesuffix(".csv")

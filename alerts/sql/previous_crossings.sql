@@ -1,0 +1,2 @@
+-- the crossings as the last run left them
+select * from marts.crossings

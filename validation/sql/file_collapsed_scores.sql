@@ -1,0 +1,4 @@
+-- one score per (file, benchmark, model version) of a bundle fetch, and how many rows it collapsed
+select file, benchmark_id, model_version, rows_collapsed
+from intermediate.int_benchmark_scores_collapsed
+where fetch_id = $fetch_id

@@ -1,0 +1,6 @@
+-- each score row of a bundle fetch, scaled, with the date the run is as of
+select file, row_number, benchmark_id, model_version, unit, score_column, score_text,
+       score_value, min_value, max_value, release_date_text, release_date, $as_of::date as as_of
+from intermediate.int_benchmark_rows_scaled
+where fetch_id = $fetch_id
+order by file, row_number

@@ -1,0 +1,7 @@
+-- each observation of a leaderboard fetch, scaled (the whole payload is one file)
+select 'observations' as file, row_number, benchmark_id, model as model_version, unit,
+       metric as score_column, value_text as score_text, value_number as score_value,
+       min_value, max_value, release_date_text, release_date, $as_of::date as as_of
+from intermediate.int_observations_scaled
+where fetch_id = $fetch_id
+order by row_number
