@@ -34,7 +34,6 @@ def status_report(con: duckdb.DuckDBPyConnection) -> dict[str, Section]:
     return report
 
 
-
 def data_age(con: duckdb.DuckDBPyConnection) -> Section:
     """Per source: last run, last good load, how far behind the newest night, newest release."""
     rows = con.execute(query("cli", "status_data_age")).fetchall()

@@ -75,7 +75,7 @@ def validate_fetch(
     run_name (the night's run id) names the results in Data Docs.
     """
     params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
-    if source == "epoch":
+    if _role(con, source) == "registry":
         suites = [
             ("score_rows", "file_score_rows", expectations.score_row_checks()),
             ("collapsed_scores", "file_collapsed_scores", expectations.collapsed_score_checks()),
@@ -83,7 +83,7 @@ def validate_fetch(
             ("row_counts", "file_row_counts", expectations.row_count_checks()),
         ]
     else:
-        # a leaderboard is one file: the whole payload is the unit of quarantine
+        # a leaderboard (or the status source) is one payload: the unit of quarantine
         suites = [
             ("score_rows", "observation_score_rows", expectations.observation_row_checks()),
             (
@@ -227,3 +227,13 @@ def _record(
 def _benchmark_id(con: duckdb.DuckDBPyConnection, file: str) -> str:
     rows = con.execute(query("validation", "benchmark_of_file"), {"file": file}).fetchall()
     return str(rows[0][0]) if rows else file.removesuffix(".csv")
+
+
+def _role(con: duckdb.DuckDBPyConnection, source: str) -> str:
+    """The source's role in the catalog seed: its suites follow what it is, not its name."""
+    rows = con.execute(query("validation", "source_role"), {"source": source}).fetchall()
+    if not rows:
+        raise ValueError(
+            f"{source}: not in the source catalog (transforms/seeds/sources.csv); add its row"
+        )
+    return str(rows[0][0])
