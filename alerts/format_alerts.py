@@ -16,19 +16,12 @@ from datetime import date
 import duckdb
 
 from alerts.events import Alert
+from warehouse.queries import query
 
 log = logging.getLogger(__name__)
 KIND = "source_format_changed"
 
-CHANGES_SQL = """
-select fetches.source, changes.file, changes.change, changes.detail, changes.columns
-from raw.format_changes as changes
-inner join raw.fetches as fetches using (fetch_id)
-where changes.fetch_id in (
-    select max(fetch_id) from raw.format_changes group by source
-)
-order by fetches.source, changes.file, changes.change, changes.detail
-"""
+CHANGES_SQL = query("alerts", "format_changes")
 
 
 def raise_format_alerts(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date) -> list[Alert]:

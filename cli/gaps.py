@@ -10,6 +10,7 @@ from typing import Any
 from cli.common import UsageError, add_format, parse_as_of, read_only
 from cli.output import WIDTH, table, write_rows
 from extractors import PRIMARY_SOURCE, SOURCES, required_credits
+from warehouse.queries import query
 
 # the age past which an estimate is called stale (report.facts.STALE_DAYS, kept in step by a
 # test: importing report.facts here would load pandas for every `gapwatch gaps`)
@@ -229,18 +230,9 @@ def _verdict(status: str, accepted: bool) -> str:
     return "accepted" if accepted else "rejected"
 
 
-LINEAGE = """
-select versions.benchmark_id, versions.name, versions.version, versions.is_current
-from marts.benchmarks as this
-inner join marts.benchmarks as versions on versions.lineage_id = this.lineage_id
-where this.benchmark_id = ?
-order by versions.version
-"""
-
-
 def lineage_line(con: Any, benchmark_id: str) -> str | None:
     """One sentence naming a benchmark's versions and the current one, when it has several."""
-    versions = con.execute(LINEAGE, [benchmark_id]).fetchall()
+    versions = con.execute(query("cli", "gaps_lineage"), {"benchmark_id": benchmark_id}).fetchall()
     if len(versions) < 2:
         return None
     listed = ", ".join(

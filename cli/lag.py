@@ -16,14 +16,8 @@ from typing import Any
 from cli.common import read_only
 from cli.output import WIDTH, write_rows
 from extractors import PRIMARY_SOURCE
+from warehouse.queries import query
 
-LINES_SQL = """
-select source, scope, statistic, benchmarks, fit_start, fit_end, months_in_fit,
-       slope_months_per_year, slope_ci_low, slope_ci_high, last_lag_months, zero_lag_date,
-       extrapolated_zero_date, zero_lag_date_low, zero_lag_date_high, zero_lag_note
-from marts.frontier_lag_trend
-order by source <> ?, source, scope, statistic
-"""
 COLUMNS = (
     "source",
     "scope",
@@ -86,7 +80,7 @@ def zero_by(row: dict[str, Any], as_of: date) -> str:
 def lag_lines(args: argparse.Namespace) -> int:
     """Print every frontier-lag line; then, for AA's Intelligence Index, the zero-lag answer."""
     with read_only(args) as con:
-        cursor = con.execute(LINES_SQL, [PRIMARY_SOURCE])
+        cursor = con.execute(query("cli", "lag_lines"), {"primary_source": PRIMARY_SOURCE})
         names = [d[0] for d in cursor.description or []]
         lines = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
         found = con.execute("select max(as_of) from marts.gap_summary").fetchall()

@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from warehouse.queries import query
+
 HEADLINE_SOURCE = "epoch"
 # an estimate read at a grid date this long before the as-of date is stale: it says how far
 # behind open models were then, not now
@@ -221,77 +223,24 @@ def _date(value: Any) -> date | None:
     return result
 
 
-ESTIMATES = """
-select series, gap_months, ci_low, ci_high, latest_date, n_points, as_of
-from marts.gap_summary
-where source = ? and series in ('all', 'private', 'public')
-"""
+ESTIMATES = query("report", "facts_estimates")
 
-OTHERS = """
-select source, gap_months, n_points from marts.gap_summary
-where source <> ? and series = 'all'
-order by n_points desc, source
-"""
+OTHERS = query("report", "facts_others")
 
-POINT_BENCHMARKS = """
-select count(distinct benchmark_id) from marts.gap_points
-where source = ? and view = 'benchmark' and open_scope = 'all'
-"""
+POINT_BENCHMARKS = query("report", "facts_point_benchmarks")
 
 # the night before the newest one, and its estimate of the same series
-PREVIOUS_NIGHT = """
-select as_of, gap_months
-from history.gap_history
-where source = ? and series = 'all' and as_of < ?
-order by as_of desc, run_id desc
-limit 1
-"""
+PREVIOUS_NIGHT = query("report", "facts_previous_night")
 
-TREND = """
-select date, gap_months from marts.gap_trend
-where source = ? and series = 'all' and gap_months is not null
-order by date
-"""
+TREND = query("report", "facts_trend")
 
 # the one definition of "pending": a closed model reached the threshold, no open model has, it
 # lies at or above the benchmark's validity floor, and at least one open model was evaluated
 # on the benchmark (else "no open model yet" says nothing about open models' ability)
-PENDING = """
-with evaluated as (
-    select distinct benchmark_id from marts.benchmark_scores where is_open
-    union
-    select distinct benchmark_id from marts.source_scores where is_open
-)
-select crossings.benchmark_id, coalesce(benchmarks.name, crossings.benchmark_id) as benchmark,
-       benchmarks.source, benchmarks.scale, crossings.threshold,
-       coalesce(nullif(trim(closed.display_name), ''), crossings.first_closed_model)
-           as first_closed_model,
-       crossings.first_closed_date, crossings.months_pending
-from marts.crossings
-inner join evaluated using (benchmark_id)
-left join marts.benchmarks on benchmarks.benchmark_id = crossings.benchmark_id
-left join marts.models as closed on closed.model_version = crossings.first_closed_model
-where crossings.status = 'pending' and crossings.open_scope = 'all'
-  and crossings.threshold >= crossings.validity_floor - 1e-9
-  and crossings.benchmark_id <> 'eci'
-order by crossings.months_pending desc, benchmark, crossings.threshold
-"""
+PENDING = query("report", "facts_pending")
 
 # benchmarks with thresholds a closed model reached but no open model evaluated at all
-NOT_EVALUATED = """
-with evaluated as (
-    select distinct benchmark_id from marts.benchmark_scores where is_open
-    union
-    select distinct benchmark_id from marts.source_scores where is_open
-)
-select coalesce(benchmarks.name, crossings.benchmark_id) as benchmark, count(*) as thresholds
-from marts.crossings
-left join marts.benchmarks on benchmarks.benchmark_id = crossings.benchmark_id
-where crossings.status = 'pending' and crossings.open_scope = 'all'
-  and crossings.benchmark_id not in (select benchmark_id from evaluated)
-group by all
-order by benchmark
-"""
+NOT_EVALUATED = query("report", "facts_not_evaluated")
 
 
 def pending(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
@@ -310,7 +259,7 @@ def not_evaluated(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def headline(con: duckdb.DuckDBPyConnection, source: str = HEADLINE_SOURCE) -> Headline:
     """The headline of one source's evidence (Epoch's by default), from the marts."""
-    rows = {r[0]: r for r in con.execute(ESTIMATES, [source]).fetchall()}
+    rows = {r[0]: r for r in con.execute(ESTIMATES, {"source": source}).fetchall()}
 
     def estimate(series: str) -> Estimate:
         r = rows.get(series)
@@ -320,7 +269,7 @@ def headline(con: duckdb.DuckDBPyConnection, source: str = HEADLINE_SOURCE) -> H
 
     now = estimate("all")
     as_of = _date(rows["all"][6]) if "all" in rows else None
-    benchmarks = int(con.execute(POINT_BENCHMARKS, [source]).fetchall()[0][0])
+    benchmarks = int(con.execute(POINT_BENCHMARKS, {"source": source}).fetchall()[0][0])
     waiting = pending(con, source)
     result = Headline(
         source=source,
@@ -333,13 +282,13 @@ def headline(con: duckdb.DuckDBPyConnection, source: str = HEADLINE_SOURCE) -> H
         pending_benchmarks=int(waiting["benchmark_id"].nunique()) if len(waiting) else 0,
         others=tuple(
             (str(r[0]), _opt(r[1]), int(r[2] or 0))
-            for r in con.execute(OTHERS, [source]).fetchall()
+            for r in con.execute(OTHERS, {"source": source}).fetchall()
         ),
     )
     if now.gap is None or now.at is None or as_of is None:
         return result
-    previous = con.execute(PREVIOUS_NIGHT, [source, as_of]).fetchall()
-    trend = con.execute(TREND, [source]).df()
+    previous = con.execute(PREVIOUS_NIGHT, {"source": source, "as_of": as_of}).fetchall()
+    trend = con.execute(TREND, {"source": source}).df()
     ago = _months_ago(trend, now.at)
     extreme, since = _extreme(trend, now.at, now.gap)
     return Headline(
@@ -398,26 +347,7 @@ def _extreme(trend: pd.DataFrame, at: date, gap: float) -> tuple[str, date | Non
 
 # ---- alert events ------------------------------------------------------------------------
 
-ALERT_ROWS = """
-select alerts.as_of, alerts.kind, alerts.benchmark_id,
-       coalesce(benchmarks.name, alerts.benchmark_id) as benchmark, benchmarks.scale,
-       alerts.threshold, alerts.open_scope, alerts.open_model,
-       coalesce(nullif(trim(opened.display_name), ''), alerts.open_model) as open_name,
-       opened.release_date as open_release, alerts.closed_model,
-       coalesce(nullif(trim(closed.display_name), ''), alerts.closed_model) as closed_name,
-       closed.release_date as closed_release, alerts.gap_months, alerts.delivered_at,
-       alerts.delivery_error, crossings.accepted,
-       (select string_agg(distinct channel, ', ' order by channel) from history.alert_deliveries
-        where alert_deliveries.alert_id = alerts.alert_id) as channels
-from history.alerts
-left join marts.benchmarks on benchmarks.benchmark_id = alerts.benchmark_id
-left join marts.models as opened on opened.model_version = alerts.open_model
-left join marts.models as closed on closed.model_version = alerts.closed_model
-left join marts.crossings on crossings.benchmark_id = alerts.benchmark_id
-    and abs(crossings.threshold - alerts.threshold) < 1e-9
-    and crossings.open_scope = alerts.open_scope
-where ? is null or alerts.as_of >= ?
-"""
+ALERT_ROWS = query("report", "facts_alert_rows")
 
 EVENT_COLUMNS = [
     "as_of",
@@ -454,7 +384,7 @@ def alert_events(con: duckdb.DuckDBPyConnection, since: date | None = None) -> p
     event with a threshold range, not ten alerts. gap_closed events come first, then
     gap_opened, then new open bests; newest night first within each kind.
     """
-    rows = con.execute(ALERT_ROWS, [since, since]).df()
+    rows = con.execute(ALERT_ROWS, {"since": since}).df()
     if rows.empty:
         return pd.DataFrame(columns=EVENT_COLUMNS)
     rows["model"] = rows["open_name"].where(rows["kind"] != "gap_opened", rows["closed_name"])

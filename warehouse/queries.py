@@ -12,8 +12,6 @@ import re
 from functools import cache
 from importlib import resources
 
-import duckdb
-
 _COMMENT = re.compile(r"--[^\n]*")
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -30,6 +28,8 @@ def query(package: str, name: str) -> str:
     if not path.is_file():
         raise QueryFileError(f"{where}: no such query file")
     text = path.read_text(encoding="utf-8")
+    import duckdb  # here, not at import: a command that never queries never loads DuckDB
+
     try:
         statements = duckdb.extract_statements(text)
     except duckdb.Error as error:
