@@ -1,7 +1,7 @@
 """Sources gapwatch reads, listed by hand (no auto-discovery): name -> module.
 
 Each module satisfies extractors.base.Source. Adding one: write the module, list it here, add
-its staging branch and catalog seed rows (see README, "Adding a source").
+its catalog seed row and its credit (see README, "Adding a source").
 """
 
 from __future__ import annotations

@@ -149,7 +149,7 @@ def load(where: Warehouse | Path) -> ReportData:
             benchmarks=_frame(con, BENCHMARKS, {"open_scope": "all"}),
             lag=_frame(con, LAG),
             lag_monthly=_frame(con, LAG_MONTHLY),
-            lag_trend=_frame(con, LAG_TREND),
+            lag_trend=_frame(con, LAG_TREND, {"source": PREFERRED_SOURCE}),
             pending=facts.pending(con),
             alerts=_frame(con, ALERTS, {"limit": LATEST_ALERTS}),
             headline=facts.headline(con, source),

@@ -15,24 +15,17 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from extractors import PRIMARY_SOURCE
+from extractors.attribution import label as source_label
 from warehouse.queries import query
 
-HEADLINE_SOURCE = "epoch"
+# the headline reads the registry source: the one every other source is matched against
+HEADLINE_SOURCE = PRIMARY_SOURCE
 # an estimate read at a grid date this long before the as-of date is stale: it says how far
 # behind open models were then, not now
 STALE_DAYS = 90
 # "widest since ..." is said only when the streak is at least this long
 SINCE_MIN_DAYS = 180
-SOURCE_LABEL = {
-    "epoch": "Epoch AI benchmarks",
-    "artificial_analysis": "Artificial Analysis evaluations",
-    "aider": "the Aider Polyglot leaderboard",
-    "metr": "METR time horizons",
-    "weirdml": "WeirdML",
-    "livebench": "LiveBench",
-    "lmarena": "LMArena",
-    "arc_prize": "ARC Prize",
-}
 KIND_ORDER = {"gap_closed": 0, "gap_opened": 1, "open_frontier": 2}
 KIND_LABEL = {
     "gap_closed": "gap closed",
@@ -100,7 +93,7 @@ class Headline:
 
     def sentences(self) -> list[str]:
         """The headline as plain sentences, each true on its own."""
-        scope = SOURCE_LABEL.get(self.source, self.source)
+        scope = source_label(self.source)
         if not self.now.present:
             return [
                 f"On {scope} there is no gap estimate yet: {self.now.points} accepted "
@@ -129,9 +122,9 @@ class Headline:
             out.append("No threshold reached by a closed model is still open.")
         if self.others:
             said = [
-                f"{SOURCE_LABEL.get(source, source)} {gap:.1f} months ({n} datapoints)"
+                f"{source_label(source)} {gap:.1f} months ({n} datapoints)"
                 if gap is not None
-                else f"{SOURCE_LABEL.get(source, source)} no estimate ({n} datapoints)"
+                else f"{source_label(source)} no estimate ({n} datapoints)"
                 for source, gap, n in self.others
             ]
             out.append("Other sources, each on its own metrics: " + "; ".join(said) + ".")
@@ -462,7 +455,7 @@ class Changes:
 
     @property
     def scope(self) -> str:
-        return "all " + SOURCE_LABEL.get(self.source, self.source)
+        return "all " + source_label(self.source)
 
     def sentences(self) -> list[str]:
         if self.night is None:

@@ -15,8 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from extractors import PRIMARY_SOURCE
+from extractors.attribution import credit
+from extractors.attribution import label as source_label
 from report.data import ReportData
-from report.facts import KIND_LABEL, SOURCE_LABEL, STALE_DAYS
+from report.facts import KIND_LABEL, STALE_DAYS
 from report.figures import Notice, day, format_threshold
 from report.render import Rendered
 
@@ -72,24 +75,6 @@ def downloads() -> list[str]:
 
 
 PENDING_SHOWN = 20
-# attribution lines per source; a source not listed here is named as it is
-ATTRIBUTION = {
-    "epoch": (
-        "Benchmark data: <strong>Epoch AI</strong>, Benchmarking Hub and Epoch Capabilities "
-        'Index, licensed <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a> '
-        '(<a href="https://epoch.ai/benchmarks">epoch.ai/benchmarks</a>).'
-    ),
-    "artificial_analysis": (
-        "<strong>Data provided by Artificial Analysis</strong> "
-        '(<a href="https://artificialanalysis.ai/">artificialanalysis.ai</a>).'
-    ),
-    "aider": "Aider Polyglot leaderboard: <strong>Aider</strong> (Apache-2.0).",
-    "metr": "Time horizons: <strong>METR</strong>.",
-    "weirdml": "WeirdML: <strong>Håvard Tveit Ihle</strong>.",
-    "livebench": "LiveBench: <strong>the LiveBench team</strong>.",
-    "lmarena": "Arena ratings: <strong>LMArena</strong>.",
-    "arc_prize": "ARC-AGI leaderboard: <strong>ARC Prize Foundation</strong>.",
-}
 
 # hover and keyboard tooltips (one per mark, from its SVG <title>) and the filters; no network
 SCRIPT = """
@@ -424,7 +409,7 @@ def other_sources(data: ReportData) -> list[str]:
 
 def _card(data: ReportData, series: str) -> str:
     row = data.summary[data.summary["series"] == series]
-    scope = SOURCE_LABEL.get(data.source, data.source)
+    scope = source_label(data.source)
     label = {
         "all": f"all {scope}",
         "private": "private test sets",
@@ -760,16 +745,24 @@ def method() -> list[str]:
     ]
 
 
+def credit_line(source: str) -> str:
+    """A source's credit as extractors/attribution.py words it (verbatim: some publishers
+    require their wording), linked to its site."""
+    found = credit(source)
+    text = escape(found.text.rstrip("."))
+    if not found.url:
+        return f"{text}."
+    shown = found.url.removeprefix("https://").removeprefix("http://").rstrip("/")
+    return f'{text} (<a href="{escape(found.url)}">{escape(shown)}</a>).'
+
+
 def attribution(data: ReportData) -> list[str]:
     """Credit every source whose data is in the warehouse, and only those."""
     sources = data.sources()
-    lines = [
-        ATTRIBUTION.get(source, f"Data from the source <code>{escape(source)}</code>.")
-        for source in sources
-    ]
+    lines = [credit_line(source) for source in sources]
     if not lines:
         lines = ["No source's data is in this warehouse yet."]
-    if "epoch" in sources:
+    if PRIMARY_SOURCE in sources:
         lines.append(
             "Open/closed status and organizations come from Epoch's Capabilities Index, with "
             "gapwatch's documented overrides."

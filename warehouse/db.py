@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from extractors import SOURCES
+from extractors import OBSERVATION_SOURCES, SOURCES
 from extractors.base import RawTable
 from warehouse.lake import is_lake_connection
 
@@ -156,6 +156,20 @@ def raw_table_ddl(source: str, table: RawTable) -> str:
     )
 
 
+def observations_view_ddl() -> str:
+    """raw.observations: every leaderboard-style source's raw rows under its name, one union
+    made from the registry, so a new source reaches staging without touching a SQL model."""
+    for name in OBSERVATION_SOURCES:
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not a plain source name: {name!r}")
+    # names come from extractors.SOURCES (checked plain above), never from input
+    branches = "\n    union all by name\n    ".join(
+        f"select '{name}' as source, * from raw.{name}__observations"
+        for name in OBSERVATION_SOURCES
+    )
+    return f"create or replace view raw.observations as (\n    {branches}\n)"
+
+
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file (created on first write); read_only for queries."""
     if not read_only:
@@ -175,6 +189,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     move_history_tables(con)
     for name, source in SOURCES.items():
         con.execute(raw_table_ddl(name, source.RAW_TABLE))
+    con.execute(observations_view_ddl())
     record_schema_version(con)
 
 

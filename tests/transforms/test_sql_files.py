@@ -22,10 +22,14 @@ from transforms.runner import (
 )
 
 
-def test_the_staging_union_reads_every_observation_source() -> None:
-    sql = model_sql("staging", "stg_sources__observations")
+def test_the_raw_union_reads_every_observation_source_and_staging_names_none() -> None:
+    from warehouse.db import observations_view_ddl
+
+    ddl = observations_view_ddl()
     for source in OBSERVATION_SOURCES:
-        assert f"select '{source}' as source, * from raw.{source}__observations" in sql
+        assert f"select '{source}' as source, * from raw.{source}__observations" in ddl
+    sql = model_sql("staging", "stg_sources__observations")
+    assert references(sql) == {"raw.observations"}
 
 
 def test_every_model_file_and_python_model_is_built_once_in_order() -> None:
@@ -116,19 +120,6 @@ def test_the_source_catalog_names_every_source_once_and_one_registry() -> None:
     assert sorted(names) == sorted(SOURCES) and len(set(names)) == len(names)
     assert [row["role"] for row in rows].count("registry") == 1
     assert {row["role"] for row in rows} == {"registry", "leaderboard", "status"}
-
-
-def test_no_model_branches_on_a_source_name() -> None:
-    # the staging union may list the per-source raw tables; everything else joins the catalog
-    union = HERE / "staging" / "stg_sources__observations.sql"
-    # the Doubleword view on Artificial Analysis is a view of that one source by design
-    one_source_view = HERE / "intermediate" / "int_aa_frontier_lag.sql"
-    for path in HERE.glob("*/*.sql"):
-        if path in (union, one_source_view):
-            continue
-        text = path.read_text(encoding="utf-8")
-        for source in SOURCES:
-            assert f"'{source}'" not in text, (path.name, source)
 
 
 def test_the_declared_python_models_are_the_ones_built() -> None:

@@ -1,20 +1,8 @@
--- every observation of every leaderboard-style source, typed and trimmed
--- (one union branch per source in extractors.OBSERVATION_SOURCES; a test keeps them in step)
+-- every observation of every leaderboard-style source, typed and trimmed; raw.observations is
+-- the union of their raw tables, made from the source registry (warehouse/db.py)
 with unioned as (
 
-    select 'artificial_analysis' as source, * from raw.artificial_analysis__observations
-    union all by name
-    select 'aider' as source, * from raw.aider__observations
-    union all by name
-    select 'metr' as source, * from raw.metr__observations
-    union all by name
-    select 'weirdml' as source, * from raw.weirdml__observations
-    union all by name
-    select 'livebench' as source, * from raw.livebench__observations
-    union all by name
-    select 'lmarena' as source, * from raw.lmarena__observations
-    union all by name
-    select 'arc_prize' as source, * from raw.arc_prize__observations
+    select * from raw.observations
 
 ),
 
