@@ -1,5 +1,8 @@
 """Share the marts: Parquet and CSV of every mart, and one data.json with schema and credits.
 
+The history tables (runs, alerts, deliveries, gap history) are shared the same way, read from
+the history schema; data.json names each table's schema.
+
 Analysts load the Parquet or CSV files into anything; a web page or a script reads data.json
 (the rows of every mart, its column names and DuckDB types, and the attribution every source
 requires). Every file is written by DuckDB itself (its Parquet and CSV writers, to_json for
@@ -22,46 +25,20 @@ import duckdb
 
 from extractors import PRIMARY_SOURCE, SOURCES
 from extractors.attribution import credit
+from warehouse.queries import query
 from warehouse.store import Warehouse, reading
 
 FORMAT = "gapwatch-data"
 FORMAT_VERSION = 1
-SCHEMA = "marts"
+SCHEMA = "marts"  # the dbt source of the marts; the history tables are a second one
 DOCUMENTATION = "README.md, section 'Share the data' (data.json) and 'The warehouse schema'"
 ALWAYS_CREDITED = (PRIMARY_SOURCE,)  # model identities and open/closed status come from Epoch
-
-MARTS = """
-select table_name from information_schema.tables
-where table_schema = ? order by table_name
-"""
-COLUMNS = """
-select column_name, data_type from information_schema.columns
-where table_schema = ? and table_name = ? order by ordinal_position
-"""
-# sources whose scores the marts hold: whom the shared data must credit
-SOURCES_WITH_DATA = """
-select distinct source from (
-    select benchmarks.source from marts.benchmark_scores
-    join marts.benchmarks using (benchmark_id)
-    union all
-    select source from marts.source_scores
-) where source is not null order by source
-"""
-# the status chain's links that decided a model's open/closed status (marts.models); those
-# that are sources (Epoch's Data on AI Models) are credited too
-STATUS_LINKS = "select distinct status_source from marts.models where status_source is not null"
-AS_OF = """
-select max(as_of) from (
-    select max(as_of) as as_of from marts.gap_summary
-    union all select max(as_of) from history.refresh_runs
-)
-"""
 
 
 @dataclass(frozen=True)
 class Export:
     directory: Path
-    tables: dict[str, int]  # mart -> rows
+    tables: dict[str, int]  # mart or history table -> rows
     sources: list[str]
 
     @property
@@ -71,11 +48,13 @@ class Export:
 
 def warehouse_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
     """The night the marts stand for (None for a warehouse no refresh has filled)."""
-    try:
-        value = con.execute(AS_OF).fetchall()[0][0]
-    except duckdb.CatalogException:
-        return None
-    return value if isinstance(value, date) else None
+    for name in ("export_as_of", "export_as_of_older_layout"):
+        try:
+            value = con.execute(query("warehouse", name)).fetchall()[0][0]
+        except duckdb.CatalogException:
+            continue
+        return value if isinstance(value, date) else None
+    return None
 
 
 def export_marts(database: Warehouse | Path, out: Path) -> Export:
@@ -95,20 +74,20 @@ def export_marts(database: Warehouse | Path, out: Path) -> Export:
 
 def write_files(con: duckdb.DuckDBPyConnection, out: Path) -> Export:
     """The files themselves, into an existing directory."""
-    tables = [str(row[0]) for row in con.execute(MARTS, [SCHEMA]).fetchall()]
     sources = _sources(con)
     described: dict[str, Any] = {}
     counts: dict[str, int] = {}
-    for table in tables:
-        relation = f'{SCHEMA}."{table}"'  # a name read from the catalog, quoted
+    for schema, table in exported_tables(con):
+        relation = f'{schema}."{table}"'  # names read from the catalog, quoted
         parquet, csv = out / f"{table}.parquet", out / f"{table}.csv"
         con.sql(f"select * from {relation}").write_parquet(str(parquet))
         con.sql(f"select * from {relation}").write_csv(str(csv), header=True)
-        columns = con.execute(COLUMNS, [SCHEMA, table]).fetchall()
+        columns = _columns(con, schema, table)
         rows_json = con.execute(f"select coalesce(to_json(list(t)), '[]') from {relation} t")
         rows = json.loads(rows_json.fetchall()[0][0])
         counts[table] = len(rows)
         described[table] = {
+            "schema": schema,
             "columns": [{"name": name, "type": kind} for name, kind in columns],
             "row_count": len(rows),
             "files": {"parquet": parquet.name, "csv": csv.name},
@@ -151,38 +130,72 @@ def dbt_sources(con: duckdb.DuckDBPyConnection) -> str:
     """
     import yaml
 
-    tables = [str(row[0]) for row in con.execute(MARTS, [SCHEMA]).fetchall()]
-    source = {
-        "name": "gapwatch",
-        "description": "gapwatch's marts: the open vs closed LLM gap, rebuilt nightly. "
-        "Columns are documented in gapwatch's README ('The warehouse schema'). "
-        + " ".join(credit(s).text for s in ALWAYS_CREDITED)
-        + " Keep each source's attribution (data.json) with anything you publish.",
-        "schema": SCHEMA,
-        "tables": [
+    by_schema: dict[str, list[str]] = {}
+    for schema, table in exported_tables(con):
+        by_schema.setdefault(schema, []).append(table)
+    sources = [
+        {
+            "name": "gapwatch",
+            "description": "gapwatch's marts: the open vs closed LLM gap, rebuilt nightly. "
+            "Columns are documented in gapwatch's README ('The warehouse schema'). "
+            + " ".join(credit(s).text for s in ALWAYS_CREDITED)
+            + " Keep each source's attribution (data.json) with anything you publish.",
+            "schema": SCHEMA,
+            "tables": _dbt_tables(con, SCHEMA, by_schema.get(SCHEMA, [])),
+        }
+    ]
+    if by_schema.get("history"):
+        sources.append(
             {
-                "name": table,
-                "meta": {"parquet": f"{table}.parquet"},
-                "columns": [
-                    {"name": name, "data_type": kind}
-                    for name, kind in con.execute(COLUMNS, [SCHEMA, table]).fetchall()
-                ],
+                "name": "gapwatch_history",
+                "description": "gapwatch's history: one row per run, alert and delivery, "
+                "appended by every refresh and never rebuilt (README, 'The warehouse schema').",
+                "schema": "history",
+                "tables": _dbt_tables(con, "history", by_schema["history"]),
             }
-            for table in tables
-        ],
-    }
+        )
     header = (
         "# dbt sources for gapwatch's marts, written by `gapwatch export` (do not edit by hand;\n"
         "# dbt/sources.yml in the repository is the same file, checked by the tests)\n"
     )
-    body = yaml.safe_dump({"version": 2, "sources": [source]}, sort_keys=False, width=100)
+    body = yaml.safe_dump({"version": 2, "sources": sources}, sort_keys=False, width=100)
     return header + body
+
+
+def exported_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(schema, table) of every table an export shares, marts first."""
+    rows = con.execute(query("warehouse", "export_tables")).fetchall()
+    return [(str(schema), str(table)) for schema, table in rows]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    rows = con.execute(query("warehouse", "export_columns"), {"schema": schema, "table": table})
+    return [(str(name), str(kind)) for name, kind in rows.fetchall()]
+
+
+def _dbt_tables(
+    con: duckdb.DuckDBPyConnection, schema: str, tables: list[str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": table,
+            "meta": {"parquet": f"{table}.parquet"},
+            "columns": [
+                {"name": name, "data_type": kind} for name, kind in _columns(con, schema, table)
+            ],
+        }
+        for table in tables
+    ]
+
+
+def _column(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    return [str(row[0]) for row in con.execute(query("warehouse", name)).fetchall()]
 
 
 def _sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     try:
-        found = [str(row[0]) for row in con.execute(SOURCES_WITH_DATA).fetchall()]
-        links = [str(row[0]) for row in con.execute(STATUS_LINKS).fetchall()]
+        found = _column(con, "export_sources")
+        links = _column(con, "export_status_links")
         found += [link for link in links if link in SOURCES]
     except duckdb.CatalogException:
         found = []

@@ -16,6 +16,7 @@ import duckdb
 
 from warehouse import lake
 from warehouse.extensions import ExtensionMissing
+from warehouse.queries import query
 from warehouse.readonly import open_read_only
 from warehouse.where import Warehouse, as_warehouse
 
@@ -118,17 +119,9 @@ def check_schema(con: duckdb.DuckDBPyConnection, database: Path, for_writing: bo
         )
 
 
-# whether marts still holds a history table as a table (the layout before schema version 3)
-OLD_HISTORY_LAYOUT = """
-select count(*) from duckdb_tables()
-where schema_name = 'marts' and table_name in ('refresh_runs', 'alerts', 'alert_deliveries',
-    'gap_history')
-"""
-
-
 def history_not_migrated(con: duckdb.DuckDBPyConnection) -> bool:
     """True for a warehouse whose history tables still sit in marts: a refresh moves them."""
-    return bool(con.execute(OLD_HISTORY_LAYOUT).fetchall()[0][0])
+    return bool(con.execute(query("warehouse", "history_layout")).fetchall()[0][0])
 
 
 def stored_schema_version(con: duckdb.DuckDBPyConnection) -> int | None:

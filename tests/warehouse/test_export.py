@@ -31,17 +31,18 @@ def exported(all_sources_warehouse: Settings) -> tuple[Path, dict[str, Any]]:
     return out, document
 
 
-def marts(database: Path) -> list[str]:
+def shared_tables(database: Path) -> dict[str, str]:
+    """table -> schema: every mart and every history table (the deprecated views left out)."""
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
+            "select table_name, table_schema from information_schema.tables "
+            "where table_type = 'BASE TABLE' and table_schema in ('marts', 'history')"
         ).fetchall()
-    return sorted(str(name) for (name,) in rows)
+    return {str(name): str(schema) for name, schema in rows}
 
 
-def same_rows(con: duckdb.DuckDBPyConnection, table: str, copy: str) -> tuple[int, int, int]:
-    """(rows in the mart, rows only in the mart, rows only in the copy): bags, not sets."""
-    mart = f"marts.{table}"
+def same_rows(con: duckdb.DuckDBPyConnection, mart: str, copy: str) -> tuple[int, int, int]:
+    """(rows in the table, rows only in the table, rows only in the copy): bags, not sets."""
     total = con.execute(f"select count(*) from {mart}").fetchall()[0][0]
     missing = con.execute(f"select count(*) from (from {mart} except all from {copy})")
     only_mart = missing.fetchall()[0][0]
@@ -54,17 +55,24 @@ def test_every_mart_is_exported_and_every_form_equals_it(
 ) -> None:
     out, document = exported
     warehouse = all_sources_warehouse
-    tables = marts(warehouse.database)
-    assert sorted(document["tables"]) == tables
+    tables = shared_tables(warehouse.database)
+    assert sorted(document["tables"]) == sorted(tables)
+    assert {t for t, schema in tables.items() if schema == "history"} == {
+        "refresh_runs",
+        "alerts",
+        "alert_deliveries",
+        "gap_history",
+    }
     assert len(tables) >= 15
     assert document["as_of"] == AS_OF.isoformat()
     assert document["format"] == "gapwatch-data" and document["format_version"] == 1
     nonempty = 0
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
-        for table in tables:
+        for table, schema in sorted(tables.items()):
             entry = document["tables"][table]
+            assert entry["schema"] == schema
             types = {c["name"]: c["type"] for c in entry["columns"]}
-            described = con.execute(f"describe marts.{table}").fetchall()
+            described = con.execute(f"describe {schema}.{table}").fetchall()
             assert [(name, kind) for name, kind, *_ in described] == list(types.items())
             parquet = out / entry["files"]["parquet"]
             csv = out / entry["files"]["csv"]
@@ -83,7 +91,7 @@ def test_every_mart_is_exported_and_every_form_equals_it(
                 f"read_json('{rows_file}', format = 'array', columns = {columns})"
             )
             for copy in ("from_parquet", "from_csv", "from_json"):
-                total, missing, extra = same_rows(con, table, copy)
+                total, missing, extra = same_rows(con, f"{schema}.{table}", copy)
                 assert (missing, extra) == (0, 0), f"{table} via {copy}: {missing} {extra}"
             assert entry["row_count"] == total == len(entry["rows"])
             nonempty += total > 0
@@ -142,10 +150,15 @@ def test_the_committed_dbt_sources_name_every_mart_and_column(
         "dbt/sources.yml is out of date with the marts: regenerate it with "
         "`gapwatch export --out DIR` and copy DIR/sources.yml over it"
     )
-    (source,) = yaml.safe_load(committed)["sources"]
-    assert source["schema"] == "marts"
-    listed = {t["name"]: [c["name"] for c in t["columns"]] for t in source["tables"]}
+    marts, history = yaml.safe_load(committed)["sources"]
+    assert (marts["schema"], history["schema"]) == ("marts", "history")
+    listed = {
+        (source["schema"], t["name"]): [c["name"] for c in t["columns"]]
+        for source in (marts, history)
+        for t in source["tables"]
+    }
     expected = {
-        name: [c["name"] for c in entry["columns"]] for name, entry in document["tables"].items()
+        (entry["schema"], name): [c["name"] for c in entry["columns"]]
+        for name, entry in document["tables"].items()
     }
     assert listed == expected

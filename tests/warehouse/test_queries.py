@@ -10,7 +10,7 @@ import pytest
 from warehouse.queries import QueryFileError, bind, parameters, query
 
 PROJECT = Path(__file__).resolve().parents[2]
-PACKAGES = ("cli", "pipeline", "alerts", "validation", "report")
+PACKAGES = ("cli", "pipeline", "alerts", "validation", "report", "warehouse")
 
 
 def query_files() -> list[tuple[str, str]]:
