@@ -208,27 +208,14 @@ def flow_parameters(settings: Any) -> dict[str, Any]:
 def _print_last_run(settings: Any) -> int:
     """Print how the last run ended; returns the alerts some channel has not had yet."""
     from warehouse.health import open_for_reading
+    from warehouse.queries import query
 
     with open_for_reading(settings.warehouse) as con:
-        rows = con.execute(
-            "select source, source_status, bytes_fetched, rows, validation "
-            "from history.refresh_runs "
-            "where run_id = (select run_id from history.refresh_runs "
-            "order by finished_at desc limit 1)"
-        ).fetchall()
-        marts = con.execute(
-            "select table_name, estimated_size from duckdb_tables() "
-            "where schema_name = 'marts' order by table_name"
-        ).fetchall()
-        fresh = con.execute(
-            "select count(*) from history.alerts "
-            "where run_id = (select run_id from history.refresh_runs "
-            "order by finished_at desc limit 1)"
-        ).fetchall()[0][0]
+        rows = con.execute(query("cli", "last_run_sources")).fetchall()
+        marts = con.execute(query("cli", "status_mart_sizes")).fetchall()
+        fresh = con.execute(query("cli", "last_run_alerts")).fetchall()[0][0]
         # this night's or an earlier one's: retried next run
-        undelivered: int = con.execute(
-            "select count(*) from history.alerts where delivered_at is null"
-        ).fetchall()[0][0]
+        undelivered: int = con.execute(query("cli", "undelivered_alerts")).fetchall()[0][0]
     for source, status, size, count, validation in rows:
         download = f"{size / 1e6:.1f} MB" if size else "no download"
         print(f"{source}: {status} ({download}, {count} rows, validation {validation})")
