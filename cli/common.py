@@ -118,15 +118,29 @@ def read_only(args: argparse.Namespace, reads_history: bool = True) -> Any:
     A warehouse written before the history schema keeps refresh_runs, alerts, alert_deliveries
     and gap_history in marts; a read-only command can't move them, so a command that reads
     history says how to migrate instead of failing on a missing table.
-    """
-    from warehouse.health import WarehouseUnusable, history_not_migrated, open_for_reading
 
-    settings = settings_from(args)
-    path = settings.database
+    Only the settings that say where the warehouse is are read (warehouse.where): a read
+    command loads none of the sources' parsers, which the full settings would.
+    """
+    import os
+    from dataclasses import replace
+
+    from warehouse.health import WarehouseUnusable, history_not_migrated, open_for_reading
+    from warehouse.where import WarehouseSettingInvalid, storage_from_env
+
+    storage = storage_from_env(os.environ)
+    if args.data_dir is not None:
+        storage = replace(storage, data_dir=args.data_dir)
+    if args.db is not None:
+        storage = replace(storage, db_path=args.db)
+    try:
+        warehouse = storage.warehouse(getattr(args, "night", None))
+    except WarehouseSettingInvalid as error:
+        raise UsageError(str(error)) from error
+    path = warehouse.file
     demo = Path("data") / "demo" / path.name
-    lake = settings.warehouse.is_lake
     if (
-        not lake
+        not warehouse.is_lake
         and not path.exists()
         and demo.is_file()
         and args.db is None
@@ -138,7 +152,7 @@ def read_only(args: argparse.Namespace, reads_history: bool = True) -> Any:
             " (or run 'gapwatch refresh' for the live sources)"
         )
     try:
-        con = open_for_reading(settings.warehouse)
+        con = open_for_reading(warehouse)
     except WarehouseUnusable as error:
         raise UsageError(str(error)) from error
     if reads_history and history_not_migrated(con):

@@ -9,7 +9,7 @@ from typing import Any
 
 from cli.common import UsageError, add_format, parse_as_of, read_only
 from cli.output import WIDTH, table, write_rows
-from extractors import PRIMARY_SOURCE, SOURCES, required_credits
+from extractors import PRIMARY_SOURCE, SOURCE_NAMES, required_credits
 from warehouse.queries import query
 
 # the age past which an estimate is called stale (report.facts.STALE_DAYS, kept in step by a
@@ -254,7 +254,7 @@ def configure_gaps(parser: argparse.ArgumentParser) -> None:
         dest="from_source",
         default=PRIMARY_SOURCE,
         metavar="SOURCE",
-        help=f"whose evidence: {', '.join(SOURCES)} (default {PRIMARY_SOURCE})",
+        help=f"whose evidence: {', '.join(SOURCE_NAMES)} (default {PRIMARY_SOURCE})",
     )
     parser.add_argument(
         "--by-source", action="store_true", help="every source side by side, one column each"

@@ -9,22 +9,39 @@ from datetime import date
 from pathlib import Path
 
 from alerts.channels import MAX_FAILURES, WEBHOOK_TIMEOUT_SECONDS
-from extractors import SOURCES, redact
+from extractors import SOURCE_NAMES, redact
 from extractors.limits import DEFAULT_LIMITS, Limits
 from transforms.method import FRONTIER_LAG_MIN_BENCHMARKS
 from validation.expectations import EARLIEST_RELEASE
 from warehouse.landing import MAX_UNCHANGED_DAYS
-from warehouse.where import Warehouse, parse
+from warehouse.where import Warehouse, parse, storage_from_env
 
-# every registered source reads from its live default unless settings point it elsewhere
-DEFAULT_LOCATIONS: dict[str, str] = {
-    name: module.DEFAULT_LOCATION for name, module in SOURCES.items()
-}
 
-# the settings (environment variables) that hold a source's credential, e.g. its API key
-CREDENTIAL_SETTINGS = tuple(
-    module.CREDENTIAL.setting for module in SOURCES.values() if module.CREDENTIAL is not None
-)
+def default_locations() -> dict[str, str]:
+    """Every registered source reads from its live default unless settings point it elsewhere."""
+    from extractors import SOURCES
+
+    return {name: module.DEFAULT_LOCATION for name, module in SOURCES.items()}
+
+
+def credential_settings() -> tuple[str, ...]:
+    """The settings (environment variables) that hold a source's credential (its API key)."""
+    from extractors import SOURCES
+
+    return tuple(
+        module.CREDENTIAL.setting for module in SOURCES.values() if module.CREDENTIAL is not None
+    )
+
+
+def __getattr__(name: str) -> object:
+    # the source modules load when these are first asked for, not with this module
+    if name == "DEFAULT_LOCATIONS":
+        return default_locations()
+    if name == "CREDENTIAL_SETTINGS":
+        return credential_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # retries of a URL fetch on the Prefect path, in seconds (GAPWATCH_FETCH_RETRY_DELAYS)
 FETCH_RETRY_DELAYS = (30.0, 120.0, 600.0)
 
@@ -37,9 +54,9 @@ class Settings:
 
     data_dir: Path = Path("data")
     db_path: Path | None = None
-    locations: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LOCATIONS))
+    locations: Mapping[str, str] = field(default_factory=default_locations)
     # which sources a refresh runs (default: all registered)
-    sources: tuple[str, ...] = tuple(DEFAULT_LOCATIONS)
+    sources: tuple[str, ...] = SOURCE_NAMES
     user_agent: str = USER_AGENT
     http_timeout_seconds: float = 60.0
     http_retries: int = 4
@@ -124,23 +141,23 @@ class Settings:
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from GAPWATCH_* variables; unset ones keep their defaults."""
     env = os.environ if environ is None else environ
-    locations = dict(DEFAULT_LOCATIONS)
-    for source in DEFAULT_LOCATIONS:
+    locations = default_locations()
+    for source in locations:
         value = env.get(f"GAPWATCH_{source.upper()}_LOCATION")
         if value:
             locations[source] = value
-    db = env.get("GAPWATCH_DB")
+    storage = storage_from_env(env)
     only = tuple(s.strip() for s in env.get("GAPWATCH_SOURCES", "").split(",") if s.strip())
     settings = Settings(
-        data_dir=Path(env.get("GAPWATCH_DATA_DIR", "data")),
-        db_path=Path(db) if db else None,
+        data_dir=storage.data_dir,
+        db_path=storage.db_path,
         locations=locations,
-        sources=only or tuple(DEFAULT_LOCATIONS),
+        sources=only or SOURCE_NAMES,
         http_timeout_seconds=float(env.get("GAPWATCH_HTTP_TIMEOUT", "60")),
         http_retries=int(env.get("GAPWATCH_HTTP_RETRIES", "4")),
         http_backoff_seconds=float(env.get("GAPWATCH_HTTP_BACKOFF", "2")),
         webhook_url=env.get("GAPWATCH_WEBHOOK_URL") or None,
-        credentials={name: env[name] for name in CREDENTIAL_SETTINGS if env.get(name)},
+        credentials={name: env[name] for name in credential_settings() if env.get(name)},
         fetch_retry_delays=tuple(
             float(d) for d in env.get("GAPWATCH_FETCH_RETRY_DELAYS", "").split()
         )
@@ -162,8 +179,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         earliest_release=date.fromisoformat(
             env.get("GAPWATCH_EARLIEST_RELEASE") or EARLIEST_RELEASE.isoformat()
         ),
-        warehouse_setting=env.get("GAPWATCH_WAREHOUSE") or None,
-        lake_data_path=env.get("GAPWATCH_WAREHOUSE_DATA") or None,
+        warehouse_setting=storage.warehouse_setting,
+        lake_data_path=storage.lake_data_path,
     )
     # secrets are masked in every log line from the moment they are read
     redact.register(settings.webhook_url)

@@ -129,6 +129,9 @@ def load(run: Run, state: SourceRun) -> None:
     )
     insert_batches(run, state)
     record_format_changes(run.con, state.source, state.fetch_id, state.parsed.format_changes)
+    # the rows live in the warehouse now: holding them through validation too would double
+    # the night's peak memory (validation reads them back as it needs them)
+    state.parsed.records = []
     log.info(
         "%s: loaded %d rows from %d files; validating",
         state.source,

@@ -10,6 +10,8 @@ import duckdb
 from extractors.base import Record
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "transforms" / "seeds"
+# rows per frame handed to DuckDB by load_raw_rows (a frame costs ~100 bytes a row beyond them)
+LOAD_SLICE_ROWS = 50_000
 
 
 def load_raw_rows(
@@ -21,19 +23,24 @@ def load_raw_rows(
 ) -> int:
     """Replace this fetch's rows in raw.<table> (idempotent per fetch); returns the row count.
 
-    table and columns are what the source declares (extractors.base.RawTable)."""
+    table and columns are what the source declares (extractors.base.RawTable). The rows go
+    in slices of LOAD_SLICE_ROWS, so the frame DuckDB reads them from stays small at any size.
+    """
     import pandas as pd  # only a night that loads rows pays for pandas
 
-    frame = pd.DataFrame.from_records(list(records), columns=list(columns))
-    frame.insert(0, "_fetch_id", fetch_id)
     qualified = _raw_table(table)
     con.execute(f"delete from {qualified} where _fetch_id = ?", [fetch_id])
-    con.register("incoming_rows", frame)
-    try:
-        con.execute(f"insert into {qualified} by name select * from incoming_rows")
-    finally:
-        con.unregister("incoming_rows")
-    return len(frame)
+    for start in range(0, len(records), LOAD_SLICE_ROWS):
+        frame = pd.DataFrame.from_records(
+            records[start : start + LOAD_SLICE_ROWS], columns=list(columns)
+        )
+        frame.insert(0, "_fetch_id", fetch_id)
+        con.register("incoming_rows", frame)
+        try:
+            con.execute(f"insert into {qualified} by name select * from incoming_rows")
+        finally:
+            con.unregister("incoming_rows")
+    return len(records)
 
 
 def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path = SEEDS_DIR) -> list[str]:

@@ -9,6 +9,7 @@ its Parquet files under GAPWATCH_WAREHOUSE_DATA.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,32 @@ class Warehouse:
     def exists(self) -> bool:
         """Whether there is anything to read yet (a lake is asked when it is attached)."""
         return self.is_lake or self.file.resolve().exists()
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The settings that say where the warehouse is (all a read command needs)."""
+
+    data_dir: Path = Path("data")
+    db_path: Path | None = None  # GAPWATCH_DB; default <data dir>/gapwatch.duckdb
+    warehouse_setting: str | None = None  # GAPWATCH_WAREHOUSE
+    lake_data_path: str | None = None  # GAPWATCH_WAREHOUSE_DATA; default <data dir>/lake
+
+    def warehouse(self, night: str | None = None) -> Warehouse:
+        database = self.db_path if self.db_path is not None else self.data_dir / "gapwatch.duckdb"
+        data_path = self.lake_data_path or str(self.data_dir / "lake")
+        return parse(self.warehouse_setting, database, data_path, night)
+
+
+def storage_from_env(env: Mapping[str, str]) -> Storage:
+    """GAPWATCH_DATA_DIR, GAPWATCH_DB, GAPWATCH_WAREHOUSE and GAPWATCH_WAREHOUSE_DATA."""
+    db = env.get("GAPWATCH_DB")
+    return Storage(
+        data_dir=Path(env.get("GAPWATCH_DATA_DIR", "data")),
+        db_path=Path(db) if db else None,
+        warehouse_setting=env.get("GAPWATCH_WAREHOUSE") or None,
+        lake_data_path=env.get("GAPWATCH_WAREHOUSE_DATA") or None,
+    )
 
 
 def parse(

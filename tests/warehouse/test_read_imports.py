@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from extractors import SOURCE_NAMES
 from tests.warehouse.bundles import Built
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -37,11 +38,16 @@ with contextlib.redirect_stdout(io.StringIO()):
         code = main(sys.argv[1:])
     except SystemExit as stop:  # --help exits through argparse
         code = stop.code
-print(json.dumps({"code": code, "imported": sorted({m.split(".")[0] for m in sys.modules})}))
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
 def imported_by(*argv: str, ok: bool = True) -> set[str]:
+    """The top-level packages the command imported."""
+    return {module.split(".")[0] for module in modules_of(*argv, ok=ok)}
+
+
+def modules_of(*argv: str, ok: bool = True) -> set[str]:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *argv],
         cwd=PROJECT,
@@ -51,7 +57,7 @@ def imported_by(*argv: str, ok: bool = True) -> set[str]:
     )
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["code"] == 0 or not ok, done.stderr
-    return set(answer["imported"])
+    return set(answer["modules"])
 
 
 @pytest.mark.parametrize(
@@ -72,6 +78,19 @@ def test_read_commands_import_nothing_a_refresh_needs(
     imported = imported_by(*argv)
     assert "cli" in imported  # the probe ran the command
     assert not imported & set(NOT_FOR_READING), sorted(imported & set(NOT_FOR_READING))
+
+
+@pytest.mark.parametrize("command", [["--help"], ["sql", "select 1"]], ids=["help", "sql"])
+def test_sql_and_help_load_no_source_module(
+    command: list[str], snapshot_warehouse: Callable[[str], Built]
+) -> None:
+    """Where the warehouse is comes from four settings; no source's parser is loaded for it."""
+    data_dir = snapshot_warehouse("2026-04-19").settings.data_dir
+    argv = command if command == ["--help"] else [*command, "--data-dir", str(data_dir)]
+    modules = modules_of(*argv)
+    assert "cli.commands" in modules  # the probe ran the command
+    loaded = {f"extractors.{name}" for name in SOURCE_NAMES} & modules
+    assert not loaded, sorted(loaded)
 
 
 def test_the_probe_sees_what_a_refresh_imports(
