@@ -211,10 +211,10 @@ def test_a_local_ducklake_keeps_every_night(
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("marts build broke")
 
-    monkeypatch.setattr("pipeline.night.run_marts", broken)
+    monkeypatch.setattr("transforms.runner.run_marts", broken)  # read when a night builds
     with pytest.raises(RuntimeError, match="marts build broke"):
         refresh(base, date(2026, 4, 20))
-    monkeypatch.setattr("pipeline.night.run_marts", runner.run_marts)
+    monkeypatch.setattr("transforms.runner.run_marts", runner.run_marts)
     assert one_row(lake, RUNS)[:2] == (date.fromisoformat(NIGHTS[1]), 2)
     assert [n.as_of.isoformat() for n in list_nights(lake)] == list(NIGHTS)
 
