@@ -277,18 +277,20 @@ def draw_points(
                 ax.transData, fig=ax.get_figure(root=True), x=shift, units="points"
             )
         )
-        ax.plot(
-            [to_num(row.open_date)],
-            [row.gap_months],
-            marker=ACCESS_MARKERS.get(str(row.access), "s"),
-            markersize=ACCESS_SIZES.get(str(row.access), 7.0),
-            markerfacecolor=colours.get(str(row.benchmark_name), GREY),
-            markeredgecolor=MARK_EDGE,
-            markeredgewidth=0.6,
-            linestyle="none",
-            zorder=5,
-            gid=gid,
-            transform=transform,
+        ax.add_artist(  # not ax.plot: the limits are set by the caller, nothing to autoscale
+            Line2D(
+                [to_num(row.open_date)],
+                [row.gap_months],
+                marker=ACCESS_MARKERS.get(str(row.access), "s"),
+                markersize=ACCESS_SIZES.get(str(row.access), 7.0),
+                markerfacecolor=colours.get(str(row.benchmark_name), GREY),
+                markeredgecolor=MARK_EDGE,
+                markeredgewidth=0.6,
+                linestyle="none",
+                zorder=5,
+                gid=gid,
+                transform=transform,
+            )
         )
         tooltips[gid] = point_tooltip(row)
         if marks is not None:
@@ -519,18 +521,20 @@ def draw_pending(
         transform = transforms.offset_copy(
             ax.transData, fig=ax.get_figure(root=True), x=offsets[i], units="points"
         )
-        ax.plot(
-            [as_of],
-            [row.months_pending],
-            marker="^",
-            markersize=6.5,
-            markerfacecolor="#ffffff",
-            markeredgecolor=colour,
-            markeredgewidth=1.4,
-            linestyle="none",
-            zorder=6,
-            gid=gid,
-            transform=transform,
+        ax.add_artist(  # as in draw_points
+            Line2D(
+                [as_of],
+                [row.months_pending],
+                marker="^",
+                markersize=6.5,
+                markerfacecolor="#ffffff",
+                markeredgecolor=colour,
+                markeredgewidth=1.4,
+                linestyle="none",
+                zorder=6,
+                gid=gid,
+                transform=transform,
+            )
         )
         tooltips[gid] = (
             f"{row.benchmark}, threshold {format_threshold(row.threshold, row.scale)}: pending\n"
