@@ -126,6 +126,7 @@ NAMED_ON_PURPOSE = {
     # the Doubleword view: a lag on Artificial Analysis' own open flags, of that source by design
     "transforms/intermediate/int_aa_frontier_lag.sql": {"artificial_analysis"},
     "transforms/python/aa_lag_trend.py": {"artificial_analysis"},
+    "transforms/python/sql/aa_lag_trend_models.sql": {"artificial_analysis"},
 }
 
 

@@ -69,6 +69,10 @@ def test_python_models_declare_every_table_they_query() -> None:
             is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
             if is_text and "select " in node.value:  # a query, not a docstring
                 queried |= references(node.value)
+        # and its query files, transforms/python/sql/<module>_<query>.sql
+        stem = module.__name__.rpartition(".")[2]
+        for path in (HERE / "python" / "sql").glob(f"{stem}_*.sql"):
+            queried |= references(path.read_text(encoding="utf-8"))
         assert queried and queried <= set(python.reads), (name, sorted(queried))
 
 

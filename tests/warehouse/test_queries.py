@@ -10,14 +10,14 @@ import pytest
 from warehouse.queries import QueryFileError, bind, parameters, query
 
 PROJECT = Path(__file__).resolve().parents[2]
-PACKAGES = ("cli", "pipeline", "alerts", "validation", "report", "warehouse")
+PACKAGES = ("cli", "pipeline", "alerts", "validation", "report", "warehouse", "transforms.python")
 
 
 def query_files() -> list[tuple[str, str]]:
     return [
         (package, path.stem)
         for package in PACKAGES
-        for path in sorted((PROJECT / package / "sql").glob("*.sql"))
+        for path in sorted((PROJECT / package.replace(".", "/") / "sql").glob("*.sql"))
     ]
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from transforms import method
 from transforms.python.frontier_lag_trend import EPOCH, SCHEMA, fits, frame, line_row, pivot, scopes
+from warehouse.queries import query
 
 NAME = "int_aa_lag_trend"
 LAYER = "intermediate"
@@ -32,31 +33,9 @@ READS = (
     "staging.stg_raw__fetches",
 )
 INDEX = "artificial_analysis_intelligence_index"
-LAGS_SQL = """
-select metric_id as benchmark_id, kind, metric, index_version, night, month_end, lag_months,
-       open_leads
-from intermediate.int_aa_frontier_lag as aa_frontier_lag
-"""
+LAGS_SQL = query("transforms.python", "aa_lag_trend_lags")
 # the models of the night a version's lags come from (AA's own flags and release dates)
-MODELS_SQL = """
-with chosen as (
-    select max(observations.fetch_id) as fetch_id
-    from intermediate.int_observations_collapsed as observations
-    inner join staging.stg_raw__batches as batches
-        on observations.fetch_id = batches.fetch_id
-        and batches.source = 'artificial_analysis'
-        and batches.status in ('passed', 'warned')
-    inner join staging.stg_raw__fetches as fetches on observations.fetch_id = fetches.fetch_id
-    where observations.source = 'artificial_analysis' and observations.benchmark_id = $metric
-        and fetches.as_of = $night
-)
-select model, score, release_date, open_weights as is_open
-from intermediate.int_observations_collapsed
-where source = 'artificial_analysis' and benchmark_id = $metric
-    and fetch_id = (select fetch_id from chosen)
-    and open_weights is not null and release_date is not null
-order by model
-"""
+MODELS_SQL = query("transforms.python", "aa_lag_trend_models")
 DAYS_PER_MONTH = 30.4375
 __all__ = ["SCHEMA", "build"]
 

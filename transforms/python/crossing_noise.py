@@ -18,6 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from warehouse.queries import query
+
 NAME = "int_crossing_noise"
 LAYER = "intermediate"
 # what build() reads: the runner orders the models by it
@@ -31,15 +33,8 @@ SCHEMA = {
     "p_above_threshold": "double",
     "p_above_threshold_note": "varchar",
 }
-PAIRS_SQL = """
-select benchmark_id, threshold, open_scope, status,
-       first_closed_model, first_closed_score, first_open_model, first_open_score
-from intermediate.int_crossing_pairs
-"""
-NOISE_SQL = """
-select benchmark_id, model_version, noise_kind, stderr, log_sd, noise_note
-from intermediate.int_score_noise
-"""
+PAIRS_SQL = query("transforms.python", "crossing_noise_pairs")
+NOISE_SQL = query("transforms.python", "crossing_noise_noise")
 _STANDARD = NormalDist()
 
 

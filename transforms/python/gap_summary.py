@@ -12,6 +12,7 @@ import pandas as pd
 from transforms.method import BANDWIDTH_DAYS
 from transforms.python.gap_trend import load_points, release_key, series_list
 from transforms.python.smoothing import gaussian_weights
+from warehouse.queries import query
 
 NAME = "gap_summary"
 LAYER = "marts"
@@ -46,22 +47,7 @@ SCHEMA = {
     "n_pending": "bigint",
     "median_months_pending": "double",
 }
-PENDING_SQL = """
-select
-    benchmarks.source,
-    case
-        when crossings.benchmark_id = 'eci' then 'eci'
-        when benchmarks.category = 'capability_index' then 'index'
-        else 'benchmark'
-    end as view,
-    crossings.open_scope, benchmarks.access, benchmarks.category, crossings.months_pending
-from intermediate.int_crossings as crossings
-inner join intermediate.int_benchmarks as benchmarks
-    on crossings.benchmark_id = benchmarks.benchmark_id
-where crossings.status = 'pending'
-    and crossings.threshold >= crossings.validity_floor - 1e-9
-    and (benchmarks.tracked or crossings.benchmark_id = 'eci')
-"""
+PENDING_SQL = query("transforms.python", "gap_summary_pending")
 
 
 def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, Any]:

@@ -32,6 +32,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from warehouse.queries import query
+
 NAME = "int_model_aliases"
 LAYER = "intermediate"
 # what build() reads: the runner orders the models by it
@@ -60,13 +62,7 @@ _DASHES = re.compile(r"-{2,}")
 # -0528 or -2507 are not taken as dates: DeepSeek-R1-0528 is a model of its own, not "R1"
 _SNAPSHOT = re.compile(r"^(?P<family>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8})$")
 
-OBSERVED_NAMES_SQL = """
-select distinct observations.source, observations.model, observations.model_display
-from intermediate.int_observations_collapsed as observations
-inner join intermediate.int_batches_current as current_batches
-    on observations.fetch_id = current_batches.fetch_id
-    and observations.source = current_batches.source
-"""
+OBSERVED_NAMES_SQL = query("transforms.python", "model_aliases_observed_names")
 
 
 def split_effort(name: str) -> tuple[str, str | None]:
