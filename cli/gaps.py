@@ -66,20 +66,10 @@ def gaps(args: argparse.Namespace) -> int:
         return lag_lines(args)
     if args.by_source:
         return _gaps_by_source(args)
-    query = (
-        "select series, strftime(latest_date, '%Y-%m-%d') || "
-        "case when as_of - latest_date > ? then '*' else '' end as at, "
-        "round(gap_months, 1) as gap_months, "
-        "round(ci_low, 1) || '–' || round(ci_high, 1) as band_90, "
-        "round(least(loo_benchmark_min, loo_release_min), 1) || '–' "
-        "|| round(greatest(loo_benchmark_max, loo_release_max), 1) as leave_one_out, "
-        "n_points as points, n_releases as releases, n_pending as pending, "
-        "round(median_months_pending, 1) as median_months_pending, "
-        "most_influential "
-        "from marts.gap_summary where source = ?"
-    )
     with read_only(args) as con:
-        cursor = con.execute(query, [STALE_DAYS, args.from_source])
+        cursor = con.execute(
+            query("cli", "gaps_series"), {"stale_days": STALE_DAYS, "source": args.from_source}
+        )
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
         as_of = con.execute("select max(as_of) from marts.gap_summary").fetchall()[0][0]
@@ -121,12 +111,7 @@ def _gaps_by_source(args: argparse.Namespace) -> int:
                 [PRIMARY_SOURCE],
             ).fetchall()
         ]
-        cells = con.execute(
-            "select series, source, case when gap_months is null then "
-            "'- (n=' || n_points || ')' else round(gap_months, 1) || ' [' || round(ci_low, 1) "
-            "|| ', ' || round(ci_high, 1) || '] n=' || n_points end "
-            "from marts.gap_summary"
-        ).fetchall()
+        cells = con.execute(query("cli", "gaps_by_source_cells")).fetchall()
     order: list[str] = []
     table: dict[str, dict[str, str]] = {}
     for series, source, text in cells:
@@ -177,13 +162,8 @@ def crossings(args: argparse.Namespace) -> int:
                 )
             )
         cursor = con.execute(
-            "select crossings.threshold, first_closed_model as closed_model, "
-            "first_closed_date as closed, first_open_model as open_model, "
-            "first_open_date as open, round(gap_months, 1) as gap_months, status, accepted, "
-            "reason, benchmarks.scale "
-            "from marts.crossings left join marts.benchmarks using (benchmark_id) "
-            "where benchmark_id = ? and open_scope = ? order by crossings.threshold",
-            [found[0][0], args.scope],
+            query("cli", "gaps_crossings"),
+            {"benchmark_id": found[0][0], "open_scope": args.scope},
         )
         columns = [d[0] for d in cursor.description or []][:-1]
         fetched = cursor.fetchall()
@@ -273,11 +253,7 @@ def configure_gaps(parser: argparse.ArgumentParser) -> None:
 def _gap_history(args: argparse.Namespace) -> int:
     with read_only(args) as con:
         cursor = con.execute(
-            "select as_of, run_id, strftime(latest_date, '%Y-%m-%d') as at, "
-            "round(gap_months, 1) as gap_months, round(ci_low, 1) as ci_low, "
-            "round(ci_high, 1) as ci_high, n_points as points, n_pending as pending "
-            "from history.gap_history where series = ? and source = ? order by as_of, run_id",
-            [args.history, args.from_source],
+            query("cli", "gaps_history"), {"series": args.history, "source": args.from_source}
         )
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
@@ -313,13 +289,7 @@ def alerts(args: argparse.Namespace) -> int:
     with read_only(args) as con:
         if args.each:
             cursor = con.execute(
-                "select as_of, kind, message, "
-                "coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M'), 'not yet: ' || "
-                "coalesce(delivery_error, 'pending')) as delivered "
-                "from history.alerts where (? is null or as_of >= ?) "
-                "and (not ? or delivered_at is null) "
-                "order by kind <> 'gap_closed', as_of desc, raised_at, alert_id",
-                [since, since, args.undelivered],
+                query("cli", "alerts_each"), {"since": since, "undelivered": args.undelivered}
             )
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
