@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 
@@ -323,6 +323,20 @@ def reading_copies(sql: str, copies: Mapping[str, str]) -> str:
     return _REFERENCE.sub(lambda m: copies.get(m.group(0), m.group(0)), sql)
 
 
+class ReadingCopies:
+    """The connection a python model gets during a build: its queries read the views'
+    temporary copies, like the SQL models'; everything else is the connection's own."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, copies: Mapping[str, str]) -> None:
+        self._con, self._copies = con, copies
+
+    def execute(self, query: str, parameters: object = None) -> duckdb.DuckDBPyConnection:
+        return self._con.execute(reading_copies(query, self._copies), parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
 def _build_table(
     con: duckdb.DuckDBPyConnection,
     model: Model,
@@ -334,7 +348,8 @@ def _build_table(
         # a warehouse built by an older layout may hold a view where a table is built now
         con.execute(f"drop view {model.qualified}")
     if model.python is not None:
-        frame = model.python.build(con, params)[list(model.python.schema)]
+        reader = cast(duckdb.DuckDBPyConnection, ReadingCopies(con, copies)) if copies else con
+        frame = model.python.build(reader, params)[list(model.python.schema)]
         casts = ", ".join(
             f"cast({column} as {kind}) as {column}" for column, kind in model.python.schema.items()
         )

@@ -139,7 +139,7 @@ def test_a_view_read_by_several_tables_is_computed_once() -> None:
     was computed once."""
     import duckdb
 
-    from transforms.runner import reading_copies, views_once
+    from transforms.runner import ReadingCopies, reading_copies, views_once
 
     con = duckdb.connect()
     con.execute("create schema staging; create schema intermediate; create schema marts")
@@ -171,5 +171,8 @@ def test_a_view_read_by_several_tables_is_computed_once() -> None:
     r, r2 = con.execute(reading_copies(one.sql or "", copies)).fetchall()[0]
     assert r2 == r * 2
     assert con.execute(reading_copies(two.sql or "", copies)).fetchall() == [(r2,)]
+    # a python model's queries read the copies too
+    python_reads = ReadingCopies(con, copies).execute("select r from staging.stg_draw as draw")
+    assert python_reads.fetchall() == [(r,)]
     # read as views, two draws differ: the copies are what made them agree
     assert con.execute("select r from staging.stg_draw").fetchall() != [(r,)]
