@@ -138,15 +138,15 @@ def fits(source: str, scope: str, panel: Panel) -> list[dict[str, Any]]:
     k = len(panel.benchmarks)
     picks = rng.integers(0, k, size=(method.FRONTIER_LAG_RESAMPLES, k)) if k else None
     out = []
+    # the resampled panels, gathered once for both statistics
+    resampled = panel.lags[picks] if picks is not None and len(years) else None
     for statistic, reduce in (("mean", np.nanmean), ("median", nanmedian)):
         with np.errstate(all="ignore"), warnings.catch_warnings():
             # all-NaN months of a resample are expected; they drop out of its fit
             warnings.simplefilter("ignore", RuntimeWarning)
             line = reduce(panel.lags, axis=0) if len(years) else np.array([])
             replicates = (
-                reduce(panel.lags[picks], axis=1)
-                if picks is not None and len(years)
-                else np.empty((0, len(years)))
+                reduce(resampled, axis=1) if resampled is not None else np.empty((0, len(years)))
             )
         out.append(line_row(source, scope, statistic, k, panel.months, years, line, replicates))
     return out
@@ -154,13 +154,15 @@ def fits(source: str, scope: str, panel: Panel) -> list[dict[str, Any]]:
 
 def nanmedian(values: np.ndarray, axis: int) -> np.ndarray:
     """np.nanmedian along one axis, by sorting (NaN sort last) and averaging the middle pair:
-    the same numbers, without numpy's masked-array path (ten times slower on the resamples)."""
-    ordered = np.sort(values, axis=axis)
-    count = (~np.isnan(values)).sum(axis=axis, keepdims=True)
-    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0), axis=axis)
-    high = np.take_along_axis(ordered, np.maximum(count // 2, 0), axis=axis)
+    the same numbers, without numpy's masked-array path (ten times slower on the resamples).
+    The axis is moved last and made contiguous first: sorting along a strided axis is slower."""
+    ordered = np.ascontiguousarray(np.moveaxis(values, axis, -1))
+    ordered.sort(axis=-1)
+    count = (~np.isnan(ordered)).sum(axis=-1, keepdims=True)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0), axis=-1)
+    high = np.take_along_axis(ordered, np.maximum(count // 2, 0), axis=-1)
     middle = np.where(count > 0, (low + high) / 2, np.nan)
-    return np.squeeze(middle, axis=axis)
+    return np.squeeze(middle, axis=-1)
 
 
 def line_row(
