@@ -11,6 +11,7 @@ import pandas as pd
 
 from transforms.method import BANDWIDTH_DAYS
 from transforms.python.gap_trend import load_points, release_key, series_list
+from transforms.python.series import columns
 from transforms.python.smoothing import gaussian_weights
 from warehouse.queries import query
 
@@ -87,16 +88,34 @@ def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, An
     return out
 
 
+LATEST_SQL = """
+select source, series, date, gap_months, ci_low, ci_high
+from intermediate.int_gap_trend as gap_trend
+where gap_months is not null
+qualify row_number() over (partition by source, series order by date desc) = 1
+"""
+
+
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
-    trend = con.execute("select * from intermediate.int_gap_trend as gap_trend").df()
+    # each series' latest smoothed date with an estimate (its trend rows run by date)
+    latest = {
+        (source, series): row
+        for source, series, *row in con.execute(LATEST_SQL).df().itertuples(index=False)
+    }
     points = load_points(con)
     pending = con.execute(PENDING_SQL).df()
+    # the columns every series selects by, out of the frames once
+    point_columns, pending_columns = columns(points), columns(pending)
+    waiting_months = pending["months_pending"].to_numpy(np.float64)
+    untested = points["untested_check"].to_numpy(object, na_value=None)
+    releases = points["release"]
     rows = []
     for series in series_list(con):
-        mine = (trend["source"] == series.source) & (trend["series"] == series.name)
-        latest = trend[mine & trend["gap_months"].notna()].tail(1)
-        waiting = series.select(pending)["months_pending"]
-        mine_points = series.select(points)
+        date, gap, low, high = latest.get(
+            (series.source, series.name), (pd.NaT, float("nan"), float("nan"), float("nan"))
+        )
+        waiting = waiting_months[series.mask(pending_columns)]
+        mine = series.mask(point_columns)
         rows.append(
             {
                 "source": series.source,
@@ -106,17 +125,17 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
                 "access": series.access,
                 "category": series.category,
                 "as_of": pd.Timestamp(params["as_of"]),
-                "latest_date": latest["date"].iloc[0] if len(latest) else pd.NaT,
-                "gap_months": latest["gap_months"].iloc[0] if len(latest) else float("nan"),
-                "ci_low": latest["ci_low"].iloc[0] if len(latest) else float("nan"),
-                "ci_high": latest["ci_high"].iloc[0] if len(latest) else float("nan"),
-                "n_points": len(mine_points),
-                "n_releases": release_key(mine_points).nunique() if len(mine_points) else 0,
+                "latest_date": date,
+                "gap_months": gap,
+                "ci_low": low,
+                "ci_high": high,
+                "n_points": int(mine.sum()),
+                "n_releases": releases[mine].nunique() if mine.any() else 0,
                 # accepted although the untested-model check could not run (no ECI)
-                "n_untested_not_run": int((mine_points["untested_check"] == "not_run").sum()),
+                "n_untested_not_run": int((untested[mine] == "not_run").sum()),
                 "n_pending": len(waiting),
-                "median_months_pending": waiting.median() if len(waiting) else float("nan"),
-                **leave_one_out(mine_points, latest["date"].iloc[0] if len(latest) else None),
+                "median_months_pending": pd.Series(waiting).median() if len(waiting) else np.nan,
+                **leave_one_out(points[mine], None if pd.isna(date) else date),
             }
         )
     return pd.DataFrame(rows).astype(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.method import BANDWIDTH_DAYS, BASE_SEED, GRID_STEP_DAYS, LEVEL, RESAMPLES
-from transforms.python.series import Series, all_series
+from transforms.python.series import Series, all_series, columns
 from transforms.python.smoothing import smooth
 
 NAME = "int_gap_trend"
@@ -46,16 +46,22 @@ COLUMNS = {
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
     points = load_points(con)
-    parts = [
-        columns
-        for series in series_list(con)
-        if (columns := trend_columns(series, series.select(points))) is not None
-    ]
+    # the columns every series reads, out of the frame once
+    selected_by = columns(points)
+    days = _days(points["open_date"])
+    gaps = points["gap_months"].to_numpy(np.float64)
+    releases = points["release"].to_numpy(object)
+    parts = []
+    for series in series_list(con):
+        mine = series.mask(selected_by)
+        if mine.any():
+            codes = pd.factorize(releases[mine])[0].astype(np.int64)
+            parts.append(trend_arrays(series, days[mine], gaps[mine], codes))
     if not parts:
         return empty()
     # one frame at the end: building a frame per series costs more than its arithmetic
-    columns = {c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in COLUMNS}
-    return pd.DataFrame(columns).astype(COLUMNS)
+    joined = {c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in COLUMNS}
+    return pd.DataFrame(joined).astype(COLUMNS)
 
 
 def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
@@ -93,27 +99,30 @@ def load_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def trend(series: Series, points: pd.DataFrame) -> pd.DataFrame:
     """The smoothed series on a weekly grid from its first to its last datapoint."""
-    columns = trend_columns(series, points)
-    return empty() if columns is None else pd.DataFrame(columns).astype(COLUMNS)
+    arrays = trend_columns(series, points)
+    return empty() if arrays is None else pd.DataFrame(arrays).astype(COLUMNS)
 
 
 def trend_columns(series: Series, points: pd.DataFrame) -> dict[str, Any] | None:
     """trend()'s columns as arrays (None for a series without points)."""
     if points.empty:
         return None
-    days = _days(points["open_date"])
+    return trend_arrays(
+        series,
+        _days(points["open_date"]),
+        points["gap_months"].to_numpy(np.float64),
+        release_codes(points),
+    )
+
+
+def trend_arrays(
+    series: Series, days: np.ndarray, gaps: np.ndarray, codes: np.ndarray | None
+) -> dict[str, Any]:
+    """trend()'s columns from a series' points as arrays: open release day (days since 1970),
+    gap months, release code per point (None: every point its own release)."""
     grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS, dtype=np.float64)
     rng = np.random.default_rng(BASE_SEED + zlib.crc32(f"{series.source}/{series.name}".encode()))
-    result = smooth(
-        days,
-        points["gap_months"].to_numpy(np.float64),
-        grid,
-        BANDWIDTH_DAYS,
-        RESAMPLES,
-        LEVEL,
-        rng,
-        clusters=release_codes(points),
-    )
+    result = smooth(days, gaps, grid, BANDWIDTH_DAYS, RESAMPLES, LEVEL, rng, clusters=codes)
     return {
         "source": np.full(len(grid), series.source, dtype=object),
         "series": np.full(len(grid), series.name, dtype=object),
@@ -122,7 +131,7 @@ def trend_columns(series: Series, points: pd.DataFrame) -> dict[str, Any] | None
         "ci_low": result.low,
         "ci_high": result.high,
         "n_eff": result.n_eff,
-        "n_points": np.full(len(grid), len(points), dtype=np.int64),
+        "n_points": np.full(len(grid), len(days), dtype=np.int64),
     }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from transforms.method import CONFIDENT_MIN_P
 
@@ -24,18 +27,35 @@ class Series:
 
     def select(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Rows of a frame with view/open_scope/access/category columns that belong here."""
-        mask = (
-            (frame["source"] == self.source)
-            & (frame["view"] == self.view)
-            & (frame["open_scope"] == self.open_scope)
+        return frame[self.mask(columns(frame))]
+
+    def mask(self, columns: Mapping[str, np.ndarray]) -> NDArray[np.bool_]:
+        """select()'s rows as a mask over a frame's columns taken out once as numpy arrays
+        (see columns()): many series select from one frame without a pandas operation each."""
+        mask: NDArray[np.bool_] = (
+            (columns["source"] == self.source)
+            & (columns["view"] == self.view)
+            & (columns["open_scope"] == self.open_scope)
         )
         if self.access is not None:
-            mask &= frame["access"] == self.access
+            mask &= columns["access"] == self.access
         if self.category is not None:
-            mask &= frame["category"] == self.category
-        if self.min_p is not None and "p_above_threshold" in frame:
-            mask &= frame["p_above_threshold"].fillna(-1.0) >= self.min_p
-        return frame[mask]
+            mask &= columns["category"] == self.category
+        if self.min_p is not None and "p_above_threshold" in columns:
+            p = columns["p_above_threshold"]
+            mask &= np.where(np.isnan(p), -1.0, p) >= self.min_p
+        return mask
+
+
+SELECTED_BY = ("source", "view", "open_scope", "access", "category")
+
+
+def columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns Series.mask reads, as numpy arrays (strings as objects, p as floats)."""
+    out = {c: frame[c].to_numpy(object, na_value=None) for c in SELECTED_BY if c in frame}
+    if "p_above_threshold" in frame:
+        out["p_above_threshold"] = frame["p_above_threshold"].to_numpy(np.float64, na_value=np.nan)
+    return out
 
 
 def all_series(categories: dict[str, list[str]], registries: frozenset[str]) -> list[Series]:
