@@ -1,7 +1,8 @@
 """How fast are the transforms, against the arithmetic they cannot avoid?
 
 Builds a warehouse from the 2026-04-19 snapshot once, then times, in-process:
-  * every mart (SQL and Python, every band with its full resample count) rebuilt by run_marts;
+  * every mart (SQL and Python, every band with its full resample count) rebuilt by run_marts,
+    and how that time splits (SQL tables, Python models, int_gap_trend, the rest);
   * the floor: the smoothing and bootstrap arithmetic alone, done directly with numpy on the
     same arrays (per gap series: kernel weights, release-clustered resample counts, the two
     matrix products and the percentiles), with no SQL, no frames, no bookkeeping.
@@ -28,13 +29,17 @@ from pipeline.run import refresh
 from pipeline.settings import Settings
 from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS, LEVEL, RESAMPLES
 from transforms.python.gap_trend import load_points, release_codes, series_list
-from transforms.runner import run_marts
+from transforms.runner import default_python_models, plan, run_marts
 from warehouse.store import connect_file
 
 PROJECT = Path(__file__).resolve().parent.parent
 SNAPSHOT = PROJECT.parent / "shared" / "data" / "epoch" / "2026-04-19" / "benchmark_data"
 AS_OF = date(2026, 4, 19)
 BUDGET_SECONDS = 0.15
+
+
+def python_names() -> set[str]:
+    return set(default_python_models())
 
 
 def series_arrays(con: duckdb.DuckDBPyConnection) -> list[tuple[np.ndarray, ...]]:
@@ -95,6 +100,32 @@ def median_seconds(run: object, repeat: int) -> float:
     return statistics.median(times)
 
 
+def timed_builds(con: duckdb.DuckDBPyConnection, repeat: int) -> tuple[float, dict[str, float]]:
+    """Median seconds of run_marts, and the median of each part of it: the SQL tables, the
+    Python models, int_gap_trend alone (whose arithmetic the floor is), and the rest (the
+    views computed once, the commit, the runner's bookkeeping)."""
+    python = {f"{m.layer}.{name}" for name, m in default_python_models().items()}
+    totals, parts = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        built = run_marts(con, {"as_of": AS_OF})
+        totals.append(time.perf_counter() - start)
+        sql = sum(b.seconds for b in built if b.name not in python)
+        py = sum(b.seconds for b in built if b.name in python)
+        gap = sum(b.seconds for b in built if b.name == "intermediate.int_gap_trend")
+        parts.append(
+            {
+                "SQL tables": sql,
+                "Python models but int_gap_trend": py - gap,
+                "int_gap_trend": gap,
+                "views computed once, commit, bookkeeping": totals[-1] - sql - py,
+            }
+        )
+    return statistics.median(totals), {
+        key: statistics.median(p[key] for p in parts) for key in parts[0]
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -105,7 +136,8 @@ def main() -> None:
         )
         assert refresh(settings, AS_OF).ok
         with connect_file(settings.database) as con:
-            transforms = median_seconds(lambda: run_marts(con, {"as_of": AS_OF}), args.repeat)
+            transforms, parts = timed_builds(con, args.repeat)
+            sql_tables = sum(1 for name in plan()[1] if name.split(".")[1] not in python_names())
             arrays = series_arrays(con)
         rng = np.random.default_rng(0)
         floor = median_seconds(lambda: numpy_floor(arrays, rng), args.repeat)
@@ -125,6 +157,9 @@ def main() -> None:
         f"the first floor (points not summed per release, np.nanquantile): median "
         f"{legacy:.3f} s; transforms / that floor = {transforms / legacy:.1f}"
     )
+    print(f"where the transforms' time goes (medians; {sql_tables} SQL tables):")
+    for part, seconds in parts.items():
+        print(f"  {part}: {seconds:.3f} s ({seconds / floor:.1f} x the floor)")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import ast
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -79,6 +80,7 @@ class Model:
 class BuiltModel:
     name: str
     rows: int | None
+    seconds: float = 0.0  # wall time of this table's build (benchmarks read it)
 
 
 def model_sql(layer: str, name: str) -> str:
@@ -265,7 +267,12 @@ def run_models(
     existing = _existing_views(con)
     copies = views_once(con, models, targets, existing)
     try:
-        return [_build_table(con, model, params, copies, existing) for model in targets]
+        built = []
+        for model in targets:
+            start = time.perf_counter()
+            done = _build_table(con, model, params, copies, existing)
+            built.append(replace(done, seconds=time.perf_counter() - start))
+        return built
     finally:
         for copy in copies.values():
             con.execute(f"drop table if exists {copy}")
