@@ -49,6 +49,7 @@ SCHEMA = {
     "median_months_pending": "double",
 }
 PENDING_SQL = query("transforms.python", "gap_summary_pending")
+LATEST_SQL = query("transforms.python", "gap_summary_latest")
 
 
 def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, Any]:
@@ -86,14 +87,6 @@ def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, An
     if moves:
         out["most_influential"] = max(moves)[1]
     return out
-
-
-LATEST_SQL = """
-select source, series, date, gap_months, ci_low, ci_high
-from intermediate.int_gap_trend as gap_trend
-where gap_months is not null
-qualify row_number() over (partition by source, series order by date desc) = 1
-"""
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
