@@ -48,6 +48,11 @@ def refresh(args: argparse.Namespace) -> int:
     naming the source, file and rows. Unchanged payloads are not reloaded. Only one refresh
     runs at a time; readers (gapwatch sql) are never blocked by it.
 
+    Run directly, it does not render the report (the data is what a refresh waits for): it
+    says where the last report is; `gapwatch report` writes this night's, or --report
+    publishes it with the refresh (reports/<as-of>/ and reports/latest/, as the nightly flow
+    does). The Prefect flow always publishes it.
+
     Exit codes: 0 all refreshed and delivered; 1 a source failed or a file was quarantined;
     2 nothing was done (usage, lock held, unusable warehouse or data dir); 3 refreshed, but
     an alert was not delivered (retried next run); 130/143 interrupted by SIGINT/SIGTERM (the
@@ -58,6 +63,7 @@ def refresh(args: argparse.Namespace) -> int:
         gapwatch refresh --as-of 2026-04-19 \\
             --source epoch=../shared/data/epoch/2026-04-19/benchmark_data
         gapwatch refresh --source epoch=./benchmark_data.zip --data-dir /srv/gapwatch --no-prefect
+        gapwatch refresh --report
     """
     from cli.guard import EXIT_PROBLEMS, EXIT_UNDELIVERED, guarded_refresh
 
@@ -69,8 +75,9 @@ def refresh(args: argparse.Namespace) -> int:
         with guarded_refresh(settings, as_of, list(settings.sources), preflight=with_prefect):
             if with_prefect:
                 problems = _refresh_with_prefect(settings, as_of)
+                report_line = _published_line(settings)
             else:
-                problems = _refresh_plain(settings, as_of)
+                problems, report_line = _refresh_plain(settings, as_of, args.report)
     except ValueError as error:
         from validation.seed_checks import SeedError  # not imported by a night that reads no seed
 
@@ -78,8 +85,7 @@ def refresh(args: argparse.Namespace) -> int:
             raise
         raise UsageError(f"a seed file needs fixing, nothing was refreshed: {error}") from error
     undelivered = _print_last_run(settings)
-    report = _latest_report(settings)
-    print(f"  report: {report}" if report else "  report: not written (see the log above)")
+    print(f"  report: {report_line}")
     for line in problems:
         print(f"gapwatch: {redact(line)}", file=sys.stderr)
     if problems:
@@ -116,31 +122,54 @@ def _use_prefect(args: argparse.Namespace) -> bool:
     return False
 
 
-def _refresh_plain(settings: Any, as_of: Any) -> list[str]:
-    import logging
-
+def _refresh_plain(settings: Any, as_of: Any, with_report: bool) -> tuple[list[str], str]:
+    """The steps without Prefect; the report only when asked. Returns the problems and the
+    line that says where the report is."""
     from pipeline.run import refresh as run_refresh
 
     result = run_refresh(settings, as_of)
     problems: list[str] = result.problems()
     dated = settings.data_dir / "reports" / as_of.isoformat() / "report.html"
     if not result.rebuilt and dated.is_file():
-        logging.getLogger(__name__).info("report: the marts did not change; %s stands", dated)
-        return problems
-    # the same report the nightly flow publishes: reports/<as_of>/ and reports/latest/
+        return problems, f"{dated} (the marts did not change: it stands)"
+    if not with_report:
+        last = _last_report(settings)
+        return problems, (
+            "not rendered by the refresh: 'gapwatch report' writes this night's "
+            "('gapwatch refresh --report' does both); "
+            + (f"the last one is {last}" if last else "none written yet")
+        )
+    _publish_report(settings, as_of)
+    return problems, _published_line(settings)
+
+
+def _publish_report(settings: Any, as_of: Any) -> None:
+    """The same report the nightly flow publishes: reports/<as_of>/ and reports/latest/."""
+    import logging
+
     try:
         from report.publish import publish
 
         publish(settings.warehouse, settings.data_dir / "reports", as_of, gx_root=settings.data_dir)
     except Exception as error:  # the data is what the night is for; the report is told apart
         logging.getLogger(__name__).error("report: not written (%s)", error)
-    return problems
+
+
+def _published_line(settings: Any) -> str:
+    report = _latest_report(settings)
+    return str(report) if report else "not written (see the log above)"
 
 
 def _latest_report(settings: Any) -> Path | None:
-    """The page the last refresh published, if any."""
+    """The page the last publishing refresh (or nightly flow) wrote, if any."""
     page = settings.data_dir / "reports" / "latest" / "report.html"
     return page if page.is_file() else None
+
+
+def _last_report(settings: Any) -> Path | None:
+    """The report written last under <data dir>/reports/, by a refresh or `gapwatch report`."""
+    pages = (settings.data_dir / "reports").glob("*/report.html")
+    return max(pages, key=lambda page: page.stat().st_mtime, default=None)
 
 
 def _refresh_with_prefect(settings: Any, as_of: Any) -> list[str]:
@@ -247,6 +276,12 @@ def configure_refresh(parser: argparse.ArgumentParser) -> None:
         "again); a replay raises and sends no alerts",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="also publish the report (reports/<as-of>/ and reports/latest/, as the nightly "
+        "flow does); without it a direct refresh renders none and says where the last one is",
+    )
     parser.add_argument(
         "--no-prefect",
         action="store_true",
@@ -376,6 +411,7 @@ def demo(args: argparse.Namespace) -> int:
     args.all_sources = False
     args.as_of = args.as_of or "2026-04-20"
     args.no_prefect = not args.with_prefect  # --with-prefect: the flow, on a temporary server
+    args.report = True  # the demo shows everything: its report is published too
     args.wide = False
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")

@@ -76,6 +76,37 @@ def test_demo_runs_offline_and_prints_a_summary(
     assert "The sample warehouse (made-up data):" in out
     assert "== last fetch per source" in out
     assert (data_dir / "gapwatch.duckdb").is_file()
+    # the demo publishes its report, as `gapwatch refresh --report` does
+    latest = data_dir / "reports" / "latest" / "report.html"
+    assert latest.is_file() and (data_dir / "reports" / "2026-04-20" / "report.html").is_file()
+    assert f"  report: {latest}" in out
+
+
+def test_a_direct_refresh_renders_no_report_and_says_where_the_last_one_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = tmp_path / "data"
+
+    def refresh_night(as_of: str) -> str:
+        argv = ["refresh", "--no-prefect", "--quiet", "--data-dir", str(data_dir)]
+        assert main([*argv, "--source", f"epoch={SAMPLE_BUNDLE}", "--as-of", as_of]) == 0
+        return capsys.readouterr().out
+
+    out = refresh_night("2026-04-20")
+    assert "  report: not rendered by the refresh: 'gapwatch report' writes this night's" in out
+    assert "'gapwatch refresh --report' does both); none written yet" in out
+    assert not (data_dir / "reports").exists()
+    # an earlier night's report (a hand-written stand-in page) is the last one written
+    earlier = data_dir / "reports" / "2026-04-20" / "report.html"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("<p>stand-in</p>", encoding="utf-8")
+    assert f"the last one is {earlier}" in refresh_night("2026-04-21")
+    # this night's report exists and no input of the marts changed: it stands as it is
+    dated = data_dir / "reports" / "2026-04-21" / "report.html"
+    dated.parent.mkdir(parents=True)
+    dated.write_text("<p>stand-in</p>", encoding="utf-8")
+    assert f"  report: {dated} (the marts did not change: it stands)" in refresh_night("2026-04-21")
+    assert sorted(p.name for p in (data_dir / "reports").iterdir()) == ["2026-04-20", "2026-04-21"]
 
 
 def test_sql_prints_a_table(
