@@ -24,6 +24,7 @@ from transforms import inputs
 from warehouse import landing
 from warehouse.db import ensure_schemas
 from warehouse.health import check_before_refresh
+from warehouse.pandas_probe import WithoutPandas
 from warehouse.queries import query
 from warehouse.replay import check_replay
 from warehouse.store import night_done, refresh_lock, refreshing
@@ -179,9 +180,13 @@ class Run:
         self.alerts: list[Alert] = []
         self.undelivered: dict[str, str] = {}
         self._stack = ExitStack()
+        # DuckDB imports pandas to bind any value, unless told it is not there: until the night
+        # has work (prepare), it is told so (see warehouse/pandas_probe.py)
+        self._without_pandas = WithoutPandas()
 
     def __enter__(self) -> Run:
         with ExitStack() as stack:
+            stack.enter_context(self._without_pandas)
             stack.enter_context(refresh_lock(self.settings.warehouse))
             check_before_refresh(self.settings.warehouse)
             self.con = stack.enter_context(refreshing(self.settings.warehouse))
@@ -200,6 +205,7 @@ class Run:
         """
         if self.prepared:
             return
+        self._without_pandas.release()  # what follows may read or build DataFrames
         from alerts.events import snapshot_previous
         from transforms.runner import run_views
         from validation.seed_checks import check_seeds

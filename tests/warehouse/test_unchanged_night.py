@@ -104,4 +104,6 @@ def test_an_unchanged_night_imports_no_validator_and_runs_no_transform(
     # nor the transforms' runner, the seed checks or the alerts: nothing is rebuilt or raised
     assert not {"transforms.runner", "validation.seed_checks", "alerts.events"} & modules
     assert "matplotlib" not in modules
+    # DuckDB binds the night's values without importing pandas (warehouse/pandas_probe.py)
+    assert not {"pandas", "numpy"} & modules
     assert "stand-in" in dated.read_text(encoding="utf-8")
