@@ -1,41 +1,26 @@
-"""The CLI's commands: each a docstring with an example, a configure(), and a handler."""
+"""The CLI's commands: each a docstring with an example, a configure(), and a handler.
+
+cli/registry.py lists every command; this module is imported for refresh, sql, models,
+status and demo, so it imports nothing at the top that `gapwatch sql` does not use.
+"""
 
 from __future__ import annotations
 
 import argparse
-import atexit
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cli import export as export_command
-from cli import nights as nights_command
-from cli import report as report_command
-from cli import service as service_command
-from cli import sources as sources_command
 from cli.common import (
     SAMPLE_BUNDLE,
     SAMPLE_WEIRDML,
     UsageError,
     add_format,
-    configure_logging,
     parse_as_of,
     read_only,
     settings_from,
 )
-from cli.gaps import (
-    alerts,
-    changes,
-    configure_alerts,
-    configure_crossings,
-    configure_gaps,
-    crossings,
-    gaps,
-)
 from cli.output import write_rows
-from extractors import PRIMARY_SOURCE
-from extractors.redact import redact
 
 
 def refresh(args: argparse.Namespace) -> int:
@@ -66,6 +51,8 @@ def refresh(args: argparse.Namespace) -> int:
         gapwatch refresh --report
     """
     from cli.guard import EXIT_PROBLEMS, EXIT_UNDELIVERED, guarded_refresh
+    from cli.logs import configure_logging
+    from extractors.redact import redact
 
     settings = settings_from(args)
     as_of = parse_as_of(args.as_of)
@@ -179,6 +166,8 @@ def _refresh_with_prefect(settings: Any, as_of: Any) -> list[str]:
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
     if not _TEARDOWN_REGISTERED:
+        import atexit
+
         # registered before Prefect registers its own exit handlers, so it runs after them
         atexit.register(_quiet_teardown)
         _TEARDOWN_REGISTERED.append(True)
@@ -413,6 +402,9 @@ def demo(args: argparse.Namespace) -> int:
     args.no_prefect = not args.with_prefect  # --with-prefect: the flow, on a temporary server
     args.report = True  # the demo shows everything: its report is published too
     args.wide = False
+    from cli.gaps import gaps
+    from extractors import PRIMARY_SOURCE
+
     code = refresh(args)
     print("\nThe sample warehouse (made-up data):")
     status(args)
@@ -439,22 +431,3 @@ def configure_demo(parser: argparse.ArgumentParser) -> None:
         "--with-prefect", action="store_true", help="run it as the Prefect flow (slower start)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
-
-
-Handler = Callable[[argparse.Namespace], int]
-COMMANDS: list[tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] = [
-    ("refresh", refresh, configure_refresh),
-    ("sql", sql, configure_sql),
-    ("models", models, configure_models),
-    ("status", status, configure_status),
-    ("gaps", gaps, configure_gaps),
-    ("crossings", crossings, configure_crossings),
-    ("alerts", alerts, configure_alerts),
-    ("changes", changes, add_format),
-    ("demo", demo, configure_demo),
-    ("report", report_command.report, report_command.configure),
-    ("export", export_command.export, export_command.configure),
-    ("nights", nights_command.nights, nights_command.configure),
-    ("service", service_command.service, service_command.configure),
-    ("sources", sources_command.sources, sources_command.configure),
-]

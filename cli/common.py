@@ -1,10 +1,8 @@
-"""What every command shares: settings from flags, logging, output options, read-only access."""
+"""What every command shares: settings from flags, output options, read-only access."""
 
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -63,43 +61,6 @@ def settings_from(args: argparse.Namespace) -> Any:
     return settings
 
 
-def configure_logging(quiet: bool) -> None:
-    """Progress lines from gapwatch's own packages; other libraries only at WARNING and up."""
-    root = logging.getLogger()
-    if not any(isinstance(f, _OwnInfo) for h in root.handlers for f in h.filters):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
-        handler.addFilter(_OwnInfo())
-        root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    for package in OWN_PACKAGES:
-        logging.getLogger(package).setLevel(logging.WARNING if quiet else logging.INFO)
-
-
-OWN_PACKAGES = (
-    "cli",
-    "flows",
-    "pipeline",
-    "report",
-    "alerts",
-    "validation",
-    "transforms",
-    "warehouse",
-    "extractors",
-)
-
-
-class _OwnInfo(logging.Filter):
-    # GX and Prefect log chatty INFO lines on their own loggers; keep only ours below WARNING.
-    # Prefect also attaches full tracebacks to a failed task or flow, which the CLI already
-    # explains in one line per problem: their message stays, the traceback goes.
-    def filter(self, record: logging.LogRecord) -> bool:
-        package = record.name.split(".")[0]
-        if package == "prefect" and record.exc_info:
-            record.exc_info, record.exc_text = None, None
-        return record.levelno >= logging.WARNING or package in OWN_PACKAGES
-
-
 def add_format(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV output")
@@ -123,16 +84,15 @@ def read_only(args: argparse.Namespace, reads_history: bool = True) -> Any:
     command loads none of the sources' parsers, which the full settings would.
     """
     import os
-    from dataclasses import replace
 
     from warehouse.health import WarehouseUnusable, history_not_migrated, open_for_reading
     from warehouse.where import WarehouseSettingInvalid, storage_from_env
 
     storage = storage_from_env(os.environ)
     if args.data_dir is not None:
-        storage = replace(storage, data_dir=args.data_dir)
+        storage = storage._replace(data_dir=args.data_dir)
     if args.db is not None:
-        storage = replace(storage, db_path=args.db)
+        storage = storage._replace(db_path=args.db)
     try:
         warehouse = storage.warehouse(getattr(args, "night", None))
     except WarehouseSettingInvalid as error:

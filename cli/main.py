@@ -7,12 +7,11 @@ not pay for Prefect or Great Expectations.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from cli.common import UsageError
 
@@ -33,6 +32,8 @@ def _did_you_mean(message: str) -> str:
     """From argparse's "invalid choice: 'gap' (choose from 'gaps', ...)", the nearest choice."""
     if "invalid choice:" not in message or "(choose from" not in message:
         return ""
+    import difflib
+
     given = message.split("invalid choice:", 1)[1].split("(choose from", 1)[0].strip(" '\"")
     choices = [c.strip(" '\",") for c in message.split("(choose from", 1)[1].rstrip(")").split(",")]
     close = difflib.get_close_matches(given, choices, n=1, cutoff=0.5)
@@ -128,24 +129,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     _add_common(parser, None)  # before the command too: gapwatch --data-dir X gaps
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
-    from cli import commands as handlers
+    commands = parser.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=Parser, action=_LoadedOnUse
+    )
+    from cli.registry import COMMANDS
 
-    for name, handler, configure in handlers.COMMANDS:
-        doc = (handler.__doc__ or "").strip()
-        summary = doc.splitlines()[0] if doc else name
-        sub = commands.add_parser(
-            name,
-            # argparse expands %-formats in help texts: "90% band" must reach it as "90%% band"
-            help=summary.replace("%", "%%"),
-            description=doc,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        # SUPPRESS: a value given before the command is not overwritten by the command's default
-        _add_common(sub, argparse.SUPPRESS)
-        configure(sub)
-        sub.set_defaults(handler=handler, command=name)
+    assert isinstance(commands, _LoadedOnUse)
+    for command in COMMANDS:
+        # argparse expands %-formats in help texts: "90% band" must reach it as "90%% band"
+        commands.add_command(command.name, command.summary.replace("%", "%%"))
     return parser
+
+
+class _LoadedOnUse(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subcommands made, and their module (options, handler, description) imported, once chosen.
+
+    `gapwatch sql` then builds one subparser and loads cli.commands only, not the report's, the
+    service's or the sources' modules; `gapwatch --help` lists the commands from cli.registry.
+    """
+
+    def add_command(self, name: str, summary: str) -> None:
+        """A choice with its line in the help; its parser is made when it is chosen."""
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), summary))
+        self._name_parser_map[name] = None  # a valid choice; see __call__
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        chosen = values[0] if isinstance(values, list) and values else None
+        if isinstance(chosen, str) and self._name_parser_map.get(chosen, False) is None:
+            del self._name_parser_map[chosen]  # add_parser refuses a name it holds
+            sub = self.add_parser(chosen, formatter_class=argparse.RawDescriptionHelpFormatter)
+            configure_command(sub, chosen)
+        super().__call__(parser, namespace, values, option_string)
+
+
+def configure_command(sub: argparse.ArgumentParser, name: str) -> None:
+    """A command's description, options and handler, from its module."""
+    from cli.registry import BY_NAME
+
+    handler, configure = BY_NAME[name].load()
+    sub.description = (handler.__doc__ or "").strip()
+    # SUPPRESS: a value given before the command is not overwritten by the command's default
+    _add_common(sub, argparse.SUPPRESS)
+    configure(sub)
+    sub.set_defaults(handler=handler, command=name)
 
 
 def _add_common(parser: argparse.ArgumentParser, default: object) -> None:

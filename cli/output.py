@@ -7,7 +7,6 @@ do not fit are left out with a note naming them (--wide prints every column in f
 from __future__ import annotations
 
 import csv
-import json
 import math
 import sys
 import textwrap
@@ -37,6 +36,8 @@ def write_rows(
     elif fmt == "json":
         records = [{c: _json(v) for c, v in zip(columns, row, strict=True)} for row in rows]
         # allow_nan=False: a bare NaN is not JSON; _json has turned every NaN into null
+        import json  # --json only
+
         json.dump(records, out, default=str, indent=2, ensure_ascii=False, allow_nan=False)
         out.write("\n")
     elif wide:

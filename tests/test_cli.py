@@ -17,11 +17,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cli.commands import COMMANDS
 from cli.main import main
+from cli.registry import COMMANDS as REGISTERED
+from cli.registry import loaded
 from pipeline.run import refresh
 from tests.conftest import PROJECT, SAMPLE_BUNDLE
 from tests.warehouse.bundles import WHITESPACE, make_settings, read_csv
+
+COMMANDS = loaded()  # every command's (name, handler, configure)
 
 GPQA_SQL = (
     "select model_version, score from marts.benchmark_scores "
@@ -243,6 +246,13 @@ def test_every_command_has_an_example() -> None:
         assert re.search(rf"^\s+gapwatch {name}\b", example, re.MULTILINE), (
             f"{name}'s Example: block never runs `gapwatch {name}`"
         )
+
+
+def test_the_registry_lists_each_command_with_its_docstrings_first_line() -> None:
+    """`gapwatch --help` lists the registry's summaries without importing the commands."""
+    for command, (name, handler, _) in zip(REGISTERED, COMMANDS, strict=True):
+        assert command.name == name
+        assert command.summary == (handler.__doc__ or "").strip().splitlines()[0], name
 
 
 def test_every_command_is_in_the_readme() -> None:

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from cli.commands import COMMANDS
 from cli.gaps import STALE_DAYS
 from cli.main import main
 from cli.output import WIDTH, table, write_rows
+from cli.registry import loaded
 from pipeline.run import refresh
 from report.facts import STALE_DAYS as REPORT_STALE_DAYS
 from tests.conftest import PROJECT, SAMPLE_BUNDLE
 from tests.warehouse.bundles import make_settings
+
+COMMANDS = loaded()  # every command's (name, handler, configure)
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import lake
-from warehouse.extensions import ExtensionMissing
-from warehouse.queries import query
 from warehouse.readonly import open_read_only
 from warehouse.where import Warehouse, as_warehouse
+
+# warehouse.lake, warehouse.extensions and warehouse.queries are imported where a lake or a
+# query file is used: reading the DuckDB file (gapwatch sql) needs none of them
 
 # version of gapwatch's own tables, stored in raw.gapwatch_schema by every refresh
 # 2: refresh_runs.prefect_flow_run_id (then in marts)
@@ -101,9 +101,7 @@ def _probe_write(folder: Path) -> None:
 
 def check_schema(con: duckdb.DuckDBPyConnection, database: Path, for_writing: bool) -> None:
     """A warehouse from a newer gapwatch is refused; one without gapwatch's schemas too."""
-    found = con.execute(
-        "select count(*) from duckdb_schemas() where schema_name = 'marts'"
-    ).fetchall()[0][0]
+    found, version = _marts_and_version(con)
     if not found:
         if for_writing and _is_empty(con):
             return
@@ -111,7 +109,6 @@ def check_schema(con: duckdb.DuckDBPyConnection, database: Path, for_writing: bo
             f"{database} is a DuckDB file but not a gapwatch warehouse (no marts schema); "
             "point --db / GAPWATCH_DB at the warehouse, or at a new file"
         )
-    version = stored_schema_version(con)
     if version is not None and version > SCHEMA_VERSION:
         raise WarehouseUnusable(
             f"{database} was written by a newer gapwatch (schema {version}, this one knows "
@@ -119,8 +116,28 @@ def check_schema(con: duckdb.DuckDBPyConnection, database: Path, for_writing: bo
         )
 
 
+# one query on a warehouse that records its schema version (every refresh since version 1):
+# the catalog functions behind stored_schema_version cost a cold `gapwatch sql` ~5 ms more
+MARTS_AND_VERSION = (
+    "select (select count(*) from duckdb_schemas() where schema_name = 'marts'), "
+    "(select max(version) from raw.gapwatch_schema)"
+)
+
+
+def _marts_and_version(con: duckdb.DuckDBPyConnection) -> tuple[bool, int | None]:
+    """Whether there is a marts schema, and raw.gapwatch_schema's version (None: not kept)."""
+    try:
+        found, version = con.execute(MARTS_AND_VERSION).fetchall()[0]
+    except duckdb.CatalogException:  # no raw.gapwatch_schema: older, empty or not ours
+        marts = "select count(*) from duckdb_schemas() where schema_name = 'marts'"
+        return bool(con.execute(marts).fetchall()[0][0]), stored_schema_version(con)
+    return bool(found), int(version) if version is not None else None
+
+
 def history_not_migrated(con: duckdb.DuckDBPyConnection) -> bool:
     """True for a warehouse whose history tables still sit in marts: a refresh moves them."""
+    from warehouse.queries import query
+
     return bool(con.execute(query("warehouse", "history_layout")).fetchall()[0][0])
 
 
@@ -222,6 +239,9 @@ def _pid(text: str) -> str:
 
 def open_lake_for_reading(warehouse: Warehouse, night: str | None) -> duckdb.DuckDBPyConnection:
     """open_reader with every failure as one line saying what to do (WarehouseUnusable)."""
+    from warehouse import lake
+    from warehouse.extensions import ExtensionMissing
+
     try:
         con = lake.open_reader(warehouse, night)
     except lake.NightNotFound as error:
@@ -238,6 +258,9 @@ def open_lake_for_reading(warehouse: Warehouse, night: str | None) -> duckdb.Duc
 
 def check_lake_before_refresh(warehouse: Warehouse) -> None:
     """Reach the catalog and the data path before the night starts; nothing is written."""
+    from warehouse import lake
+    from warehouse.extensions import ExtensionMissing
+
     assert warehouse.data_path is not None
     if lake.is_local(warehouse.data_path):
         folder = Path(warehouse.data_path)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -108,7 +107,7 @@ def list_nights(where: Warehouse | Path) -> list[lake.Night]:
 
     warehouse = as_warehouse(where)
     try:
-        con = lake.open_reader(replace(warehouse, night=None), pin=False)
+        con = lake.open_reader(warehouse._replace(night=None), pin=False)
     except (duckdb.Error, ExtensionMissing) as error:
         raise WarehouseUnusable(lake.explain(warehouse, error)) from None
     with con:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 EMBEDDED = "duckdb"
 LAKE_PREFIX = "ducklake:"
@@ -21,8 +21,11 @@ class WarehouseSettingInvalid(ValueError):
     """GAPWATCH_WAREHOUSE holds something that names no storage gapwatch knows."""
 
 
-@dataclass(frozen=True)
-class Warehouse:
+# named tuples, not dataclasses: every read command imports this module, and importing
+# dataclasses (inspect, ast, dis...) would cost `gapwatch sql` about a tenth of its start
+
+
+class Warehouse(NamedTuple):
     """Where the warehouse is: an embedded DuckDB file, or a DuckLake catalog and data path."""
 
     file: Path  # the embedded DuckDB file (unused by a lake)
@@ -54,8 +57,7 @@ class Warehouse:
         return self.is_lake or self.file.resolve().exists()
 
 
-@dataclass(frozen=True)
-class Storage:
+class Storage(NamedTuple):
     """The settings that say where the warehouse is (all a read command needs)."""
 
     data_dir: Path = Path("data")

@@ -6,7 +6,13 @@ import inspect
 
 import pytest
 
-from extractors import OBSERVATION_SOURCES, PRIMARY_SOURCE, SOURCES, required_credits
+from extractors import (
+    OBSERVATION_SOURCES,
+    PRIMARY_SOURCE,
+    REQUIRED_CREDITS,
+    SOURCES,
+    required_credits,
+)
 from extractors.base import OBSERVATIONS, Attribution, Credential, RawTable
 from extractors.contract import Source
 
@@ -45,6 +51,11 @@ def test_a_credential_is_needed_only_where_its_source_says() -> None:
     assert key.needed_for("https://artificialanalysis.ai/api/v2/data/llms/models")
     assert not key.needed_for("/srv/saved/llms.json")
     assert key.missing_reason("artificial_analysis").endswith(f"(set {key.setting}); skipped")
+
+
+def test_the_required_credits_are_the_sources_own_attribution_lines() -> None:
+    required = {n: s.ATTRIBUTION.line() for n, s in SOURCES.items() if s.ATTRIBUTION.required}
+    assert required == REQUIRED_CREDITS
 
 
 def test_required_credits_name_only_sources_that_ask_for_them() -> None:

@@ -80,17 +80,33 @@ def test_read_commands_import_nothing_a_refresh_needs(
     assert not imported & set(NOT_FOR_READING), sorted(imported & set(NOT_FOR_READING))
 
 
-@pytest.mark.parametrize("command", [["--help"], ["sql", "select 1"]], ids=["help", "sql"])
-def test_sql_and_help_load_no_source_module(
+@pytest.mark.parametrize(
+    "command",
+    [["--help"], ["sql", "select 1"], ["gaps"], ["status"]],
+    ids=["help", "sql", "gaps", "status"],
+)
+def test_read_commands_load_no_source_module(
     command: list[str], snapshot_warehouse: Callable[[str], Built]
 ) -> None:
-    """Where the warehouse is comes from four settings; no source's parser is loaded for it."""
+    """Where the warehouse is comes from four settings, a required credit from one table in
+    extractors/__init__.py; no source's parser is loaded for either."""
     data_dir = snapshot_warehouse("2026-04-19").settings.data_dir
     argv = command if command == ["--help"] else [*command, "--data-dir", str(data_dir)]
     modules = modules_of(*argv)
-    assert "cli.commands" in modules  # the probe ran the command
+    assert "cli.registry" in modules  # the probe ran the command
     loaded = {f"extractors.{name}" for name in SOURCE_NAMES} & modules
     assert not loaded, sorted(loaded)
+
+
+def test_sql_loads_no_other_commands_module(snapshot_warehouse: Callable[[str], Built]) -> None:
+    """`gapwatch sql` builds its own subparser only: the other commands' modules stay out."""
+    data_dir = snapshot_warehouse("2026-04-19").settings.data_dir
+    modules = modules_of("sql", "select 1", "--data-dir", str(data_dir))
+    assert "cli.commands" in modules  # sql's own module
+    others = {"cli.gaps", "cli.report", "cli.service", "cli.sources", "cli.export", "cli.nights"}
+    assert not others & modules, sorted(others & modules)
+    # nor what only a lake or a refresh needs
+    assert not {"warehouse.lake", "logging", "dataclasses", "pandas"} & modules
 
 
 def test_the_probe_sees_what_a_refresh_imports(
