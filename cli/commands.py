@@ -388,8 +388,9 @@ def demo(args: argparse.Namespace) -> int:
     """Run gapwatch end to end, offline, on the small hand-written sample it ships.
 
     The sample (an Epoch-style bundle and a WeirdML-style leaderboard) is made-up data for
-    trying the tool, not real measurements. The demo
-    warehouse goes to ./data/demo unless --data-dir or --db say otherwise.
+    trying the tool, not real measurements. The demo warehouse goes to ./data/demo unless
+    --data-dir or --db say otherwise; it refreshes with --report, so its report is published
+    under <data dir>/reports/ (latest/ and the as-of date) like a nightly one.
 
     Example:
         gapwatch demo
