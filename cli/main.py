@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        result: int = args.handler(args)
+        result: int = _run(args)
         sys.stdout.flush()
         return result
     except UsageError as error:
@@ -70,6 +70,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"gapwatch: {_one_line(error)}", file=sys.stderr)
         return 2
+
+
+# read commands that bind values: DuckDB would import pandas (~0.4 s) to bind them, which
+# warehouse/pandas_probe.py spares them (one that needs pandas imports it, and then has it)
+BINDS_WITHOUT_PANDAS = frozenset(
+    {"models", "status", "gaps", "crossings", "alerts", "changes", "nights"}
+)
+
+
+def _run(args: argparse.Namespace) -> int:
+    result: int
+    if args.command not in BINDS_WITHOUT_PANDAS:
+        result = args.handler(args)
+        return result
+    from warehouse.pandas_probe import WithoutPandas
+
+    with WithoutPandas():
+        result = args.handler(args)
+    return result
 
 
 def _is_user_error(error: Exception) -> bool:

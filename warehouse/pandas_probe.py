@@ -8,18 +8,20 @@ gives DuckDB that answer, and only DuckDB's probe: an `import pandas` written in
 importlib.import_module) still imports it, after which DuckDB finds it loaded and uses it.
 
 A night holds it from its start until it has work (pipeline.night.Run.prepare): the steps of an
-unchanged night bind values and fetch rows, never a DataFrame.
+unchanged night bind values and fetch rows, never a DataFrame. The read commands that bind
+values hold it while they run (cli.main.BINDS_WITHOUT_PANDAS); what of them reads DataFrames
+(report.facts) imports pandas itself first.
 """
 
 from __future__ import annotations
 
-import dis
 import importlib
 import sys
+from opcode import opmap
 from pathlib import Path
 from types import FrameType, TracebackType
 
-IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+IMPORT_NAME = opmap["IMPORT_NAME"]
 IMPORTLIB = str(Path(importlib.__file__).parent)
 BOOTSTRAP = "<frozen importlib._bootstrap"  # also _bootstrap_external
 

@@ -122,3 +122,18 @@ def test_the_probe_sees_what_a_refresh_imports(
         assert "requests" in imported_by(*argv, ok=False)
     finally:
         closed.close()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["models", "--search", "qwen"], ["crossings", "gpqa_diamond"], ["status"]],
+    ids=["models", "crossings", "status"],
+)
+def test_read_commands_that_bind_values_import_no_pandas(
+    command: list[str], snapshot_warehouse: Callable[[str], Built]
+) -> None:
+    """DuckDB imports pandas to bind a value unless told it is not there (pandas_probe)."""
+    data_dir = snapshot_warehouse("2026-04-19").settings.data_dir
+    modules = modules_of(*command, "--data-dir", str(data_dir))
+    assert "warehouse.pandas_probe" in modules  # the command ran under the probe
+    assert not {"pandas", "numpy"} & modules
