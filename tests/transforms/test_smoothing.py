@@ -12,7 +12,8 @@ from tests.transforms.tiny import Model, build
 from transforms.python.frontier_lag_trend import nanmedian
 from transforms.python.gap_trend import trend
 from transforms.python.series import Series
-from transforms.python.smoothing import gaussian_weights, percentiles, smooth
+from transforms.python import smoothing
+from transforms.python.smoothing import gaussian_weights, percentiles, resampled_ratios, smooth
 from transforms.runner import default_python_models, run_models
 
 
@@ -203,13 +204,30 @@ def test_clustered_bootstrap_equals_a_plain_loop_over_resamples() -> None:
     assert np.allclose(result.low[ok], low[ok]) and np.allclose(result.high[ok], high[ok])
 
 
+def test_blocked_products_equal_one_product_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    sums = rng.random((9, 40))
+    sums[:, [3, 20 + 3]] = 0.0  # a grid point no cluster weighs: every resample's ratio is NaN
+    drawn = rng.multinomial(9, np.full(9, 1 / 9), size=1000)
+    # blocks of 48 resamples (the last one 40): 21 products instead of one
+    monkeypatch.setattr(smoothing, "SINGLE_THREAD_PRODUCT", 9 * 40 * 50)
+    replicates, clean = resampled_ratios(drawn, sums)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        one = drawn.astype(np.float64) @ sums
+        expected = (one[:, :20] / one[:, 20:]).T
+    assert not clean and replicates.shape == (20, 1000)
+    assert np.array_equal(replicates, expected, equal_nan=True)
+    assert np.isnan(replicates[3]).all() and not np.isnan(np.delete(replicates, 3, 0)).any()
+
+
 def test_percentiles_match_numpy_with_and_without_gaps() -> None:
-    values = np.random.default_rng(9).normal(size=(501, 6))
-    values[3, 4] = np.nan  # a column with a resample that had no weight there
-    values[:, 5] = np.nan  # a column with none at all
-    low, high = percentiles(values, 0.05, 0.95)
+    # one row per grid point, its resamples along the row
+    values = np.random.default_rng(9).normal(size=(6, 501))
+    values[4, 3] = np.nan  # a row with a resample that had no weight there
+    values[5, :] = np.nan  # a row with none at all
+    low, high = percentiles(values.copy(), 0.05, 0.95)
     with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
-        expected = np.nanquantile(values, [0.05, 0.95], axis=0)
+        expected = np.nanquantile(values, [0.05, 0.95], axis=1)
     assert np.allclose(low[:5], expected[0][:5]) and np.allclose(high[:5], expected[1][:5])
     assert np.isnan(low[5]) and np.isnan(high[5])
 

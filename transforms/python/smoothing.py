@@ -43,7 +43,7 @@ def smooth(
     independent draws) are resampled together; without clusters every point is its own.
     Each resample is a multinomial count vector over the clusters. A resample's estimate is
     (counts @ cluster sums of W * y) / (counts @ cluster sums of W): the points are summed per
-    cluster once, so all resamples are one matrix product over clusters, not over points.
+    cluster once, so all resamples are matrix products over clusters, not over points.
     """
     weights = gaussian_weights(x, grid, bandwidth)
     total = weights.sum(axis=1)
@@ -63,49 +63,85 @@ def smooth(
         members[codes, np.arange(len(x))] = 1.0
         kept = weights[keep]
         sums = members @ np.vstack([kept * y[None, :], kept]).T
-        products = drawn.astype(np.float64) @ sums
-        width = int(keep.sum())
-        numerator, denominator = products[:, :width], products[:, width:]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            replicates = np.divide(numerator, denominator)
-        # NaN only where a resample puts no weight at a grid point (or y holds a NaN)
-        clean = bool((denominator > 1e-12).all()) and bool(np.isfinite(y).all())
-        if not clean:
-            replicates[denominator <= 1e-12] = np.nan
+        replicates, clean = resampled_ratios(drawn, sums)
+        clean = clean and bool(np.isfinite(y).all())
         tail = (1.0 - level) / 2.0
         low[keep], high[keep] = percentiles(replicates, tail, 1.0 - tail, known_clean=clean)
     return Smoothed(np.where(thin, np.nan, estimate), low, high, n_eff)
 
 
-def percentiles(replicates: Floats, *quantiles: float, known_clean: bool = False) -> list[Floats]:
-    """Per column, numpy's default (linear) quantiles of the non-NaN values.
+# OpenBLAS runs a product on one thread while rows x inner x columns stays at or below this
+# (2^18); above it, it wakes a second thread, which on a shared two-core machine waits for a
+# core longer than the product takes
+SINGLE_THREAD_PRODUCT = 2**18
+# blocks of resamples are a multiple of this many rows: BLAS kernels take 4, 8 or 16 rows at a
+# time, so each block starts where a row tile of the one big product starts and every number
+# is summed in the same order (a block of 117 rows puts its last row in an edge kernel whose
+# sums differ in the last bit)
+BLOCK_ROWS = 16
 
-    Selecting just the needed order statistics (np.partition) is several times faster than
-    np.nanquantile's sort; columns holding a NaN (a resample with no weight there) take the
-    NaN-aware path. With `known_clean` (the caller knows there is no NaN) the replicates are
-    partitioned in place: no scan for NaNs, no copy.
+
+def resampled_ratios(drawn: NDArray[np.int64], sums: Floats) -> tuple[Floats, bool]:
+    """Each resample's estimate at each grid point: (counts @ sums of W * y) / (counts @ sums
+    of W), as a (grid points x resamples) array, so each grid point's resamples lie contiguous
+    for the percentiles; and whether no resample left a grid point without weight (where one
+    did, its ratio is NaN).
+
+    The products go in blocks of resamples small enough for BLAS to keep to one thread; each
+    block is the same rows of the same product, its numbers equal to one big product's.
     """
-    n = replicates.shape[0]
-    clean = np.ones(replicates.shape[1], dtype=bool)
+    resamples, n_clusters = drawn.shape
+    width = sums.shape[1] // 2
+    counts = drawn.astype(np.float64)
+    fits = SINGLE_THREAD_PRODUCT // max(1, n_clusters * sums.shape[1])
+    block = max(1, fits // BLOCK_ROWS) * BLOCK_ROWS
+    replicates = np.empty((width, resamples))
+    products = np.empty((min(block, resamples), sums.shape[1]))
+    clean = True
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for start in range(0, resamples, block):
+            stop = min(start + block, resamples)
+            part = products[: stop - start]
+            np.matmul(counts[start:stop], sums, out=part)
+            ratio = np.divide(part[:, :width], part[:, width:])
+            # NaN only where a resample puts no weight at a grid point
+            empty = part[:, width:] <= 1e-12
+            if empty.any():
+                ratio[empty] = np.nan
+                clean = False
+            replicates[:, start:stop] = ratio.T
+    return replicates, clean
+
+
+def percentiles(replicates: Floats, *quantiles: float, known_clean: bool = False) -> list[Floats]:
+    """Per row, numpy's default (linear) quantiles of the row's non-NaN values.
+
+    Selecting just the needed order statistics (np.partition along the contiguous rows) is
+    several times faster than np.nanquantile's sort; rows holding a NaN (a resample with no
+    weight there) take the NaN-aware path. With `known_clean` (the caller knows there is no
+    NaN) the replicates are partitioned in place: no scan for NaNs, no copy.
+    """
+    n = replicates.shape[1]
+    clean = np.ones(replicates.shape[0], dtype=bool)
     if not known_clean:
-        clean &= ~np.isnan(replicates).any(axis=0)
-    out = [np.full(replicates.shape[1], np.nan) for _ in quantiles]
+        clean &= ~np.isnan(replicates).any(axis=1)
+    out = [np.full(replicates.shape[0], np.nan) for _ in quantiles]
     if clean.any():
         positions = [(n - 1) * q for q in quantiles]
         below = [int(np.floor(h)) for h in positions]
         kth = sorted({k for b in below for k in (b, min(b + 1, n - 1))})
-        if known_clean:
-            replicates.partition(kth, axis=0)
+        if clean.all():
+            replicates.partition(kth, axis=1)
             ordered = replicates
         else:
-            ordered = np.partition(replicates[:, clean], kth, axis=0)
+            ordered = np.partition(replicates[clean], kth, axis=1)
         for result, h, b in zip(out, positions, below, strict=True):
-            a, c = ordered[b], ordered[min(b + 1, n - 1)]
+            a, c = ordered[:, b], ordered[:, min(b + 1, n - 1)]
             result[clean] = a + (h - b) * (c - a)
     if not clean.all():
         with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column stays NaN
-            dirty = np.nanquantile(replicates[:, ~clean], list(quantiles), axis=0)
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN row stays NaN
+            dirty = np.nanquantile(replicates[~clean], list(quantiles), axis=1)
         for result, values in zip(out, dirty, strict=True):
             result[~clean] = values
     return out
