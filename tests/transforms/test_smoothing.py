@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from tests.transforms.tiny import Model, build
+from transforms.python import smoothing
 from transforms.python.frontier_lag_trend import nanmedian
 from transforms.python.gap_trend import trend
 from transforms.python.series import Series
-from transforms.python import smoothing
 from transforms.python.smoothing import gaussian_weights, percentiles, resampled_ratios, smooth
 from transforms.runner import default_python_models, run_models
 
