@@ -10,7 +10,7 @@ Builds a warehouse from the 2026-04-19 snapshot once, then times, in-process:
 Prints medians, the ratio to the 0.15 s budget and the ratio to the floor. Not a test: timings on
 a shared machine vary, so nothing asserts.
 
-    python bench/transforms_speed.py [--repeat N]
+    python bench/transforms_speed.py [--repeat N] [--top N]
 """
 
 from __future__ import annotations
@@ -135,6 +135,8 @@ def median_seconds(run: object, repeat: int) -> float:
 
 # how many views the last build computed once (timed_builds fills it)
 copied: list[int] = []
+# each table's build seconds, one per build (timed_builds fills it)
+per_table: dict[str, list[float]] = {}
 
 
 def timed_builds(con: duckdb.DuckDBPyConnection, repeat: int) -> tuple[float, dict[str, float]]:
@@ -146,6 +148,7 @@ def timed_builds(con: duckdb.DuckDBPyConnection, repeat: int) -> tuple[float, di
     totals, parts, copying = [], [], []
     unwrapped = runner.views_once
     copied.clear()
+    per_table.clear()
 
     def views_once(*args: Any, **kwargs: Any) -> dict[str, str]:
         start = time.perf_counter()
@@ -160,6 +163,8 @@ def timed_builds(con: duckdb.DuckDBPyConnection, repeat: int) -> tuple[float, di
             start = time.perf_counter()
             built = run_marts(con, {"as_of": AS_OF})
             totals.append(time.perf_counter() - start)
+            for b in built:
+                per_table.setdefault(b.name, []).append(b.seconds)
             sql = sum(b.seconds for b in built if b.name not in python)
             py = sum(b.seconds for b in built if b.name in python)
             gap = sum(b.seconds for b in built if b.name == "intermediate.int_gap_trend")
@@ -182,6 +187,7 @@ def timed_builds(con: duckdb.DuckDBPyConnection, repeat: int) -> tuple[float, di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--top", type=int, default=8, help="how many of the slowest tables")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), sources=("epoch",)).with_location(
@@ -221,6 +227,10 @@ def main() -> None:
     )
     for part, seconds in parts.items():
         print(f"  {part}: {seconds:.3f} s ({seconds / floor:.1f} x the floor)")
+    slowest = sorted(((statistics.median(s), n) for n, s in per_table.items()), reverse=True)
+    print("the slowest tables (medians):")
+    for seconds, name in slowest[: args.top]:
+        print(f"  {name}: {seconds:.3f} s")
 
 
 if __name__ == "__main__":
