@@ -15,6 +15,7 @@ import matplotlib
 from matplotlib.backends import backend_agg, backend_svg  # noqa: F401
 
 from report.figures import Drawn
+from report.svg_canvas import MeasuredOnceCanvas
 
 PNG_DPI = 110
 # settings read while saving: text stays text (searchable, read by screen readers, a fifth of
@@ -42,6 +43,7 @@ def render(drawn: Drawn, directory: Path, png: bool = False) -> Rendered:
     path = None
     with matplotlib.rc_context(settings):
         buffer = io.StringIO()
+        MeasuredOnceCanvas(drawn.figure)  # the figure's canvas from now on: see svg_canvas
         drawn.figure.savefig(buffer, format="svg", metadata={"Date": None})
         if png:
             directory.mkdir(parents=True, exist_ok=True)
@@ -61,6 +63,7 @@ def render(drawn: Drawn, directory: Path, png: bool = False) -> Rendered:
 GEOMETRY = re.compile(r'(\s(?:d|x|y|x1|x2|y1|y2|width|height|transform|points)=")([^"]*)(")')
 LONG_DECIMAL = re.compile(r"(\d\.\d)\d+")
 BETWEEN_TAGS = re.compile(r">\s+<")
+GROUP = re.compile(r'<g id="([^"]*)">')
 
 
 def compact(svg: str) -> str:
@@ -92,16 +95,21 @@ def add_titles(
     """Give each hover target its text: one SVG <title> per mark, focusable by keyboard.
 
     marks: per group id, data attributes (benchmark, access, ...) the page's filter reads.
+    One pass over the SVG (a figure has hundreds of marks); a group id's first group only.
     """
     marks = marks or {}
+    opening: dict[str, str] = {}
     for gid, text in tooltips.items():
-        tag = f'<g id="{escape(gid)}">'
         attributes = "".join(
             f' data-{key}="{escape(value)}"' for key, value in marks.get(gid, {}).items()
         )
-        opened = (
+        opening.setdefault(
+            escape(gid),
             f'<g id="{escape(gid)}" class="mark" tabindex="0" role="img" '
-            f'aria-label="{escape(text)}"{attributes}>'
+            f'aria-label="{escape(text)}"{attributes}><title>{escape(text)}</title>',
         )
-        svg = svg.replace(tag, f"{opened}<title>{escape(text)}</title>", 1)
-    return svg
+
+    def titled(match: re.Match[str]) -> str:
+        return opening.pop(match.group(1), match.group(0))
+
+    return GROUP.sub(titled, svg) if opening else svg
