@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -46,8 +46,8 @@ def write_report(
     """Read the warehouse read-only; write out/report.html, its tables as out/tables/*.csv and,
     with png, out/figures/*.png.
 
-    workers: processes that draw figures side by side (default: one per core, at most 4);
-    1 draws everything in this process, with no fork.
+    workers: processes that draw figures side by side, this one included (default: one per
+    core, at most 4); 1 draws everything in this process, with no fork.
     """
     data = load(database)
     out.mkdir(parents=True, exist_ok=True)
@@ -112,8 +112,9 @@ def draw_all(data: ReportData, figures_dir: Path, workers: int = 1) -> dict[str,
     """Draw every figure and render it to SVG text and a PNG file, in page order.
 
     Drawing text is most of a report's time and every figure is independent, so with
-    workers > 1 forked processes draw them side by side (fork: the data is inherited, not
-    copied through pickles). Without fork, or with one worker, they are drawn here.
+    workers > 1 this process and workers - 1 forked ones draw them side by side (fork: the
+    data is inherited, not copied through pickles). Without fork, or with one worker, they
+    are drawn here.
     """
     planned = jobs(data)
     with cycle_collection_paused():
@@ -150,14 +151,29 @@ def _draw(
     _FIGURES_DIR[:] = [figures_dir]
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
             # the biggest figures first, so no worker is left with a long one at the end
             order = sorted(planned, key=lambda name: -_expected_cost(data, name))
             futures = {name: pool.submit(_draw_in_worker, name) for name in order}
-            done = {name: future.result() for name, future in futures.items()}
+            done = dict(_draw_unstarted(order, futures, figures_dir))
+            done.update((name, futures[name].result()) for name in order if name not in done)
     finally:
         _JOBS.clear()
     return {name: done[name] for name in planned}
+
+
+def _draw_unstarted(
+    order: list[str], futures: dict[str, Future[Output]], figures_dir: Path
+) -> Iterator[tuple[str, Output]]:
+    """This process draws too, from the small end of the queue, while the workers take the
+    big end: a job it can still cancel is its own, and once one cannot be cancelled the
+    workers have started it and every job before it. Idle otherwise, this process would
+    leave a core to a fork that costs CPU of its own (its copied pages, its own measuring).
+    """
+    for name in reversed(order):
+        if not futures[name].cancel():
+            return
+        yield name, _output(_JOBS[name](), figures_dir)
 
 
 def _draw_in_worker(name: str) -> Output:
