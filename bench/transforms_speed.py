@@ -182,8 +182,8 @@ def timed_builds(con: duckdb.DuckDBPyConnection, repeat: int) -> tuple[float, di
             )
     finally:
         runner.views_once = unwrapped
-    # not part of the transforms, timed after them so the builds above run as a refresh runs
-    # them: the checkpoint a refresh makes before its swap, writing the new tables to the file
+    # not part of the transforms (timed apart, so the builds above are timed as before): the
+    # checkpoint a refresh makes before its swap, writing the new tables into the file
     for _ in range(min(3, repeat)):
         run_marts(con, {"as_of": AS_OF})
         start = time.perf_counter()
