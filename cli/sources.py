@@ -33,6 +33,7 @@ def check_source(settings: Any, name: str) -> SourceCheck:
     """Fetch and parse one source's location; never lands, never writes the warehouse."""
     from extractors import SOURCES
     from extractors.base import Previous, SourceError, SourceSkipped, as_parsed, credential_headers
+    from extractors.columnar import read_tables
     from extractors.http import make_session
     from extractors.locations import fetch_payload
     from extractors.parsing import parsing_within
@@ -75,7 +76,7 @@ def check_source(settings: Any, name: str) -> SourceCheck:
             iter_members(name, payload.body, settings.max_member_bytes, settings.max_expanded_bytes)
         )
         with parsing_within(settings.limits):  # the bounds a refresh parses within
-            parsed = as_parsed(name, source.parse(files))
+            parsed = read_tables(as_parsed(name, source.parse(files)))
     except SourceError as error:
         check.status, check.lines = "not understood", [str(error)]
         return check

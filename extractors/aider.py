@@ -9,6 +9,7 @@ kept in extra as `eval_date`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
@@ -52,7 +53,7 @@ def fetch(reader: Reader) -> dict[str, bytes]:
     return {FILE: body}
 
 
-def parse(files: dict[str, bytes]) -> list[Record]:
+def parse(files: Mapping[str, bytes]) -> list[Record]:
     """One observation per run: its pass_rate_2, with edit format, effort and cost kept."""
     entries = _load(files)
     records = []
@@ -82,7 +83,7 @@ def parse(files: dict[str, bytes]) -> list[Record]:
     return records
 
 
-def _load(files: dict[str, bytes]) -> list[Any]:
+def _load(files: Mapping[str, bytes]) -> list[Any]:
     if FILE not in files:
         raise SourceError(f"{name}: payload has no {FILE} (got {sorted(files)})")
     entries = read_yaml(name, FILE, files[FILE])  # no aliases, bounded depth

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
@@ -55,7 +56,7 @@ def fetch(reader: Reader) -> dict[str, bytes]:
     return {file: reader.sibling(file)[1] for file in (*LEADERBOARDS, MODELS)}
 
 
-def parse(files: dict[str, bytes]) -> list[Record]:
+def parse(files: Mapping[str, bytes]) -> list[Record]:
     """One observation per (model, dataset) evaluation of every leaderboard file."""
     boards = sorted(file for file in files if LEADERBOARD_FILE.fullmatch(file))
     if not boards:

@@ -98,7 +98,7 @@ def fetch(reader: Reader) -> dict[str, bytes]:
     return {API_FILE if api else file: body}
 
 
-def parse(files: dict[str, bytes]) -> list[Record]:
+def parse(files: Mapping[str, bytes]) -> list[Record]:
     """One observation per (model, numeric evaluation) of every payload file."""
     fetched_on = _fetched_on(files)
     payloads = {file: body for file, body in files.items() if not file.startswith("_")}
@@ -206,7 +206,7 @@ def _model_records(model: Mapping[str, Any], layout: str, version: str) -> list[
     return records
 
 
-def _fetched_on(files: dict[str, bytes]) -> str | None:
+def _fetched_on(files: Mapping[str, bytes]) -> str | None:
     if FETCHED_ON not in files:
         return None
     text = files[FETCHED_ON].decode("ascii", "replace").strip()

@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractors.columnar import CsvFile
 
 
 class SourceError(Exception):
@@ -134,6 +138,18 @@ class Parsed:
     # accessibility labels a registry-like payload declares, counted ('' for blank): what
     # gapwatch sources check shows a maintainer, without knowing which source it is
     labels: dict[str, int] = field(default_factory=dict)
+    # files whose rows are read column by column only when they load (extractors/columnar.py):
+    # listed in `files` already; one that turns out unreadable moves to `file_errors` then
+    tables: list[CsvFile] = field(default_factory=list)
+
+    def unreadable(
+        self, source: str, file: str, error: SourceError, columns: Sequence[str] = ()
+    ) -> None:
+        """A file that can't be read: quarantined (with why), and news for the maintainer."""
+        self.files.pop(file, None)
+        self.file_errors[file] = str(error)
+        detail = str(error).removeprefix(f"{source}: ")
+        self.format_changes.append(FormatChange(file, "unreadable_file", detail, tuple(columns)))
 
 
 def as_parsed(source: str, result: Sequence[Record] | Parsed) -> Parsed:

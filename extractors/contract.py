@@ -6,7 +6,7 @@ these module-level names; it never asks for a source by its name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,4 +38,4 @@ class Source(Protocol):
 
     def fetch(self, reader: Reader) -> dict[str, bytes]: ...
 
-    def parse(self, files: dict[str, bytes]) -> list[Record] | Parsed: ...
+    def parse(self, files: Mapping[str, bytes]) -> list[Record] | Parsed: ...

@@ -8,9 +8,13 @@ source-conformed string records; typing and scaling happen in staging SQL.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from json.encoder import encode_basestring
 
 from extractors.base import Attribution, FormatChange, Parsed, RawTable, Record, SourceError
+from extractors.columnar import HEAD_BYTES, CsvFile, read_header, read_tables
 from extractors.epoch_layout import (
     ECI_SCORES,
     METADATA_FILE,
@@ -18,11 +22,10 @@ from extractors.epoch_layout import (
     column_changes,
     read_registry,
     read_rows,
-    registry_labels,
 )
-from extractors.parsing import read_csv
+from extractors.parsing import current_limits, read_csv
 from extractors.reader import Reader
-from extractors.zipsafe import iter_members
+from extractors.zipsafe import ZipMembers, head_of
 
 name = "epoch"
 ENTITY = "benchmark_rows"
@@ -149,9 +152,13 @@ def fetch(reader: Reader) -> dict[str, bytes]:
     return {file: body}
 
 
-def parse(files: dict[str, bytes]) -> Parsed:
-    """The bundle's files (the pipeline unzips the landed archive) -> records."""
-    return parse_members(files)
+def parse(files: Mapping[str, bytes]) -> Parsed:
+    """The bundle's files (the pipeline unzips the landed archive) -> records and tables.
+
+    The registry and metadata files become records; every score file becomes a CsvFile, read
+    column by column when the warehouse loads it (its header is read now: unit, score column).
+    """
+    return parse_bundle(files)
 
 
 def benchmark_id(file: str) -> str:
@@ -167,13 +174,21 @@ def parse_archive(body: bytes, max_member_bytes: int, max_total_bytes: int) -> P
 
     Archive-level problems (not a zip, traversal, sizes) raise SourceError: nothing loads.
     """
-    return parse_members(dict(iter_members(name, body, max_member_bytes, max_total_bytes)))
+    return parse_members(ZipMembers(name, body, max_member_bytes, max_total_bytes))
 
 
-def parse_members(members: dict[str, bytes]) -> Parsed:
-    """The bundle's files by name -> records; a file the code can't read is quarantined."""
+def parse_members(members: Mapping[str, bytes]) -> Parsed:
+    """The bundle's files by name -> every row as a record (small bundles: tests and older
+    callers); a file the code can't read is quarantined."""
+    return read_tables(parse_bundle(members))
+
+
+def parse_bundle(members: Mapping[str, bytes]) -> Parsed:
+    """The bundle's files by name -> records and tables; a file the code can't read is
+    quarantined."""
     registry = read_registry(members)
     bundle = Parsed(layout=registry.layout)
+    bundle.labels = registry.labels
     bundle.records.extend(registry.records)
     bundle.files.update(registry.files)
     bundle.benchmarks.update({file: benchmark_id(file) for file in registry.files})
@@ -203,19 +218,14 @@ def parse_members(members: dict[str, bytes]) -> Parsed:
             continue
         bundle.benchmarks[file] = benchmark_id(file)
         try:
-            unit, records = parse_file(file, members[file], score_map)
+            unit, table = score_file(file, members, score_map)
         except SourceError as error:
-            bundle.file_errors[file] = str(error)
-            columns = _header(members[file])
-            bundle.format_changes.append(
-                FormatChange(file, "unreadable_file", str(error).removeprefix(f"{name}: "), columns)
-            )
+            bundle.unreadable(name, file, error, _header(head_of(members, file, HEAD_BYTES)))
             continue
         bundle.files[file] = unit
-        bundle.records.extend(records)
+        bundle.tables.append(table)
     if not bundle.files and not bundle.file_errors:
         raise SourceError(f"{name}: the bundle holds no benchmark CSV at all")
-    bundle.labels = registry_labels(bundle.records)
     return bundle
 
 
@@ -321,21 +331,67 @@ def parse_calibration(content: bytes) -> list[Record]:
     ]
 
 
-def parse_file(
-    file: str, content: bytes, score_map: dict[str, tuple[tuple[str, ...], str]]
-) -> tuple[str, list[Record]]:
-    """One CSV -> (unit, records). Raises SourceError naming the file when it can't be read."""
-    columns, rows = read_csv(name, file, _decode(file, content))  # bounded field size and rows
+def score_file(
+    file: str, members: Mapping[str, bytes], score_map: dict[str, tuple[tuple[str, ...], str]]
+) -> tuple[str, CsvFile]:
+    """One score CSV -> (unit, the file to read when it loads), from its header alone.
+
+    Raises SourceError naming the file when its header can't be read or lacks a column.
+    """
+    columns = read_header(name, file, head_of(members, file, HEAD_BYTES), lambda: members[file])
     if "Model version" not in columns:
         raise SourceError(f"{name}: {file} has no 'Model version' column (columns: {columns})")
     score_column, unit = _score_column(file, columns, score_map)
     stderr_column = next((c for c in STDERR_COLUMNS if c in columns), None)
+    table = CsvFile(
+        name,
+        file,
+        tuple(columns),
+        members,
+        current_limits(),
+        RAW_TABLE.columns,
+        partial(_score_select, score_column=score_column, stderr_column=stderr_column),
+        partial(_score_records, score_column=score_column, stderr_column=stderr_column),
+    )
+    return unit, table
+
+
+def _score_select(
+    table: CsvFile, score_column: str, stderr_column: str | None
+) -> tuple[str, list[object]]:
+    """SQL (and its parameters) for the records of `_score_records`, over DuckDB's columns.
+
+    `extra` is written as json.dumps(..., ensure_ascii=False, sort_keys=True) writes it: the
+    keys in order, only non-blank values.
+    """
     taken = {*KEY_COLUMNS, score_column, stderr_column}
-    records = [
-        _record(file, number, row, score_column, stderr_column, taken)
+    keys = sorted({c for c in table.header if c not in taken})
+    parts = [
+        f"case when {table.column(key)} <> '' then ? || to_json({table.column(key)}) end"
+        for key in keys
+    ]
+    extra = f"'{{' || concat_ws(', ', {', '.join(parts)}) || '}}'" if parts else "'{}'"
+    sql = (
+        "select ? as file, row_number, "
+        f"{table.column('Model version')} as model_version, ? as score_column, "
+        f"{table.column(score_column)} as score_text, "
+        f"{table.column('Release date')} as release_date, "
+        f"{table.column('Organization')} as organization, "
+        f"{table.column('Country')} as country, "
+        f"{table.column(stderr_column)} as stderr_text, {extra} as extra"
+    )
+    return sql, [table.file, score_column, *(f"{encode_basestring(k)}: " for k in keys)]
+
+
+def _score_records(
+    table: CsvFile, rows: list[dict[str, str]], score_column: str, stderr_column: str | None
+) -> list[Record]:
+    """The row reader's rows of one score file -> records."""
+    taken = {*KEY_COLUMNS, score_column, stderr_column}
+    return [
+        _record(table.file, number, row, score_column, stderr_column, taken)
         for number, row in enumerate(rows, start=1)
     ]
-    return unit, records
 
 
 def _score_column(

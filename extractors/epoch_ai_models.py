@@ -9,6 +9,7 @@ one text record per model row, with what the code does not know reported as form
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from extractors.base import Attribution, FormatChange, Parsed, RawTable, Record, SourceError
 from extractors.epoch_layout import LABEL_CLASSES, read_rows
@@ -50,7 +51,7 @@ def fetch(reader: Reader) -> dict[str, bytes]:
     return {file: body}
 
 
-def parse(files: dict[str, bytes]) -> Parsed:
+def parse(files: Mapping[str, bytes]) -> Parsed:
     """all_ai_models.csv (inside the zip, or given directly) -> one record per model row."""
     members = dict(files)
     for file in [f for f in files if f.endswith(".zip")]:

@@ -15,6 +15,7 @@ can, and the maintainer hears about it once.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from extractors.base import FormatChange, Record, SourceError
@@ -104,9 +105,11 @@ class Registry:
     files: dict[str, str] = field(default_factory=dict)  # file -> unit ("index" for the ECI)
     file_errors: dict[str, str] = field(default_factory=dict)
     changes: list[FormatChange] = field(default_factory=list)
+    # how many registry rows carry each accessibility label ('' for a blank one)
+    labels: dict[str, int] = field(default_factory=dict)
 
 
-def detect_layout(members: dict[str, bytes]) -> str:
+def detect_layout(members: Mapping[str, bytes]) -> str:
     """The bundle's layout from the files it holds."""
     if NEW_REGISTRY in members:
         return "model_metadata"
@@ -162,20 +165,7 @@ def label_changes(file: str, rows: list[dict[str, str]]) -> list[FormatChange]:
     ]
 
 
-def registry_labels(records: list[Record]) -> dict[str, int]:
-    """How many registry rows carry each accessibility label ('' for a blank one)."""
-    counts: dict[str, int] = {}
-    for record in records:
-        file = str(record.get("file"))
-        if file not in (OLD_REGISTRY, NEW_REGISTRY):
-            continue
-        column = LABEL_COLUMNS[file]
-        label = str(json.loads(record.get("extra") or "{}").get(column) or "").strip()
-        counts[label] = counts.get(label, 0) + 1
-    return counts
-
-
-def read_registry(members: dict[str, bytes]) -> Registry:
+def read_registry(members: Mapping[str, bytes]) -> Registry:
     """The registry of either layout (the old one is parsed with the score files)."""
     layout = detect_layout(members)
     registry = Registry(layout)
@@ -209,7 +199,18 @@ def _check_structural(registry: Registry, file: str, content: bytes) -> list[dic
     registry.changes.extend(label_changes(file, rows) if LABEL_COLUMNS[file] in columns else [])
     if any(change.change == "missing_columns" for change in changes):
         raise SourceError(f"{SOURCE}: {file} lacks required columns (columns: {columns})")
+    if file in (OLD_REGISTRY, NEW_REGISTRY):
+        registry.labels = row_labels(rows, LABEL_COLUMNS[file])
     return rows
+
+
+def row_labels(rows: list[dict[str, str]], column: str) -> dict[str, int]:
+    """How many rows carry each label in `column` ('' for a blank one)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        label = (row.get(column) or "").strip()
+        counts[label] = counts.get(label, 0) + 1
+    return counts
 
 
 def _read_new_registry(registry: Registry, content: bytes) -> dict[str, list[str]]:

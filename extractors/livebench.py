@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from urllib.parse import urljoin, urlparse
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
@@ -92,7 +93,7 @@ def _same_site(page: str, script: str) -> bool:
     return is_url(script) and urlparse(script).netloc == urlparse(page).netloc
 
 
-def parse(files: dict[str, bytes]) -> list[Record]:
+def parse(files: Mapping[str, bytes]) -> list[Record]:
     """Per model: the global average and one mean per category (0-100), versioned by release."""
     table_file, release = _table(files)
     categories_file = f"categories_{release}.json"
@@ -109,7 +110,7 @@ def parse(files: dict[str, bytes]) -> list[Record]:
     return records
 
 
-def _table(files: dict[str, bytes]) -> tuple[str, str]:
+def _table(files: Mapping[str, bytes]) -> tuple[str, str]:
     tables = sorted(file for file in files if TABLE.fullmatch(file))
     if len(tables) != 1:
         raise SourceError(f"{name}: expected one table_YYYY_MM_DD.csv in the payload, got {tables}")

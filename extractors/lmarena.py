@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
@@ -89,7 +90,7 @@ def open_weights(licence: object) -> str | None:
     return "true" if OPEN_LICENCE.search(licence) else None
 
 
-def parse(files: dict[str, bytes]) -> list[Record]:
+def parse(files: Mapping[str, bytes]) -> list[Record]:
     """One observation per (model, board category) in every leaderboard file of the payload."""
     fetched_on = _fetched_on(files)
     known = {file: body for file, body in files.items() if is_known(file)}
@@ -236,7 +237,7 @@ def _date(value: object) -> str | None:
     return text  # an unknown date layout: still a snapshot label, kept verbatim
 
 
-def _fetched_on(files: dict[str, bytes]) -> str | None:
+def _fetched_on(files: Mapping[str, bytes]) -> str | None:
     if FETCHED_ON not in files:
         return None
     text = files[FETCHED_ON].decode("ascii", "replace").strip()

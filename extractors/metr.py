@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
@@ -65,7 +66,7 @@ def newest_file(names: list[str]) -> str | None:
     return max(versions, key=lambda file: (versions[file], file)) if versions else None
 
 
-def parse(files: dict[str, bytes]) -> list[Record]:
+def parse(files: Mapping[str, bytes]) -> list[Record]:
     """p50 and p80 horizons (minutes) per model, versioned by the file's benchmark_name."""
     payloads = {file: body for file, body in files.items() if not file.startswith("_")}
     if not payloads:

@@ -34,6 +34,11 @@ def parsing_within(limits: Limits) -> Iterator[None]:
         _LIMITS.reset(token)
 
 
+def current_limits() -> Limits:
+    """The bounds in force (the night's, inside `parsing_within`)."""
+    return _LIMITS.get()
+
+
 def as_text(value: object) -> str | None:
     """A published value as text (booleans as true/false); empty and missing become None."""
     if value is None or value == "":

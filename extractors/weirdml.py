@@ -7,6 +7,7 @@ source. One row per model configuration; `avg_acc` is the headline accuracy (0-1
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from extractors.base import OBSERVATIONS, Attribution, Record, SourceError, observation
 from extractors.parsing import read_csv
@@ -29,7 +30,7 @@ def fetch(reader: Reader) -> dict[str, bytes]:
     return {FILE: body}
 
 
-def parse(files: dict[str, bytes]) -> list[Record]:
+def parse(files: Mapping[str, bytes]) -> list[Record]:
     """One observation per model row: its average accuracy, with standard error and cost kept."""
     text = files[FILE].decode("utf-8-sig")
     columns, rows = read_csv(name, FILE, text)

@@ -18,11 +18,11 @@ from extractors import SOURCES
 from extractors.base import as_parsed, credential_headers
 from extractors.locations import fetch_payload
 from extractors.parsing import parsing_within
-from extractors.zipsafe import iter_members
+from extractors.zipsafe import ZipMembers
 from pipeline.night import Run, SourceRun
 from warehouse import landing
 from warehouse.format_changes import record_format_changes
-from warehouse.load import load_raw_rows
+from warehouse.load import load_raw_rows, load_raw_tables
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +95,18 @@ def land(run: Run, state: SourceRun) -> None:
 
 
 def parse(run: Run, state: SourceRun) -> None:
-    """The landed files -> records of the source's raw table, then its post-parse hook."""
+    """The landed files -> records of the source's raw table, then its post-parse hook.
+
+    The files are expanded from the payload as the parser asks for them (ZipMembers): a source
+    that reads column by column (Parsed.tables) expands each file only when it loads.
+    """
     assert state.payload is not None and state.payload.body is not None
     settings = run.settings
-    files = dict(
-        iter_members(
-            state.source,
-            state.payload.body,
-            settings.max_member_bytes,
-            settings.max_expanded_bytes,
-        )
+    files = ZipMembers(
+        state.source,
+        state.payload.body,
+        settings.max_member_bytes,
+        settings.max_expanded_bytes,
     )
     source = SOURCES[state.source]
     with parsing_within(settings.limits):  # CSV field size, rows, JSON/YAML depth
@@ -120,14 +122,15 @@ def load(run: Run, state: SourceRun) -> None:
     table = SOURCES[state.source].RAW_TABLE
     run.con.begin()
     state.in_transaction = True
+    raw_table = f"{state.source}__{table.entity}"
     state.rows = load_raw_rows(
-        run.con,
-        f"{state.source}__{table.entity}",
-        state.fetch_id,
-        state.parsed.records,
-        table.columns,
+        run.con, raw_table, state.fetch_id, state.parsed.records, table.columns
     )
-    insert_batches(run, state)
+    # file by file, each read by DuckDB straight into the raw table; one it can't read is
+    # quarantined (Parsed.unreadable) before the batches are written
+    loaded = load_raw_tables(run.con, raw_table, state.fetch_id, state.parsed)
+    state.rows += sum(loaded.values())
+    insert_batches(run, state, loaded)
     record_format_changes(run.con, state.source, state.fetch_id, state.parsed.format_changes)
     # the rows live in the warehouse now: holding them through validation too would double
     # the night's peak memory (validation reads them back as it needs them)
@@ -163,11 +166,14 @@ def validate(run: Run, state: SourceRun) -> None:
     )
 
 
-def insert_batches(run: Run, state: SourceRun) -> None:
-    """One raw.batches row per parsed file (pending validation), one per unreadable file."""
+def insert_batches(run: Run, state: SourceRun, loaded: dict[str, int] | None = None) -> None:
+    """One raw.batches row per parsed file (pending validation), one per unreadable file.
+
+    `loaded`: rows per file of the files loaded column by column (the rest are records).
+    """
     assert state.parsed is not None
     parsed, con = state.parsed, run.con
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = dict(loaded or {})
     for record in parsed.records:
         file = str(record.get("file") or "observations")
         counts[file] = counts.get(file, 0) + 1

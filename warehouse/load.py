@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from extractors.base import Record
+from extractors.base import Parsed, Record, SourceError
+from extractors.columnar import STAGED
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "transforms" / "seeds"
 # rows per frame handed to DuckDB by load_raw_rows (a frame costs ~100 bytes a row beyond them)
@@ -41,6 +42,32 @@ def load_raw_rows(
         finally:
             con.unregister("incoming_rows")
     return len(records)
+
+
+def load_raw_tables(
+    con: duckdb.DuckDBPyConnection, table: str, fetch_id: int, parsed: Parsed
+) -> dict[str, int]:
+    """Load parsed.tables into raw.<table> one file at a time; returns rows per file loaded.
+
+    Each file goes from its bytes through DuckDB's CSV reader into the raw table: no row of it
+    becomes a Python object, and only one file is expanded at a time. A file that can't be
+    read is quarantined (moved to parsed.file_errors), the others still load.
+    """
+    qualified = _raw_table(table)
+    loaded: dict[str, int] = {}
+    while parsed.tables:
+        csv_file = parsed.tables.pop(0)
+        try:
+            rows = csv_file.stage(con)
+        except SourceError as error:
+            parsed.unreadable(csv_file.source, csv_file.file, error, csv_file.header)
+            continue
+        con.execute(
+            f"insert into {qualified} by name select ? as _fetch_id, * from {STAGED}", [fetch_id]
+        )
+        con.execute(f"drop table {STAGED}")
+        loaded[csv_file.file] = rows
+    return loaded
 
 
 def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path = SEEDS_DIR) -> list[str]:

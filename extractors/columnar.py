@@ -1,0 +1,214 @@
+"""CSV files read column by column by DuckDB's CSV reader, meaning what the row reader means.
+
+A bundle 100 times today's size parsed row by row into Python dicts costs kilobytes a row; read
+by DuckDB straight into the warehouse it costs next to nothing in Python. The meaning stays the
+row reader's (extractors/parsing.py read_csv, csv.DictReader): the header is the first record,
+a blank field is '' and a field a short row lacks is NULL, extra fields of a long row are
+dropped, blank lines are skipped, a repeated column name means its last column.
+
+Where DuckDB would read a file differently from the row reader (a NUL byte, a bare carriage
+return, text after a closing quote, an unterminated quote, a long row, bytes that are not
+UTF-8, a field over the size limit, control characters that JSON writes in a case of its own)
+the file goes through the row reader instead, so every file means exactly what it meant, and a
+file the row reader can't read fails with its message naming source, file and line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from extractors.base import Parsed, Record, SourceError
+from extractors.limits import Limits
+from extractors.parsing import current_limits, read_csv
+
+if TYPE_CHECKING:
+    import duckdb
+
+HEAD_BYTES = 64 * 1024
+# bytes that make DuckDB's reading differ from the row reader's: NUL, control characters
+# that to_json writes as \u001F where json.dumps writes \u001f
+_ROW_READER_ONLY = re.compile(rb"[\x00\x0b\x0e-\x1f]")
+# the table one file's rows are staged in before they go into the raw table
+STAGED = "staged_csv_rows"
+
+
+def read_header(source: str, file: str, head: bytes, whole: Callable[[], bytes]) -> list[str]:
+    """The header record of a CSV from its first bytes (the whole file when it runs past them).
+
+    Raises SourceError naming source and file when it is not UTF-8 or not CSV.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        text = decoder.decode(head, final=len(head) < HEAD_BYTES)
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{source}: {file} is not UTF-8 text ({error})") from error
+    limits = current_limits()
+    csv.field_size_limit(limits.max_csv_field_bytes)
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise SourceError(
+            f"{source}: {file} line 1 can't be read as CSV ({error}; fields may hold at most "
+            f"{limits.max_csv_field_bytes} bytes)"
+        ) from None
+    if len(head) >= HEAD_BYTES and reader.line_num >= len(lines):
+        # the header may run on past the first bytes: read it off the whole file
+        content = whole()
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise SourceError(f"{source}: {file} is not UTF-8 text ({error})") from error
+        columns, _ = read_csv(source, file, text)
+        return columns
+    return header
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """One CSV of a payload, to be read column by column when the warehouse loads it.
+
+    `select` turns the columns DuckDB read (c0, c1, ... in header order, plus row_number) into
+    the raw table's columns; `records` is the same for the row reader's dicts. Both come from the
+    source's own module, so the two paths can't drift apart: the tests compare them.
+    """
+
+    source: str
+    file: str
+    header: tuple[str, ...]
+    members: Mapping[str, bytes]
+    limits: Limits
+    columns: tuple[str, ...]  # the raw table's, in the order `select` gives them
+    select: Callable[[CsvFile], tuple[str, list[object]]]
+    records: Callable[[CsvFile, list[dict[str, str]]], list[Record]]
+
+    def position(self, name: str) -> int | None:
+        """The column a name means (the last one, when the header repeats it), like DictReader."""
+        found = None
+        for index, column in enumerate(self.header):
+            if column == name:
+                found = index
+        return found
+
+    def column(self, name: str | None) -> str:
+        """SQL for the staged column a name means; NULL when the file has no such column."""
+        index = self.position(name) if name is not None else None
+        return "null" if index is None else f"c{index}"
+
+    def stage(self, con: duckdb.DuckDBPyConnection) -> int:
+        """Put this file's rows, in the raw table's columns, into temp table STAGED; row count.
+
+        Raises SourceError naming source, file and line when the file can't be read. Nothing
+        that can fail runs on `con` (a failed statement would end the load's transaction):
+        DuckDB first reads the file on a connection of its own.
+        """
+        content = self.members[self.file]
+        con.execute(f"drop table if exists {STAGED}")
+        with tempfile.TemporaryDirectory(prefix="gapwatch-csv-") as folder:
+            path = os.path.join(folder, "file.csv")
+            if self._readable_by_columns(content, path):
+                del content
+                self._stage_by_columns(con, path)
+            else:
+                self._stage_by_rows(con, content)
+        count = con.execute(f"select count(*) from {STAGED}").fetchall()[0][0]
+        return int(count)
+
+    def _read_csv(self, path: str) -> tuple[str, dict[str, object]]:
+        return (
+            "read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
+            "columns = $columns, auto_detect = false, null_padding = true, nullstr = $never, "
+            "strict_mode = true, parallel = false, max_line_size = $line, encoding = 'utf-8')"
+        ), {
+            "path": path,
+            "columns": {f"c{i}": "VARCHAR" for i in range(len(self.header))},
+            "never": "\x01",  # no field is NULL but one a short row lacks
+            "line": max(os.path.getsize(path), 2 * 1024 * 1024) + 1,
+        }
+
+    def _readable_by_columns(self, content: bytes, path: str) -> bool:
+        """Does DuckDB read this file as the row reader would, within the limits?"""
+        if not self.header or _ROW_READER_ONLY.search(content):
+            return False
+        if content.count(b"\r") != content.count(b"\r\n"):  # the row reader refuses a bare CR
+            return False
+        import duckdb
+
+        with open(path, "wb") as stream:
+            stream.write(content)
+        reader, params = self._read_csv(path)
+        lengths = ", ".join(f"coalesce(max(length(c{i})), 0)" for i in range(len(self.header)))
+        try:
+            with duckdb.connect() as scratch:
+                rows, longest = scratch.execute(
+                    f"select count(*), greatest(0, {lengths}) from {reader}", params
+                ).fetchall()[0]
+        except duckdb.Error:
+            return False  # the row reader says what is wrong, or reads it as it always did
+        # over a limit: the row reader's error names the line (or the row count)
+        return int(longest) <= self.limits.max_csv_field_bytes and int(rows) <= (
+            self.limits.max_csv_rows
+        )
+
+    def _stage_by_columns(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        reader, params = self._read_csv(path)
+        con.execute(f"create temp table staged_csv_wide as select * from {reader}", params)
+        try:
+            sql, values = self.select(self)
+            con.execute(
+                f"create temp table {STAGED} as {sql} from ("
+                "select *, cast(rowid + 1 as varchar) as row_number from staged_csv_wide"
+                ") order by cast(row_number as bigint)",
+                values,
+            )
+        finally:
+            con.execute("drop table if exists staged_csv_wide")
+
+    def _stage_by_rows(self, con: duckdb.DuckDBPyConnection, content: bytes) -> None:
+        import pandas as pd
+
+        from extractors.parsing import parsing_within
+
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise SourceError(f"{self.source}: {self.file} is not UTF-8 text ({error})") from error
+        with parsing_within(self.limits):
+            _, rows = read_csv(self.source, self.file, text)
+        frame = pd.DataFrame.from_records(self.records(self, rows), columns=list(self.columns))
+        con.register("staged_csv_frame", frame)
+        try:
+            con.execute(f"create temp table {STAGED} as select * from staged_csv_frame")
+        finally:
+            con.unregister("staged_csv_frame")
+
+
+def staged_records(csv_file: CsvFile) -> list[Record]:
+    """A CsvFile's rows as records, read on a private in-memory DuckDB (tests, `sources check`)."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        csv_file.stage(con)
+        cursor = con.execute(f"select * from {STAGED} order by cast(row_number as bigint)")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_tables(parsed: Parsed) -> Parsed:
+    """Read every CsvFile still pending into parsed.records: for small payloads only (tests,
+    `gapwatch sources check`); a night loads them into the warehouse file by file instead."""
+    while parsed.tables:
+        csv_file = parsed.tables.pop(0)
+        try:
+            parsed.records.extend(staged_records(csv_file))
+        except SourceError as error:
+            parsed.unreadable(csv_file.source, csv_file.file, error, csv_file.header)
+    return parsed
