@@ -165,7 +165,9 @@ class CsvFile:
             sql, values = self.select(self)
             con.execute(
                 f"create temp table {STAGED} as {sql} from ("
-                "select *, cast(rowid + 1 as varchar) as row_number from staged_csv_wide"
+                # rowid counts the rows in file order (from an offset inside a transaction)
+                "select *, cast(row_number() over (order by rowid) as varchar) as row_number "
+                "from staged_csv_wide"
                 ") order by cast(row_number as bigint)",
                 values,
             )
