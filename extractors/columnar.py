@@ -18,7 +18,6 @@ from __future__ import annotations
 import codecs
 import csv
 import os
-import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 HEAD_BYTES = 64 * 1024
 # bytes that make DuckDB's reading differ from the row reader's: NUL, control characters
 # that to_json writes as \u001F where json.dumps writes \u001f
-_ROW_READER_ONLY = re.compile(rb"[\x00\x0b\x0e-\x1f]")
+_ROW_READER_ONLY = [bytes([b]) for b in (0x00, 0x0B, *range(0x0E, 0x20))]
 # the table one file's rows are staged in before they go into the raw table
 STAGED = "staged_csv_rows"
 
@@ -108,21 +107,25 @@ class CsvFile:
 
         Raises SourceError naming source, file and line when the file can't be read. Nothing
         that can fail runs on `con` (a failed statement would end the load's transaction):
-        DuckDB first reads the file on a connection of its own.
+        DuckDB reads the file on a connection of its own and hands the rows over as Parquet.
         """
         content = self.members[self.file]
         con.execute(f"drop table if exists {STAGED}")
         with tempfile.TemporaryDirectory(prefix="gapwatch-csv-") as folder:
-            path = os.path.join(folder, "file.csv")
-            if self._readable_by_columns(content, path):
-                del content
-                self._stage_by_columns(con, path)
-            else:
+            parquet = self._read_by_columns(content, folder)
+            if parquet is None:
                 self._stage_by_rows(con, content)
+            else:
+                del content
+                con.execute(
+                    f"create temp table {STAGED} as select * from read_parquet(?) "
+                    "order by cast(row_number as bigint)",
+                    [parquet],
+                )
         count = con.execute(f"select count(*) from {STAGED}").fetchall()[0][0]
         return int(count)
 
-    def _read_csv(self, path: str) -> tuple[str, dict[str, object]]:
+    def _read_csv(self, path: str, size: int) -> tuple[str, dict[str, object]]:
         return (
             "read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
             "columns = $columns, auto_detect = false, null_padding = true, nullstr = $never, "
@@ -131,48 +134,45 @@ class CsvFile:
             "path": path,
             "columns": {f"c{i}": "VARCHAR" for i in range(len(self.header))},
             "never": "\x01",  # no field is NULL but one a short row lacks
-            "line": max(os.path.getsize(path), 2 * 1024 * 1024) + 1,
+            "line": max(size, 2 * 1024 * 1024) + 1,
         }
 
-    def _readable_by_columns(self, content: bytes, path: str) -> bool:
-        """Does DuckDB read this file as the row reader would, within the limits?"""
-        if not self.header or _ROW_READER_ONLY.search(content):
-            return False
+    def _read_by_columns(self, content: bytes, folder: str) -> str | None:
+        """The file's records as a Parquet file written by DuckDB; None when DuckDB would not
+        read it as the row reader does, or it is over a limit (the row reader then says why)."""
+        if not self.header or any(byte in content for byte in _ROW_READER_ONLY):
+            return None
         if content.count(b"\r") != content.count(b"\r\n"):  # the row reader refuses a bare CR
-            return False
+            return None
         import duckdb
 
+        path, parquet = os.path.join(folder, "file.csv"), os.path.join(folder, "rows.parquet")
         with open(path, "wb") as stream:
             stream.write(content)
-        reader, params = self._read_csv(path)
+        reader, params = self._read_csv(path, len(content))
         lengths = ", ".join(f"coalesce(max(length(c{i})), 0)" for i in range(len(self.header)))
-        try:
-            with duckdb.connect() as scratch:
-                rows, longest = scratch.execute(
-                    f"select count(*), greatest(0, {lengths}) from {reader}", params
-                ).fetchall()[0]
-        except duckdb.Error:
-            return False  # the row reader says what is wrong, or reads it as it always did
-        # over a limit: the row reader's error names the line (or the row count)
-        return int(longest) <= self.limits.max_csv_field_bytes and int(rows) <= (
-            self.limits.max_csv_rows
-        )
-
-    def _stage_by_columns(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
-        reader, params = self._read_csv(path)
-        con.execute(f"create temp table staged_csv_wide as select * from {reader}", params)
-        try:
+        with duckdb.connect(config={"threads": 1}) as scratch:
+            try:
+                scratch.execute(f"create temp table wide as select * from {reader}", params)
+            except duckdb.Error:
+                return None  # the row reader says what is wrong, or reads it as it always did
+            rows, longest = scratch.execute(
+                f"select count(*), greatest(0, {lengths}) from wide"
+            ).fetchall()[0]
+            if int(longest) > self.limits.max_csv_field_bytes or int(rows) > (
+                self.limits.max_csv_rows
+            ):
+                return None  # over a limit: the row reader's error names the line or the count
             sql, values = self.select(self)
-            con.execute(
-                f"create temp table {STAGED} as {sql} from ("
-                # rowid counts the rows in file order (from an offset inside a transaction)
-                "select *, cast(row_number() over (order by rowid) as varchar) as row_number "
-                "from staged_csv_wide"
-                ") order by cast(row_number as bigint)",
+            scratch.execute(
+                f"create temp table long as {sql} from ("
+                # rowid counts the rows in file order
+                "select *, rowid + 1 as row_index, cast(rowid + 1 as varchar) as row_number "
+                "from wide) order by row_index",
                 values,
             )
-        finally:
-            con.execute("drop table if exists staged_csv_wide")
+            scratch.table("long").write_parquet(parquet)
+        return parquet
 
     def _stage_by_rows(self, con: duckdb.DuckDBPyConnection, content: bytes) -> None:
         import pandas as pd

@@ -92,7 +92,9 @@ def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "benchmark_data.zip"
     path.write_bytes(b"x" * 101)
 
-    with pytest.raises(SourceError, match="larger than the 100 byte limit"):
+    with pytest.raises(
+        SourceError, match=r"larger than the 100 byte limit \(GAPWATCH_MAX_PAYLOAD_BYTES\)"
+    ):
         fetch_location(str(path))
 
 
@@ -145,5 +147,7 @@ def test_client_error_is_not_retried(loopback_server: Starter) -> None:
 def test_download_over_the_size_limit_is_refused(loopback_server: Starter) -> None:
     url = loopback_server(handler_answering(200, b"x" * 5_000, [])) + "/benchmark_data.zip"
 
-    with pytest.raises(SourceError, match="is larger than the 1000 byte limit"):
+    with pytest.raises(
+        SourceError, match=r"is larger than the 1000 byte limit \(GAPWATCH_MAX_PAYLOAD_BYTES\)"
+    ):
         fetch_location(url, max_bytes=1_000)

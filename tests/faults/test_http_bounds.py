@@ -151,5 +151,7 @@ def test_a_body_over_the_byte_limit_is_refused_without_reading_it_all(
     handler, _ = counting(big)
     url = loopback_server(handler) + "/big"
     session = make_session("gapwatch-test", retries=0, backoff_seconds=0.01)
-    with pytest.raises(SourceError, match="larger than the 200000 byte limit"):
+    with pytest.raises(
+        SourceError, match=r"larger than the 200000 byte limit \(GAPWATCH_MAX_PAYLOAD_BYTES\)"
+    ):
         download(session, "epoch", url, Limits(max_payload_bytes=200_000, timeout_seconds=5))
