@@ -9,10 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from extractors.columnar import CsvFile
+from typing import Any, Protocol
 
 
 class SourceError(Exception):
@@ -122,6 +119,23 @@ class FormatChange:
         return f"{self.file}: {self.detail}"
 
 
+class PendingTable(Protocol):
+    """A file whose rows are read only when they load (extractors.columnar.CsvFile)."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def file(self) -> str: ...
+
+    @property
+    def header(self) -> tuple[str, ...]: ...
+
+    def stage(self, con: Any) -> int:
+        """Its rows into a temp table on the DuckDB connection `con`; how many."""
+        ...
+
+
 @dataclass
 class Parsed:
     """A parsed payload: its records, the unit of quarantine (file -> benchmark id and unit),
@@ -140,7 +154,7 @@ class Parsed:
     labels: dict[str, int] = field(default_factory=dict)
     # files whose rows are read column by column only when they load (extractors/columnar.py):
     # listed in `files` already; one that turns out unreadable moves to `file_errors` then
-    tables: list[CsvFile] = field(default_factory=list)
+    tables: list[PendingTable] = field(default_factory=list)
 
     def unreadable(
         self, source: str, file: str, error: SourceError, columns: Sequence[str] = ()

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extractors.base import Parsed, Record, SourceError
+from extractors.base import Parsed, PendingTable, Record, SourceError
 from extractors.limits import Limits
 from extractors.parsing import current_limits, read_csv
 
@@ -193,7 +193,7 @@ class CsvFile:
             con.unregister("staged_csv_frame")
 
 
-def staged_records(csv_file: CsvFile) -> list[Record]:
+def staged_records(csv_file: PendingTable) -> list[Record]:
     """A CsvFile's rows as records, read on a private in-memory DuckDB (tests, `sources check`)."""
     import duckdb
 
