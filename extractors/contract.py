@@ -25,8 +25,10 @@ class Source(Protocol):
 
     fetch() does network or disk I/O only, through the Reader it is given, and returns the
     files it read by name; parse() turns those files into records of RAW_TABLE (a list of
-    observation records, or a Parsed when the source quarantines per file). POST_PARSE, when
-    not None, runs on the records inside the run's transaction before they load.
+    observation records, or a Parsed when the source quarantines per file; a Parsed may list
+    files whose rows are read only when they load, column by column, in `tables`). POST_PARSE,
+    when not None, runs on the records (not on `tables`) inside the run's transaction before
+    they load.
     """
 
     name: str
