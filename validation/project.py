@@ -1,8 +1,8 @@
 """The Great Expectations project a GX user opens: `<data dir>/gx/`, a file-backed context.
 
-Each refresh saves its suites (`<source>.<suite>`, e.g. `epoch.score_rows`), one validation
-definition and one checkpoint per suite, and stores every validation result under
-`gx/uncommitted/validations/`. `gx.get_context(project_root_dir="<data dir>")` opens it;
+A refresh saves its suites (`<source>.<suite>`, e.g. `epoch.score_rows`), one validation
+definition and one checkpoint per suite (once, and again only when a suite changes), and stores
+every validation result under `gx/uncommitted/validations/`. `gx.get_context(project_root_dir="<data dir>")` opens it;
 `context.checkpoints.get("epoch.score_rows")` is the checkpoint the night ran. Data Docs are
 built from it by `build_data_docs` (validation/docs.py makes them readable offline).
 
@@ -23,6 +23,8 @@ from validation.expectations import Check
 GX_DIR = "gx"  # GX's own name for the project folder under the project root
 DATASOURCE = "gapwatch"
 BATCH = "whole"  # each suite validates one whole frame from the warehouse
+# every unexpected row's index: a failure is attributed to the files its rows come from
+RESULT_FORMAT = {"result_format": "COMPLETE"}
 SITE = "local_site"
 # the Data Docs index lists the newest results only: a year of nights would make it megabytes
 DOCS_RESULTS_KEPT = 200
@@ -66,34 +68,79 @@ def _configure(context: Any) -> None:
 def run_checkpoint(
     context: Any, name: str, frame: pd.DataFrame, checks: Sequence[Check], run_name: str
 ) -> dict[int, Any]:
-    """Save suite, validation definition and checkpoint `name`; run it on frame; store results.
+    """Run checkpoint `name` (suite `name` over frame) and store its result.
 
     Returns each check's result by its position in `checks` (GX does not keep suite order).
     """
-    import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
-    for index, check in enumerate(checks):
-        check.expectation.meta = {"check": index, "notes": check.describe}
-    suite = context.suites.add_or_update(
-        gx.ExpectationSuite(name=name, expectations=[c.expectation for c in checks])
-    )
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=_batch_definition(context, name), suite=suite)
-    )
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=name,
-            validation_definitions=[definition],
-            result_format={"result_format": "COMPLETE"},
-        )
-    )
-    result = checkpoint.run(
+    result = saved_checkpoint(context, name, checks).run(
         batch_parameters={"dataframe": frame},
         run_id=RunIdentifier(run_name=run_name, run_time=datetime.now().astimezone()),
     )
     (validation,) = result.run_results.values()
     return {int(o.expectation_config.meta["check"]): o for o in validation.results}
+
+
+def saved_checkpoint(context: Any, name: str, checks: Sequence[Check]) -> Any:
+    """Checkpoint `name` with its validation definition and suite, as saved in the project.
+
+    Saved once, and again only when the suite in code differs from the saved one (or a GX user
+    changed it): a night with the same suites writes nothing to gx/ but its results.
+    """
+    import great_expectations as gx
+
+    expectations = numbered(checks)
+    saved = _saved(context, name)
+    if saved is not None and _current(saved, name, expectations):
+        return saved
+    suite = gx.ExpectationSuite(name=name, expectations=expectations)
+    definition = gx.ValidationDefinition(
+        name=name, data=_batch_definition(context, name), suite=suite
+    )
+    # GX saves the suite and the validation definition with the checkpoint
+    return context.checkpoints.add_or_update(
+        gx.Checkpoint(name=name, validation_definitions=[definition], result_format=RESULT_FORMAT)
+    )
+
+
+def numbered(checks: Sequence[Check]) -> list[Any]:
+    """The checks' expectations, each carrying its position and its note in meta."""
+    for index, check in enumerate(checks):
+        check.expectation.meta = {"check": index, "notes": check.describe}
+    return [check.expectation for check in checks]
+
+
+def _saved(context: Any, name: str) -> Any:
+    from great_expectations.exceptions import DataContextError
+
+    try:
+        return context.checkpoints.get(name)
+    except (DataContextError, KeyError, ValueError):
+        return None
+
+
+def _current(checkpoint: Any, name: str, expectations: Sequence[Any]) -> bool:
+    """The saved checkpoint runs exactly this suite, over the whole-frame batch of asset `name`."""
+    if checkpoint.result_format != RESULT_FORMAT or checkpoint.actions:
+        return False
+    if len(checkpoint.validation_definitions) != 1:
+        return False
+    (definition,) = checkpoint.validation_definitions
+    suite, data = definition.suite, definition.data
+    if (definition.name, suite.name, data.name, data.data_asset.name) != (name, name, BATCH, name):
+        return False
+    saved = sorted((_comparable(e) for e in suite.expectations), key=_position)
+    return saved == [_comparable(e) for e in expectations]
+
+
+def _comparable(expectation: Any) -> dict[str, Any]:
+    """An expectation as configured: without the id GX gives it when saved."""
+    return dict(expectation.dict(exclude={"rendered_content", "id"}))
+
+
+def _position(expectation: dict[str, Any]) -> int:
+    return int((expectation.get("meta") or {}).get("check", -1))
 
 
 def _batch_definition(context: Any, asset_name: str) -> Any:

@@ -184,34 +184,40 @@ def _record(
     by_file: dict[str, list[Failure]] = defaultdict(list)
     for failure in report.failures:
         by_file[failure.file].append(failure)
+    # one update per verdict (all passing files at once), not one statement per file
+    verdicts: dict[tuple[str, str | None], list[str]] = defaultdict(list)
     for (file,) in pending:
         errors = [f for f in by_file.get(file, []) if f.check.severity == "error"]
         warnings = [f for f in by_file.get(file, []) if f.check.severity == "warning"]
         status = "quarantined" if errors else "warned" if warnings else "passed"
         reason = "; ".join(f.summary() for f in errors or warnings) or None
+        verdicts[(status, reason)].append(file)
+    for (status, reason), files in verdicts.items():
         con.execute(
             "update raw.batches set status = ?, reason = ?, checked_at = now() "
-            "where fetch_id = ? and file = ?",
-            [status, reason, report.fetch_id, file],
+            "where fetch_id = ? and list_contains(?::varchar[], file)",
+            [status, reason, report.fetch_id, files],
         )
     for file, status in con.execute(
         query("validation", "file_verdicts"), {"fetch_id": report.fetch_id}
     ).fetchall():
         report.verdicts[file] = status
-    for failure in report.failures:
-        con.execute(
-            "insert into raw.validations values (?, ?, ?, ?, ?, ?, false, ?, ?, now())",
-            [
-                report.fetch_id,
-                source,
-                failure.file,
-                failure.suite,
-                failure.check.describe,
-                failure.check.severity,
-                failure.count,
-                json.dumps(failure.rows, ensure_ascii=False, default=str),
-            ],
-        )
+    failures = report.failures
+    con.execute(
+        "insert into raw.validations select ?, ?, unnest(?::varchar[]), unnest(?::varchar[]), "
+        "unnest(?::varchar[]), unnest(?::varchar[]), false, unnest(?::bigint[]), "
+        "unnest(?::varchar[]), now()",
+        [
+            report.fetch_id,
+            source,
+            [f.file for f in failures],
+            [f.suite for f in failures],
+            [f.check.describe for f in failures],
+            [f.check.severity for f in failures],
+            [f.count for f in failures],
+            [json.dumps(f.rows, ensure_ascii=False, default=str) for f in failures],
+        ],
+    )
     con.execute(
         "insert into raw.validations values (?, ?, null, 'all', ?, 'info', ?, ?, null, now())",
         [
