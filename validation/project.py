@@ -1,8 +1,9 @@
 """The Great Expectations project a GX user opens: `<data dir>/gx/`, a file-backed context.
 
 A refresh saves its suites (`<source>.<suite>`, e.g. `epoch.score_rows`), one validation
-definition and one checkpoint per suite (once, and again only when a suite changes), and stores
-every validation result under `gx/uncommitted/validations/`. `gx.get_context(project_root_dir="<data dir>")` opens it;
+definition and one checkpoint per suite (once, and again only when a suite changes), and
+stores every validation result under `gx/uncommitted/validations/`.
+`gx.get_context(project_root_dir="<data dir>")` opens it;
 `context.checkpoints.get("epoch.score_rows")` is the checkpoint the night ran. Data Docs are
 built from it by `build_data_docs` (validation/docs.py makes them readable offline).
 
@@ -11,7 +12,8 @@ Without a root (a unit test of one suite) the context is ephemeral: nothing is w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -65,16 +67,14 @@ def _configure(context: Any) -> None:
     context.update_data_docs_site(SITE, site)
 
 
-def run_checkpoint(
-    context: Any, name: str, frame: pd.DataFrame, checks: Sequence[Check], run_name: str
-) -> dict[int, Any]:
-    """Run checkpoint `name` (suite `name` over frame) and store its result.
+def run_checkpoint(checkpoint: Any, frame: pd.DataFrame, run_name: str) -> dict[int, Any]:
+    """Run a saved checkpoint (one suite) over frame and store its result under run_name.
 
-    Returns each check's result by its position in `checks` (GX does not keep suite order).
+    Returns each check's result by its position in the suite's checks (GX does not keep order).
     """
     from great_expectations.core.run_identifier import RunIdentifier
 
-    result = saved_checkpoint(context, name, checks).run(
+    result = checkpoint.run(
         batch_parameters={"dataframe": frame},
         run_id=RunIdentifier(run_name=run_name, run_time=datetime.now().astimezone()),
     )
@@ -82,26 +82,35 @@ def run_checkpoint(
     return {int(o.expectation_config.meta["check"]): o for o in validation.results}
 
 
-def saved_checkpoint(context: Any, name: str, checks: Sequence[Check]) -> Any:
-    """Checkpoint `name` with its validation definition and suite, as saved in the project.
+def saved_checkpoints(context: Any, suites: Mapping[str, Sequence[Check]]) -> dict[str, Any]:
+    """Checkpoint `name` of each suite, with its validation definition, as saved in the project.
 
     Saved once, and again only when the suite in code differs from the saved one (or a GX user
-    changed it): a night with the same suites writes nothing to gx/ but its results.
+    changed it): a night with the same suites writes nothing to gx/ but its results. The data
+    assets they validate are added together, in one write of great_expectations.yml.
     """
     import great_expectations as gx
 
-    expectations = numbered(checks)
-    saved = _saved(context, name)
-    if saved is not None and _current(saved, name, expectations):
-        return saved
-    suite = gx.ExpectationSuite(name=name, expectations=expectations)
-    definition = gx.ValidationDefinition(
-        name=name, data=_batch_definition(context, name), suite=suite
-    )
-    # GX saves the suite and the validation definition with the checkpoint
-    return context.checkpoints.add_or_update(
-        gx.Checkpoint(name=name, validation_definitions=[definition], result_format=RESULT_FORMAT)
-    )
+    checkpoints: dict[str, Any] = {}
+    stale: dict[str, list[Any]] = {}
+    for name, checks in suites.items():
+        expectations = numbered(checks)
+        saved = _saved(context, name)
+        if saved is not None and _current(saved, name, expectations):
+            checkpoints[name] = saved
+        else:
+            stale[name] = expectations
+    batches = batch_definitions(context, list(stale))
+    for name, expectations in stale.items():
+        suite = gx.ExpectationSuite(name=name, expectations=expectations)
+        definition = gx.ValidationDefinition(name=name, data=batches[name], suite=suite)
+        # GX saves the suite and the validation definition with the checkpoint
+        checkpoints[name] = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=name, validation_definitions=[definition], result_format=RESULT_FORMAT
+            )
+        )
+    return checkpoints
 
 
 def numbered(checks: Sequence[Check]) -> list[Any]:
@@ -143,17 +152,30 @@ def _position(expectation: dict[str, Any]) -> int:
     return int((expectation.get("meta") or {}).get("check", -1))
 
 
-def _batch_definition(context: Any, asset_name: str) -> Any:
-    """The pandas asset `asset_name` of the gapwatch data source, made on first use."""
+def batch_definitions(context: Any, assets: Sequence[str]) -> dict[str, Any]:
+    """The whole-frame batch definition of each named pandas asset of the gapwatch data source.
+
+    Missing assets are added in one update of the data source: GX's add_dataframe_asset and
+    add_batch_definition each rewrite great_expectations.yml (two writes per suite).
+    """
+    from great_expectations.datasource.fluent import PandasDatasource
+
     try:
-        source = context.data_sources.get(DATASOURCE)
+        config = json.loads(context.data_sources.get(DATASOURCE).json())
     except KeyError:
-        source = context.data_sources.add_pandas(name=DATASOURCE)
-    try:
-        asset = source.get_asset(asset_name)
-    except LookupError:
-        asset = source.add_dataframe_asset(name=asset_name)
-    try:
-        return asset.get_batch_definition(BATCH)
-    except KeyError:
-        return asset.add_batch_definition_whole_dataframe(BATCH)
+        config = {"name": DATASOURCE, "type": "pandas", "assets": []}
+    present = {a["name"]: a for a in config.setdefault("assets", [])}
+    changed = False
+    for name in assets:
+        asset = present.get(name)
+        if asset is None:
+            asset = {"name": name, "type": "dataframe", "batch_definitions": []}
+            config["assets"].append(asset)
+        definitions = asset.setdefault("batch_definitions", [])
+        if not any(d.get("name") == BATCH for d in definitions):
+            definitions.append({"name": BATCH})  # no partitioner: the whole frame
+            changed = True
+    if changed:
+        context.data_sources.add_or_update_pandas(datasource=PandasDatasource.parse_obj(config))
+    source = context.data_sources.get(DATASOURCE)
+    return {name: source.get_asset(name).get_batch_definition(BATCH) for name in assets}

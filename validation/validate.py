@@ -21,7 +21,7 @@ import pandas as pd
 
 from validation import expectations
 from validation.expectations import EARLIEST_RELEASE, MAX_ROW_LOSS, Check
-from validation.project import open_context, run_checkpoint
+from validation.project import open_context, run_checkpoint, saved_checkpoints
 from warehouse.queries import bind, query
 
 MAX_OFFENDING_ROWS = 20
@@ -94,19 +94,25 @@ def validate_fetch(
             ("row_counts", "observation_row_counts", expectations.row_count_checks()),
         ]
     report = ValidationReport(fetch_id)
-    context = open_context(gx_root)
     run_name = run_name or f"{as_of.isoformat()}-fetch-{fetch_id}"
-    counts = pd.DataFrame()
+    frames = []
     for suite, name, checks in suites:
         frame = _frame(con, query("validation", name), params)
         if "release_date" in frame:
             frame["earliest_release"] = pd.Timestamp(earliest_release)
-        if suite == "row_counts":
-            counts = frame
-        report.failures.extend(
-            _run_suite(context, f"{source}.{suite}", suite, frame, checks, run_name)
-        )
+        frames.append((suite, checks, frame))
         report.checks_run += len(checks)
+    counts = next(frame for suite, _, frame in frames if suite == "row_counts")
+    # an empty frame (no earlier good load to count against) has nothing to validate
+    ran = [(suite, checks, frame) for suite, checks, frame in frames if not frame.empty]
+    context = open_context(gx_root)
+    checkpoints = saved_checkpoints(
+        context, {f"{source}.{suite}": checks for suite, checks, _ in ran}
+    )
+    for suite, checks, frame in ran:
+        name = f"{source}.{suite}"
+        outcomes = run_checkpoint(checkpoints[name], frame, run_name)
+        report.failures.extend(_failures_of(name, suite, checks, frame, outcomes))
     _record(con, source, report, counts)
     return report
 
@@ -119,17 +125,10 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> 
     return frame.reset_index(drop=True)
 
 
-def _run_suite(
-    context: Any,
-    name: str,
-    suite: str,
-    frame: pd.DataFrame,
-    checks: Sequence[Check],
-    run_name: str,
+def _failures_of(
+    name: str, suite: str, checks: Sequence[Check], frame: pd.DataFrame, outcomes: dict[int, Any]
 ) -> list[Failure]:
-    if frame.empty:
-        return []
-    outcomes = run_checkpoint(context, name, frame, checks, run_name)
+    """Each failed check's failures, one per file its unexpected rows come from."""
     failures: list[Failure] = []
     for index, check in enumerate(checks):
         outcome = outcomes[index]

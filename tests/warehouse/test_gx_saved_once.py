@@ -7,11 +7,12 @@ test is what the project keeps between nights, not the checks themselves.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from validation import expectations
-from validation.project import open_context, project_dir, run_checkpoint
+from validation.project import open_context, project_dir, run_checkpoint, saved_checkpoints
 
 NAME = "demo.collapsed_scores"
 
@@ -26,6 +27,12 @@ def frame() -> pd.DataFrame:
     )
 
 
+def night(root: Path, checks: list[expectations.Check], run_name: str) -> dict[int, Any]:
+    """One night's run of the suite, in a new context (as a new process opens it)."""
+    (checkpoint,) = saved_checkpoints(open_context(root), {NAME: checks}).values()
+    return run_checkpoint(checkpoint, frame(), run_name)
+
+
 def saved_files(root: Path) -> dict[str, bytes]:
     """Every file of the project but the stored results, by path."""
     gx = project_dir(root)
@@ -38,24 +45,24 @@ def saved_files(root: Path) -> dict[str, bytes]:
 
 def test_same_suite_is_not_saved_again_and_results_accumulate(tmp_path: Path) -> None:
     checks = expectations.collapsed_score_checks()
-    outcomes = run_checkpoint(open_context(tmp_path), NAME, frame(), checks, "night-1")
+    outcomes = night(tmp_path, checks, "night-1")
     # the duplicate (a.csv, m1) fails the uniqueness check, at both of its rows
     assert not outcomes[0].success and outcomes[1].success
     assert sorted(outcomes[0].result["unexpected_index_list"]) == [0, 1]
     before = saved_files(tmp_path)
     assert any(p.startswith("checkpoints") for p in before)
 
-    # a later night (a new context, as a new process has) with the same suite
-    context = open_context(tmp_path)
-    run_checkpoint(context, NAME, frame(), expectations.collapsed_score_checks(), "night-2")
+    # a later night with the same suite
+    night(tmp_path, expectations.collapsed_score_checks(), "night-2")
     assert saved_files(tmp_path) == before
+    context = open_context(tmp_path)
     runs = {k.run_id.run_name for k in context.validation_results_store.list_keys()}
     assert runs == {"night-1", "night-2"}
     assert context.checkpoints.get(NAME).validation_definitions[0].suite.name == NAME
 
     # a suite changed in code (one check fewer) is saved again and runs as changed
     fewer = expectations.collapsed_score_checks()[1:]
-    outcomes = run_checkpoint(open_context(tmp_path), NAME, frame(), fewer, "night-3")
+    outcomes = night(tmp_path, fewer, "night-3")
     assert list(outcomes) == [0] and outcomes[0].success
     suite = open_context(tmp_path).suites.get(NAME)
     assert [e.meta["notes"] for e in suite.expectations] == [fewer[0].describe]
