@@ -6,12 +6,19 @@ offline (and by readers who should not be tracked), each page is rewritten: the 
 become plain HTML rows, every script and remote stylesheet is dropped, remote images point at
 GX's own bundled copies, and a small local stylesheet (docs_offline.css, ours) styles the
 pages. No page fetches anything from outside the site.
+
+The site is kept between nights in the project (gx/uncommitted/data_docs/offline_site/): a
+build renders only the results and suites that have no page yet (or whose suite changed) and
+the index, drops the pages of results the index no longer lists, and copies the site to the
+report. A year of nights costs one night's pages per build, not every kept result's.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -21,6 +28,9 @@ from typing import Any
 from validation.project import SITE, open_context, project_dir
 
 STYLESHEET = Path(__file__).with_name("docs_offline.css")
+# the offline site kept between builds, and what each of its suite pages was rendered from
+KEPT_SITE = Path("uncommitted", "data_docs", "offline_site")
+KEPT_SUITES = Path("uncommitted", "data_docs", "offline_site_suites.json")
 LOCAL_STYLESHEET = "static/styles/gapwatch-offline.css"
 LOCAL_IMAGES = "static/images"
 
@@ -44,23 +54,79 @@ def build_data_docs(gx_root: Path, target: Path) -> Path | None:
     """Build the gx/ project's Data Docs into target (offline); None if there is no project."""
     if not (project_dir(gx_root) / "great_expectations.yml").exists():
         return None
+    site = project_dir(gx_root) / KEPT_SITE
+    context = open_context(gx_root)
+    builder = _site_builder(context, site)
+    rendered_from = project_dir(gx_root) / KEPT_SUITES
+    stale, dropped, suites = _kept_site_changes(context, builder, rendered_from)
+    if not (site / "index.html").exists():
+        builder.build()  # the first build: every page
+    elif stale:
+        builder.build(resource_identifiers=stale)  # these pages, and the index
+    elif dropped:
+        builder.site_index_builder.build()
+    make_offline(site)
+    rendered_from.write_text(json.dumps(suites, indent=1, sort_keys=True), encoding="utf-8")
+    shutil.copytree(site, target, dirs_exist_ok=True)
+    return target / "index.html"
+
+
+def _site_builder(context: Any, site: Path) -> Any:
+    """GX's builder of the project's Data Docs site, writing into site."""
     from great_expectations.data_context.util import instantiate_class_from_config
 
-    context = open_context(gx_root)
-    site = dict(context.variables.data_docs_sites[SITE])
-    site["site_name"] = "gapwatch"
-    site["store_backend"] = {
+    config = dict(context.variables.data_docs_sites[SITE])
+    config["site_name"] = "gapwatch"
+    config["store_backend"] = {
         "class_name": "TupleFilesystemStoreBackend",
-        "base_directory": str(target.resolve()),
+        "base_directory": str(site.resolve()),
     }
     builder: Any = instantiate_class_from_config(
-        config=site,
+        config=config,
         runtime_environment={"data_context": context, "root_directory": context.root_directory},
         config_defaults={"module_name": "great_expectations.render.renderer.site_builder"},
     )
-    builder.build()
-    make_offline(target)
-    return target / "index.html"
+    return builder
+
+
+def _kept_site_changes(
+    context: Any, builder: Any, rendered_from: Path
+) -> tuple[list[Any], bool, dict[str, str]]:
+    """What the kept site lacks a current page for; drops the pages the index no longer lists.
+
+    Returns the stale results and suites, whether pages were dropped, and each saved suite's
+    content sha256. Results are immutable: a page once rendered stays right. A suite page is
+    stale when the saved suite differs from the one it was rendered from (rendered_from).
+    """
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    on_site = set(builder.target_store.list_keys())
+    # the results the index lists: the newest, as many as the site's limit (GX's own choice)
+    results = sorted(
+        context.validation_results_store.list_keys(),
+        key=lambda key: key.run_id.run_time,
+        reverse=True,
+    )[: builder.site_index_builder.validation_results_limit or None]
+    pages = builder.target_store.store_backends[ValidationResultIdentifier]
+    dropped = [key for key in on_site - set(results) if isinstance(key, ValidationResultIdentifier)]
+    for key in dropped:
+        pages.remove_key(key.to_tuple())
+    stale: list[Any] = [key for key in results if key not in on_site]
+    try:
+        kept = json.loads(rendered_from.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    suites = {}
+    for key in context.expectations_store.list_keys():
+        content = json.dumps(context.expectations_store.get(key), sort_keys=True, default=str)
+        suites[key.name] = hashlib.sha256(content.encode()).hexdigest()
+        suite = ExpectationSuiteIdentifier(name=key.name)
+        if suite not in on_site or kept.get(key.name) != suites[key.name]:
+            stale.append(suite)
+    return stale, bool(dropped), suites
 
 
 def make_offline(site: Path) -> None:
@@ -77,7 +143,10 @@ def make_offline(site: Path) -> None:
             encoding="utf-8",
         )
     for page in site.rglob("*.html"):
-        page.write_text(offline_page(page.read_text(encoding="utf-8"), page, site), "utf-8")
+        text = page.read_text(encoding="utf-8")
+        offline = offline_page(text, page, site)
+        if offline != text:
+            page.write_text(offline, "utf-8")
     _prune_unused(site)
 
 
@@ -90,7 +159,12 @@ def _prune_unused(site: Path) -> None:
 
 
 def offline_page(text: str, page: Path, site: Path) -> str:
-    """One page with its JavaScript tables rendered and every remote reference removed."""
+    """One page with its JavaScript tables rendered and every remote reference removed.
+
+    A page already rewritten (it links the local stylesheet) is returned as it is.
+    """
+    if LOCAL_STYLESHEET in text:
+        return text
     for found in TABLE_SCRIPT.finditer(text):
         text = _fill_table(text, found.group("id"), found.group("columns"), found.group("data"))
     text = SCRIPT.sub("", text)
