@@ -131,8 +131,8 @@ class PendingTable(Protocol):
     @property
     def header(self) -> tuple[str, ...]: ...
 
-    def stage(self, con: Any) -> int:
-        """Its rows into a temp table on the DuckDB connection `con`; how many."""
+    def stage(self, con: Any, into: str, values: list[object]) -> int:
+        """Run `into` on the DuckDB connection `con` with its rows as `{rows}`; how many."""
         ...
 
 

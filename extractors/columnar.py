@@ -34,7 +34,7 @@ HEAD_BYTES = 64 * 1024
 # bytes that make DuckDB's reading differ from the row reader's: NUL, control characters
 # that to_json writes as \u001F where json.dumps writes \u001f
 _ROW_READER_ONLY = [bytes([b]) for b in (0x00, 0x0B, *range(0x0E, 0x20))]
-# the table one file's rows are staged in before they go into the raw table
+# the table staged_records reads one file's rows into
 STAGED = "staged_csv_rows"
 
 
@@ -102,28 +102,25 @@ class CsvFile:
         index = self.position(name) if name is not None else None
         return "null" if index is None else f"c{index}"
 
-    def stage(self, con: duckdb.DuckDBPyConnection) -> int:
-        """Put this file's rows, in the raw table's columns, into temp table STAGED; row count.
+    def stage(self, con: duckdb.DuckDBPyConnection, into: str, values: list[object]) -> int:
+        """Run `into` (SQL whose `{rows}` stands for this file's rows in the raw table's
+        columns, e.g. an insert ... select from {rows}) with `values`; returns the row count.
 
         Raises SourceError naming source, file and line when the file can't be read. Nothing
         that can fail runs on `con` (a failed statement would end the load's transaction):
-        DuckDB reads the file on a connection of its own and hands the rows over as Parquet.
+        DuckDB reads the file on a connection of its own and hands the rows over as Parquet,
+        straight into the statement (no copy held in the transaction until it commits).
         """
         content = self.members[self.file]
-        con.execute(f"drop table if exists {STAGED}")
         with tempfile.TemporaryDirectory(prefix="gapwatch-csv-") as folder:
-            parquet = self._read_by_columns(content, folder)
-            if parquet is None:
-                self._stage_by_rows(con, content)
-            else:
-                del content
-                con.execute(
-                    f"create temp table {STAGED} as select * from read_parquet(?) "
-                    "order by cast(row_number as bigint)",
-                    [parquet],
-                )
-        count = con.execute(f"select count(*) from {STAGED}").fetchall()[0][0]
-        return int(count)
+            read = self._read_by_columns(content, folder)
+            if read is None:
+                return self._stage_by_rows(con, content, into, values)
+            del content
+            parquet, count = read
+            rows = "(select * from read_parquet(?) order by cast(row_number as bigint))"
+            con.execute(into.format(rows=rows), [*values, parquet])
+        return count
 
     def _read_csv(self, path: str, size: int) -> tuple[str, dict[str, object]]:
         return (
@@ -137,7 +134,7 @@ class CsvFile:
             "line": max(size, 2 * 1024 * 1024) + 1,
         }
 
-    def _read_by_columns(self, content: bytes, folder: str) -> str | None:
+    def _read_by_columns(self, content: bytes, folder: str) -> tuple[str, int] | None:
         """The file's records as a Parquet file written by DuckDB; None when DuckDB would not
         read it as the row reader does, or it is over a limit (the row reader then says why)."""
         if not self.header or any(byte in content for byte in _ROW_READER_ONLY):
@@ -172,9 +169,11 @@ class CsvFile:
                 values,
             )
             scratch.table("long").write_parquet(parquet)
-        return parquet
+        return parquet, int(rows)
 
-    def _stage_by_rows(self, con: duckdb.DuckDBPyConnection, content: bytes) -> None:
+    def _stage_by_rows(
+        self, con: duckdb.DuckDBPyConnection, content: bytes, into: str, values: list[object]
+    ) -> int:
         import pandas as pd
 
         from extractors.parsing import parsing_within
@@ -188,9 +187,10 @@ class CsvFile:
         frame = pd.DataFrame.from_records(self.records(self, rows), columns=list(self.columns))
         con.register("staged_csv_frame", frame)
         try:
-            con.execute(f"create temp table {STAGED} as select * from staged_csv_frame")
+            con.execute(into.format(rows="staged_csv_frame"), values)
         finally:
             con.unregister("staged_csv_frame")
+        return len(frame)
 
 
 def staged_records(csv_file: PendingTable) -> list[Record]:
@@ -198,7 +198,7 @@ def staged_records(csv_file: PendingTable) -> list[Record]:
     import duckdb
 
     with duckdb.connect() as con:
-        csv_file.stage(con)
+        csv_file.stage(con, f"create temp table {STAGED} as select * from {{rows}}", [])
         cursor = con.execute(f"select * from {STAGED} order by cast(row_number as bigint)")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

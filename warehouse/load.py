@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 
 from extractors.base import Parsed, Record, SourceError
-from extractors.columnar import STAGED
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "transforms" / "seeds"
 # rows per frame handed to DuckDB by load_raw_rows (a frame costs ~100 bytes a row beyond them)
@@ -58,14 +57,14 @@ def load_raw_tables(
     while parsed.tables:
         csv_file = parsed.tables.pop(0)
         try:
-            rows = csv_file.stage(con)
+            rows = csv_file.stage(
+                con,
+                f"insert into {qualified} by name select ? as _fetch_id, * from {{rows}}",
+                [fetch_id],
+            )
         except SourceError as error:
             parsed.unreadable(csv_file.source, csv_file.file, error, csv_file.header)
             continue
-        con.execute(
-            f"insert into {qualified} by name select ? as _fetch_id, * from {STAGED}", [fetch_id]
-        )
-        con.execute(f"drop table {STAGED}")
         loaded[csv_file.file] = rows
     return loaded
 
