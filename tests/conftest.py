@@ -122,3 +122,19 @@ def directory_handler(directory: Path) -> type:
     return functools.partial(
         quiet_handler(http.server.SimpleHTTPRequestHandler), directory=str(directory)
     )  # type: ignore[return-value]
+
+
+@pytest.fixture
+def no_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a test of the data and the messages, not the page: `gapwatch refresh` publishes
+    no report (it then says "report: not written").
+
+    Publishing (the page, its PNGs, every mart exported, the Data Docs) costs more than a
+    refresh of a real snapshot; the report's own tests (tests/report/, the nightly flow's
+    history, the service, deployment and every-source tests) publish it for real.
+    """
+
+    def not_published(*args: object, **kwargs: object) -> None:
+        return None
+
+    monkeypatch.setattr("report.publish.publish", not_published)

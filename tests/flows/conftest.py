@@ -166,3 +166,15 @@ def on_prefect_server(prefect_server: str, monkeypatch: pytest.MonkeyPatch) -> I
     monkeypatch.setenv("PREFECT_API_URL", prefect_server)
     with temporary_settings(updates={PREFECT_API_URL: prefect_server}):
         yield prefect_server
+
+
+@pytest.fixture
+def no_flow_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flow's `report` task runs, but writes no report (like tests/conftest.py `no_report`,
+    for the nightly flow, which publishes in a child process): for tests of a night's data
+    and messages. The flow then links no page from its artifact."""
+
+    def not_written(*args: object, **kwargs: object) -> None:
+        return None
+
+    monkeypatch.setattr("flows.nightly.write_report", not_written)

@@ -20,7 +20,7 @@ import pytest
 from cli.main import main
 from extractors import SOURCES, artificial_analysis
 from tests.conftest import quiet_handler
-from tests.flows.test_nightly_flow import guard_network
+from tests.flows.nightly_env import guard_network
 from tests.warehouse.test_sources import samples
 
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]

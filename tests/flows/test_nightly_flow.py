@@ -2,82 +2,27 @@
 
 Four real Epoch snapshots are refreshed night after night into one warehouse; the gap_closed
 alerts of each night must be exactly the pending -> both_crossed transitions this test finds itself
-between the crossings of consecutive nights.
+between the crossings of consecutive nights. (A failing night: test_nightly_failures.py; the flow
+on a DuckLake: test_nightly_ducklake.py. Separate files, so the test workers share them out.)
 """
 
 from __future__ import annotations
 
-import http.server
 import itertools
-import json
-import logging
-import os
-import re
-import socket
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from tests.conftest import EPOCH_SNAPSHOTS, SAMPLE_BUNDLE, epoch_dir, quiet_handler
+from tests.conftest import EPOCH_SNAPSHOTS, epoch_dir
+from tests.flows.nightly_env import clean_env, guard_network, rows
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
 Key = tuple[str, float, str]  # (benchmark_id, threshold, open_scope)
-Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
-
-# set by tests/conftest.py for the whole session: the flow's fetch retry, one, at once
-KEEP_ENV = ("GAPWATCH_FETCH_RETRY_DELAYS",)
-
-
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No GAPWATCH_* setting leaks in from outside; the flow refreshes Epoch only.
-
-    Other sources (WeirdML, ...) read from the live web by default: these tests are about the
-    flow's behaviour, on Epoch's real snapshots, never on the network.
-    """
-    for name in [n for n in os.environ if n.startswith("GAPWATCH_") and n not in KEEP_ENV]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("GAPWATCH_SOURCES", "epoch")
-    # fast client-side HTTP: no urllib3 retries, so each request is one attempt of the task
-    monkeypatch.setenv("GAPWATCH_HTTP_RETRIES", "0")
-    monkeypatch.setenv("GAPWATCH_HTTP_BACKOFF", "0")
-    monkeypatch.setenv("GAPWATCH_HTTP_TIMEOUT", "20")
-
-
-def guard_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback only, like tests/conftest.py's no_network, for module-scoped fixtures too."""
-    real_connect = socket.socket.connect
-
-    def guarded(self: socket.socket, address: Any) -> Any:
-        host = str(address[0] if isinstance(address, tuple) else address)
-        loopback = host.startswith("127.") or host in ("::1", "localhost")
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback:
-            raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-
-
-@pytest.fixture
-def restore_environ() -> Iterator[None]:
-    """`gapwatch refresh` writes its settings into os.environ for the flow: put it all back."""
-    saved = dict(os.environ)
-    yield
-    for name in set(os.environ) - set(saved):
-        del os.environ[name]
-    os.environ.update(saved)
-
-
-def rows(database: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def crossings(database: Path) -> dict[Key, str]:
@@ -298,208 +243,3 @@ def test_cli_gap_history_prints_one_line_per_run(
         assert len(mine) == 1, (night.summary["run_id"], lines)
         assert mine[0].startswith(night.as_of.isoformat())
     assert f"({len(history.nights)} rows)" in lines
-
-
-# ---------------------------------------------------------------------------- failures
-
-
-@dataclass
-class Failing:
-    url: str
-    requests: list[str]
-
-
-@pytest.fixture
-def failing_url(loopback_server: Starter) -> Failing:
-    """A loopback HTTP server that answers every GET with 500."""
-    seen: list[str] = []
-
-    class Always500(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            body = b"internal error"
-            self.send_response(500)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    base = loopback_server(quiet_handler(Always500))
-    return Failing(f"{base}/data/benchmark_data.zip", seen)
-
-
-@pytest.fixture
-def cli_logging() -> Iterator[None]:
-    """The CLI adds a root logging handler; take it away again."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)  # setLevel, not `root.level =`: it clears the loggers' level caches
-
-
-def scores_count(database: Path) -> int:
-    count: int = rows(database, "select count(*) from marts.benchmark_scores")[0][0]
-    return count
-
-
-def test_cli_refresh_runs_the_flow_and_reports_a_failing_source(
-    shared_data: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    failing_url: Failing,
-    cli_logging: None,
-    restore_environ: None,
-    on_prefect_server: str,
-) -> None:
-    """With PREFECT_API_URL set (this session's server), `gapwatch refresh` runs the flow there."""
-    from cli.main import main
-
-    clean_env(monkeypatch)
-    data_dir = tmp_path / "data"
-    database = data_dir / "gapwatch.duckdb"
-    snapshot = EPOCH_SNAPSHOTS[-1]
-    common = ["--as-of", snapshot, "--data-dir", str(data_dir), "--quiet"]
-
-    code = main(["refresh", "--source", f"epoch={epoch_dir(shared_data, snapshot)}", *common])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    (source_line,) = [line for line in out.splitlines() if line.startswith("epoch:")]
-    loaded = re.fullmatch(
-        r"epoch: loaded \(\d+\.\d MB, (\d+) rows, validation passed\)", source_line
-    )
-    assert loaded, source_line
-    runs = rows(database, "select run_id, status, rows from history.refresh_runs")
-    assert len(runs) == 1 and runs[0][1] == "succeeded"
-    assert int(loaded.group(1)) == runs[0][2]
-    before = scores_count(database)
-    assert before > 0
-
-    code = main(["refresh", "--source", f"epoch={failing_url.url}", *common])
-    out, err = capsys.readouterr()
-    assert code == 1
-    # the CLI names the failed source and why, one "gapwatch: <source>: ..." line per problem
-    problems = [line for line in err.splitlines() if line.startswith("gapwatch: epoch")]
-    assert problems and "HTTP 500" in problems[0], err
-    assert failing_url.url in err
-    assert "epoch: failed (no download" in out
-    assert failing_url.requests, "the failing server was never asked"
-    assert scores_count(database) == before
-    statuses = rows(
-        database, "select status, source_status from history.refresh_runs order by finished_at"
-    )
-    assert statuses == [("succeeded", "loaded"), ("failed", "failed")]
-    # both nights ran as flows on the configured server, which knows their flow runs
-    flow_runs = rows(database, "select distinct prefect_flow_run_id from history.refresh_runs")
-    assert len(flow_runs) == 2 and all(run for (run,) in flow_runs)
-    for (run,) in flow_runs:
-        with urllib.request.urlopen(f"{on_prefect_server}/flow_runs/{run}", timeout=10) as got:
-            assert json.loads(got.read())["id"] == run
-
-
-def test_failed_fetch_fails_the_flow_and_keeps_the_last_good_data(
-    shared_data: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    failing_url: Failing,
-) -> None:
-    from flows.nightly import nightly_refresh
-
-    clean_env(monkeypatch)
-    data_dir = tmp_path / "data"
-    database = data_dir / "gapwatch.duckdb"
-    monkeypatch.setenv("GAPWATCH_DATA_DIR", str(data_dir))
-    good, bad = date(2026, 4, 11), date(2026, 4, 12)
-    monkeypatch.setenv("GAPWATCH_EPOCH_LOCATION", str(epoch_dir(shared_data, good.isoformat())))
-    assert nightly_refresh(as_of=good)["ok"] is True
-    before = scores_count(database)
-
-    monkeypatch.setenv("GAPWATCH_EPOCH_LOCATION", failing_url.url)
-    state = nightly_refresh(as_of=bad, return_state=True)
-
-    assert state.is_failed()
-    error = state.result(raise_on_failure=False)
-    assert isinstance(error, RuntimeError)
-    assert "epoch" in str(error) and "HTTP 500" in str(error)
-    # client-side retries are off here (GAPWATCH_HTTP_RETRIES=0), so every request is one
-    # attempt of the extract task: the first and the flow's single retry
-    assert len(failing_url.requests) == 2
-    fetches = rows(
-        database,
-        "select status, location, message, http_status from raw.fetches where as_of = ?",
-        [bad],
-    )
-    assert len(fetches) == 1
-    status, location, message, http_status = fetches[0]
-    # the status survives the task's retries and its trip through Prefect's task state
-    assert (status, location, http_status) == ("failed", failing_url.url, 500)
-    assert "HTTP 500" in message
-    runs = rows(
-        database,
-        "select status, source, source_status, validation from history.refresh_runs "
-        "where as_of = ?",
-        [bad],
-    )
-    assert runs == [("failed", "epoch", "failed", "not run")]
-    assert scores_count(database) == before
-
-
-# ---------------------------------------------------------------------------- on a DuckLake
-
-
-def test_nights_on_a_sqlite_catalog_ducklake_have_their_artifacts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """GAPWATCH_WAREHOUSE=ducklake:sqlite:...: the flow refreshes the lake (its SQLite catalog
-    attached through the sqlite_scanner wheel, offline), each night gets its markdown artifact
-    with the headline read from the lake, and every night stays readable by its date."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    from flows.nightly import ARTIFACT_KEY, nightly_refresh
-    from pipeline.summary import headline_sentence
-    from tests.faults.child import changed_bundle
-    from warehouse.store import list_nights, reading
-    from warehouse.where import Warehouse
-
-    clean_env(monkeypatch)
-    catalog = tmp_path / "lake" / "catalog.sqlite"
-    files = tmp_path / "lake" / "files"
-    monkeypatch.setenv("GAPWATCH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("GAPWATCH_WAREHOUSE", f"ducklake:sqlite:{catalog}")
-    monkeypatch.setenv("GAPWATCH_WAREHOUSE_DATA", str(files))
-    lake = Warehouse(
-        file=tmp_path / "unused.duckdb", catalog=f"ducklake:sqlite:{catalog}", data_path=str(files)
-    )
-    nights = [(date(2026, 4, 20), SAMPLE_BUNDLE), (date(2026, 4, 21), changed_bundle(tmp_path))]
-    for night, bundle in nights:
-        monkeypatch.setenv("GAPWATCH_EPOCH_LOCATION", str(bundle))
-        assert nightly_refresh(as_of=night)["ok"] is True
-
-    # the lake, not a DuckDB file: the catalog is SQLite, the marts are Parquet files
-    assert catalog.read_bytes().startswith(b"SQLite format 3")
-    assert list(files.rglob("*.parquet"))
-    assert not (tmp_path / "data" / "gapwatch.duckdb").exists()
-    assert [n.as_of for n in list_nights(lake)] == [night for night, _ in nights]
-    gpqa = "select max(score) from marts.benchmark_scores where benchmark_id = 'gpqa_diamond'"
-    with reading(lake, night="2026-04-20") as con:
-        first = con.execute(gpqa).fetchall()[0][0]
-    with reading(lake) as con:
-        last = con.execute(gpqa).fetchall()[0][0]
-        flow_runs = con.execute(
-            "select prefect_flow_run_id from history.refresh_runs order by started_at"
-        ).fetchall()
-    assert first < last == pytest.approx(0.97)  # the second night's raised score, as of each
-
-    ids = [uuid.UUID(str(run)) for (run,) in flow_runs]
-    assert len(ids) == len(nights)
-    with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=ids))
-        )
-    by_run = {a.flow_run_id: str(a.data) for a in artifacts if a.key == ARTIFACT_KEY}
-    assert sorted(by_run, key=ids.index) == ids  # one per night, none "not created"
-    for (night, _), run in zip(nights, ids, strict=True):
-        assert by_run[run].startswith(f"# gapwatch, the night of {night.isoformat()}")
-        assert "| epoch | loaded |" in by_run[run]
-    assert headline_sentence(lake) in by_run[ids[-1]]

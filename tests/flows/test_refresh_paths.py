@@ -3,7 +3,7 @@
 Without PREFECT_API_URL a one-off refresh runs the pipeline's steps directly (no temporary
 Prefect server to start) and says so in one line; the night is recorded with no flow run.
 The Prefect path, with PREFECT_API_URL set, is tested against a real server in
-test_nightly_flow.py and test_every_source.py.
+test_nightly_failures.py and test_every_source.py.
 """
 
 from __future__ import annotations

@@ -56,8 +56,12 @@ def new_bundle(shared_data: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The CLI reads settings from GAPWATCH_*: fast retries, nothing inherited; logging restored."""
+def cli_env(monkeypatch: pytest.MonkeyPatch, no_report: None) -> Iterator[None]:
+    """The CLI reads settings from GAPWATCH_*: fast retries, nothing inherited; logging restored.
+
+    No report is published (`no_report`): these tests check the data, the exit code and the
+    messages; publishing the page has tests of its own.
+    """
     for name in ("GAPWATCH_DB", "GAPWATCH_DATA_DIR", "GAPWATCH_EPOCH_LOCATION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GAPWATCH_HTTP_RETRIES", "2")

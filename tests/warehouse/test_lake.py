@@ -1,8 +1,7 @@
-"""The same pipeline on a DuckLake: a local one (DuckDB catalog) and one on a real PostgreSQL.
+"""The pipeline on a DuckLake on a real PostgreSQL (the local DuckDB-catalog lake and the
+helpers' other users: test_lake_local.py).
 
-Locally (the made-up sample, fast) the lake's marts equal the DuckDB file's after the same two
-nights, a night that dies half-way is never what readers see, and the CLI reads any night. On
-PostgreSQL (a cluster this test starts on 127.0.0.1, data files in a shared directory) two real
+On PostgreSQL (a cluster this test starts on 127.0.0.1, data files in a shared directory) two real
 Epoch snapshots make two nights: readers polling through the second night only ever see a whole
 night, every night stays readable by its date and snapshot, and a second worker (another
 process) is turned away while one refreshes.
@@ -22,13 +21,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from cli.main import main
 from pipeline.run import refresh
 from pipeline.settings import Settings
 from tests import postgres
-from tests.conftest import PROJECT, SAMPLE_BUNDLE, epoch_dir
+from tests.conftest import PROJECT, epoch_dir
 from tests.warehouse.bundles import make_settings
-from transforms import runner
 from warehouse.health import WarehouseUnusable, check_before_refresh
 from warehouse.store import list_nights, reading, refresh_lock
 from warehouse.where import Warehouse
@@ -178,60 +175,3 @@ def test_two_nights_on_postgres(server: postgres.Server, shared_data: Path, tmp_
     assert busy.returncode != 0
     assert "already running" in busy.stderr, busy.stderr
     assert one_row(lake, RUNS)[:2] == (day_two, 2)  # nothing written
-
-
-def test_a_local_ducklake_keeps_every_night(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """The made-up sample (fast) for two nights on a DuckDB-file catalog, through the CLI."""
-    catalog = tmp_path / "lake" / "catalog.ducklake"
-    base = replace(
-        make_settings(tmp_path / "data").with_location("epoch", str(SAMPLE_BUNDLE)),
-        warehouse_setting=f"ducklake:{catalog}",
-        lake_data_path=str(tmp_path / "lake" / "files"),
-    )
-    lake = base.warehouse
-    first = refresh(base, date.fromisoformat(NIGHTS[0]))
-    assert first.ok, first.problems()
-    assert catalog.is_file() and list((tmp_path / "lake" / "files").rglob("*.parquet"))
-
-    second = refresh(base, date.fromisoformat(NIGHTS[1]))
-    assert second.ok, second.problems()
-
-    # the same nights on the DuckDB file give the same marts
-    on_file = make_settings(tmp_path / "file").with_location("epoch", str(SAMPLE_BUNDLE))
-    refresh(on_file, date.fromisoformat(NIGHTS[0]))
-    assert_same_marts(marts(lake, night=NIGHTS[0]), marts(on_file.database))
-    refresh(on_file, date.fromisoformat(NIGHTS[1]))
-    assert_same_marts(marts(lake), marts(on_file.database))
-
-    # a night that dies half-way (after its loads committed) is never what readers see
-    def broken(*args: object, **kwargs: object) -> object:
-        raise RuntimeError("marts build broke")
-
-    monkeypatch.setattr("transforms.runner.run_marts", broken)  # read when a night builds
-    with pytest.raises(RuntimeError, match="marts build broke"):
-        refresh(base, date(2026, 4, 20))
-    monkeypatch.setattr("transforms.runner.run_marts", runner.run_marts)
-    assert one_row(lake, RUNS)[:2] == (date.fromisoformat(NIGHTS[1]), 2)
-    assert [n.as_of.isoformat() for n in list_nights(lake)] == list(NIGHTS)
-
-    # the CLI: the nights, and any command as of one of them
-    monkeypatch.setenv("GAPWATCH_WAREHOUSE", lake.catalog or "")
-    monkeypatch.setenv("GAPWATCH_WAREHOUSE_DATA", lake.data_path or "")
-    data_dir = str(tmp_path / "data")
-    assert main(["nights", "--data-dir", data_dir, "--csv"]) == 0
-    listed = capsys.readouterr().out.splitlines()
-    assert [line.split(",")[0] for line in listed[1:]] == list(NIGHTS)
-    query = "select max(as_of) as as_of from history.refresh_runs"
-    assert main(["--night", NIGHTS[0], "sql", "--data-dir", data_dir, "--csv", query]) == 0
-    assert capsys.readouterr().out.splitlines() == ["as_of", NIGHTS[0]]
-    assert main(["sql", "--data-dir", data_dir, "--csv", query]) == 0
-    assert capsys.readouterr().out.splitlines() == ["as_of", NIGHTS[1]]
-    assert main(["--night", "1999-01-01", "gaps", "--data-dir", data_dir]) != 0
-    assert "no night 1999-01-01" in capsys.readouterr().err
-    # readers are as locked down as on the file
-    assert main(["sql", "--data-dir", data_dir, "select * from read_csv('/etc/hostname')"]) != 0
-    assert "disabled" in capsys.readouterr().err
