@@ -89,6 +89,7 @@ def test_a_failing_webhook_night_never_prints_the_secret_and_exits_3(
     assert ("undelivered",) in statuses
 
 
+@pytest.mark.usefixtures("no_report")  # about delivery: the first test checks every file
 def test_the_next_night_delivers_each_alert_once_with_markup_escaped(
     night: tuple[Settings, Hook], tmp_path: Path
 ) -> None:
