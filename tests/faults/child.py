@@ -35,7 +35,7 @@ def stage_targets() -> dict[str, tuple[Any, str]]:
     return {
         "fetch": (steps, "fetch_payload"),
         "land": (landing, "land_payload"),
-        "parse": (steps, "iter_members"),
+        "parse": (steps, "ZipMembers"),  # the landed files, opened as the parse begins
         "load": (steps, "load_raw_rows"),
         "validate": (validate, "validate_fetch"),
         "transform": (night.Run, "build"),
