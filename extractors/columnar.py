@@ -143,12 +143,14 @@ class CsvFile:
             return None
         import duckdb
 
+        from extractors.scratch import scratch_database
+
         path, parquet = os.path.join(folder, "file.csv"), os.path.join(folder, "rows.parquet")
         with open(path, "wb") as stream:
             stream.write(content)
         reader, params = self._read_csv(path, len(content))
         lengths = ", ".join(f"coalesce(max(length(c{i})), 0)" for i in range(len(self.header)))
-        with duckdb.connect(config={"threads": 1}) as scratch:
+        with scratch_database(threads=1) as scratch:
             try:
                 scratch.execute(f"create temp table wide as select * from {reader}", params)
             except duckdb.Error:
@@ -195,9 +197,9 @@ class CsvFile:
 
 def staged_records(csv_file: PendingTable) -> list[Record]:
     """A CsvFile's rows as records, read on a private in-memory DuckDB (tests, `sources check`)."""
-    import duckdb
+    from extractors.scratch import scratch_database
 
-    with duckdb.connect() as con:
+    with scratch_database() as con:
         csv_file.stage(con, f"create temp table {STAGED} as select * from {{rows}}", [])
         cursor = con.execute(f"select * from {STAGED} order by cast(row_number as bigint)")
         names = [d[0] for d in cursor.description]

@@ -17,6 +17,8 @@ from warehouse.where import Warehouse, WarehouseSettingInvalid, masked, parse
 # everything of the project's own that runs against a warehouse (tests open files freely)
 CODE_FOLDERS = (*PACKAGES, "bench", "docs")
 STORAGE = "warehouse"
+# the in-memory database sources read their files with: it takes no path (tested below)
+SCRATCH = PROJECT / "extractors" / "scratch.py"
 
 
 def opens_duckdb(path: Path, root: Path = PROJECT) -> list[str]:
@@ -44,11 +46,32 @@ def test_only_the_storage_layer_opens_duckdb() -> None:
         for folder in CODE_FOLDERS
         if (PROJECT / folder).is_dir()
         for path in sorted((PROJECT / folder).rglob("*.py"))
-        if folder != STORAGE
+        if folder != STORAGE and path != SCRATCH
     ]
     assert len(modules) > 50  # the scan reaches the code it guards
     offenders = [line for path in modules for line in opens_duckdb(path)]
     assert offenders == [], "open the warehouse through warehouse.store:\n" + "\n".join(offenders)
+
+
+def test_the_scratch_database_can_only_be_in_memory() -> None:
+    """The one connection outside warehouse/ names no file: it cannot open the warehouse."""
+    from extractors.scratch import scratch_database
+
+    tree = ast.parse(SCRATCH.read_text(encoding="utf-8"))
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "connect"
+    ]
+    assert len(calls) == 1
+    assert isinstance(calls[0].args[0], ast.Constant) and calls[0].args[0].value == ":memory:"
+    with scratch_database(threads=1) as con:
+        assert con.execute("select current_setting('threads')").fetchone() == (1,)
+        assert con.execute(
+            "select database_name from duckdb_databases() where not internal"
+        ).fetchall() == [("memory",)]
 
 
 def test_the_scan_sees_a_direct_connection(tmp_path: Path) -> None:
