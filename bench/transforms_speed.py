@@ -60,17 +60,27 @@ def series_arrays(con: duckdb.DuckDBPyConnection) -> list[tuple[np.ndarray, ...]
     return out
 
 
+def order_positions() -> tuple[list[float], list[int]]:
+    """The two percentile positions of the band and the order statistics they read."""
+    tail = (1 - LEVEL) / 2
+    positions = [(RESAMPLES - 1) * tail, (RESAMPLES - 1) * (1 - tail)]
+    return positions, sorted({k for h in positions for k in (int(h), int(h) + 1)})
+
+
+def kernel(days: np.ndarray) -> np.ndarray:
+    """Gaussian kernel weights of every grid point (rows) on every datapoint (columns)."""
+    grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS)
+    return np.exp(-0.5 * ((grid[:, None] - days[None, :]) / BANDWIDTH_DAYS) ** 2)
+
+
 def numpy_floor(arrays: list[tuple[np.ndarray, ...]], rng: np.random.Generator) -> None:
     """The smoothing and cluster bootstrap arithmetic gapwatch does, straight numpy: kernel
     weights, the grid points with n_eff >= 2, the per-release sums, the multinomial counts, the
     products in blocks of rows that BLAS runs on one thread, the ratios laid out one grid point
     per row, two order statistics each."""
-    tail = (1 - LEVEL) / 2
-    positions = [(RESAMPLES - 1) * tail, (RESAMPLES - 1) * (1 - tail)]
-    kth = sorted({k for h in positions for k in (int(h), int(h) + 1)})
+    positions, kth = order_positions()
     for days, values, codes in arrays:
-        grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS)
-        weights = np.exp(-0.5 * ((grid[:, None] - days[None, :]) / BANDWIDTH_DAYS) ** 2)
+        weights = kernel(days)
         total = weights.sum(axis=1)
         kept = weights[total**2 / (weights**2).sum(axis=1) >= 2.0]
         n, width = int(codes.max()) + 1, len(kept)
@@ -93,19 +103,16 @@ def numpy_floor(arrays: list[tuple[np.ndarray, ...]], rng: np.random.Generator) 
 def one_product_floor(arrays: list[tuple[np.ndarray, ...]], rng: np.random.Generator) -> None:
     """The floor of the previous layout: every grid point, one product of all resamples (BLAS
     free to wake its second thread), the percentiles down the columns."""
-    tail = (1 - LEVEL) / 2
-    positions = [(RESAMPLES - 1) * tail, (RESAMPLES - 1) * (1 - tail)]
-    kth = sorted({k for h in positions for k in (int(h), int(h) + 1)})
+    positions, kth = order_positions()
     for days, values, codes in arrays:
-        grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS)
-        weights = np.exp(-0.5 * ((grid[:, None] - days[None, :]) / BANDWIDTH_DAYS) ** 2)
+        weights = kernel(days)
         n = int(codes.max()) + 1
         members = np.zeros((n, len(days)))
         members[codes, np.arange(len(days))] = 1.0
         sums = members @ np.vstack([weights * values, weights]).T
         counts = rng.multinomial(n, np.full(n, 1.0 / n), size=RESAMPLES).astype(np.float64)
         products = counts @ sums
-        replicates = products[:, : len(grid)] / products[:, len(grid) :]
+        replicates = products[:, : len(weights)] / products[:, len(weights) :]
         ordered = np.partition(replicates, kth, axis=0)
         for h in positions:
             ordered[int(h)] + (h - int(h)) * (ordered[int(h) + 1] - ordered[int(h)])
@@ -115,8 +122,7 @@ def legacy_floor(arrays: list[tuple[np.ndarray, ...]], rng: np.random.Generator)
     """The floor as first written: counts spread to points, two products, np.nanquantile."""
     tail = (1 - LEVEL) / 2
     for days, values, codes in arrays:
-        grid = np.arange(days.min(), days.max() + 1, GRID_STEP_DAYS)
-        weights = np.exp(-0.5 * ((grid[:, None] - days[None, :]) / BANDWIDTH_DAYS) ** 2)
+        weights = kernel(days)
         n = int(codes.max()) + 1
         counts = rng.multinomial(n, np.full(n, 1.0 / n), size=RESAMPLES)[:, codes]
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -21,34 +21,45 @@ def iter_members(
 
     Every member is checked before any is read, so a bad archive loads nothing at all.
     """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(body))
-    except zipfile.BadZipFile as error:
-        raise SourceError(
-            f"{source}: payload is not a readable zip ({error}); truncated download or not a zip"
-        ) from error
+    archive = _open_archive(source, body)
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
-        total = 0
-        for info in infos:
-            _check_name(source, info.filename)
-            if info.file_size > max_member_bytes:
-                raise SourceError(
-                    f"{source}: zip member {info.filename!r} declares {info.file_size} bytes, "
-                    f"over the {max_member_bytes} byte limit (GAPWATCH_MAX_MEMBER_BYTES)"
-                )
-            total += info.file_size
-        if total > max_total_bytes:
-            raise SourceError(
-                f"{source}: zip expands to {total} bytes, over {max_total_bytes}"
-                " (GAPWATCH_MAX_EXPANDED_BYTES)"
-            )
+        _check_declared(source, infos, max_member_bytes, max_total_bytes)
         expanded = 0
         for info in infos:
             room = min(max_member_bytes, max_total_bytes - expanded)
             content = _read_member(source, archive, info, room)
             expanded += len(content)
             yield info.filename, content
+
+
+def _open_archive(source: str, body: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(body))
+    except zipfile.BadZipFile as error:
+        raise SourceError(
+            f"{source}: payload is not a readable zip ({error}); truncated download or not a zip"
+        ) from error
+
+
+def _check_declared(
+    source: str, infos: list[zipfile.ZipInfo], max_member_bytes: int, max_total_bytes: int
+) -> None:
+    """Names and declared sizes, all checked before any member is read."""
+    total = 0
+    for info in infos:
+        _check_name(source, info.filename)
+        if info.file_size > max_member_bytes:
+            raise SourceError(
+                f"{source}: zip member {info.filename!r} declares {info.file_size} bytes, "
+                f"over the {max_member_bytes} byte limit (GAPWATCH_MAX_MEMBER_BYTES)"
+            )
+        total += info.file_size
+    if total > max_total_bytes:
+        raise SourceError(
+            f"{source}: zip expands to {total} bytes, over {max_total_bytes}"
+            " (GAPWATCH_MAX_EXPANDED_BYTES)"
+        )
 
 
 def _check_name(source: str, name: str) -> None:
@@ -91,29 +102,10 @@ class ZipMembers(Mapping[str, bytes]):
             max_member_bytes,
             max_total_bytes,
         )
-        try:
-            self._archive = zipfile.ZipFile(io.BytesIO(body))
-        except zipfile.BadZipFile as error:
-            raise SourceError(
-                f"{source}: payload is not a readable zip ({error}); "
-                "truncated download or not a zip"
-            ) from error
+        self._archive = _open_archive(source, body)
         infos = self._archive.infolist()
         self._infos = {info.filename: info for info in infos if not info.is_dir()}
-        total = 0
-        for info in self._infos.values():
-            _check_name(source, info.filename)
-            if info.file_size > max_member_bytes:
-                raise SourceError(
-                    f"{source}: zip member {info.filename!r} declares {info.file_size} bytes, "
-                    f"over the {max_member_bytes} byte limit (GAPWATCH_MAX_MEMBER_BYTES)"
-                )
-            total += info.file_size
-        if total > max_total_bytes:
-            raise SourceError(
-                f"{source}: zip expands to {total} bytes, over {max_total_bytes}"
-                " (GAPWATCH_MAX_EXPANDED_BYTES)"
-            )
+        _check_declared(source, list(self._infos.values()), max_member_bytes, max_total_bytes)
         self._expanded: dict[str, int] = {}  # what each member read so far expanded to
 
     def __getitem__(self, name: str) -> bytes:
