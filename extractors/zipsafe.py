@@ -21,16 +21,9 @@ def iter_members(
 
     Every member is checked before any is read, so a bad archive loads nothing at all.
     """
-    archive = _open_archive(source, body)
-    with archive:
-        infos = [info for info in archive.infolist() if not info.is_dir()]
-        _check_declared(source, infos, max_member_bytes, max_total_bytes)
-        expanded = 0
-        for info in infos:
-            room = min(max_member_bytes, max_total_bytes - expanded)
-            content = _read_member(source, archive, info, room)
-            expanded += len(content)
-            yield info.filename, content
+    members = ZipMembers(source, body, max_member_bytes, max_total_bytes)
+    for name in members:
+        yield name, members[name]
 
 
 def _open_archive(source: str, body: bytes) -> zipfile.ZipFile:
