@@ -229,8 +229,11 @@ def plan() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def run_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the staging and intermediate views; cheap, and needed before validation."""
     models = discover(declared_python_models())
-    for name in plan()[0]:
-        _drop_if_kind(con, name, "table")
+    views = plan()[0]
+    tables = _tables_named(con, views)
+    for name in views:
+        if name in tables:
+            con.execute(f"drop table {name}")
         con.execute(f"create or replace view {name} as (\n{models[name].sql}\n)")
 
 
@@ -399,14 +402,15 @@ def _build_table(
     return BuiltModel(model.qualified, int(created[0][0]))
 
 
-def _drop_if_kind(con: duckdb.DuckDBPyConnection, qualified: str, kind: str) -> None:
-    """Drop `qualified` when it exists as the other kind: a warehouse built by an older layout
-    may hold a view where a table is built now, or the other way round."""
-    schema, _, name = qualified.partition(".")
-    catalog = "duckdb_views()" if kind == "view" else "duckdb_tables()"
+def _tables_named(con: duckdb.DuckDBPyConnection, qualified: Iterable[str]) -> set[str]:
+    """Which of these names exist as tables: a warehouse built by an older layout may hold a
+    table where a view is made now. One catalog scan for all of them: on a DuckLake every scan
+    of duckdb_tables() reads each table's statistics from the catalog."""
+    wanted = set(qualified)
+    schemas = sorted({name.partition(".")[0] for name in wanted})
     found = con.execute(
-        f"select count(*) from {catalog} where schema_name = ? and {kind}_name = ?",
-        [schema, name],
-    ).fetchall()[0][0]
-    if found:
-        con.execute(f"drop {kind} {qualified}")
+        "select schema_name || '.' || table_name from duckdb_tables() "
+        "where schema_name in (select unnest(?))",
+        [schemas],
+    ).fetchall()
+    return {name for (name,) in found} & wanted
