@@ -50,18 +50,33 @@ crossers as (
 
 ),
 
+-- only the crossers of each group's earliest day can be its first crosser or tied with it
+first_days as (
+
+    select benchmark_id, threshold, open_scope, model_group, min(release_date) as first_date
+    from crossers
+    group by benchmark_id, threshold, open_scope, model_group
+
+),
+
 ranked as (
 
     select
-        *,
+        crossers.*,
+        first_days.first_date,
         row_number() over (
-            partition by benchmark_id, threshold, open_scope, model_group
-            order by release_date, score desc, model_version
-        ) as crossing_rank,
-        min(release_date) over (
-            partition by benchmark_id, threshold, open_scope, model_group
-        ) as first_date
+            partition by
+                crossers.benchmark_id, crossers.threshold, crossers.open_scope,
+                crossers.model_group
+            order by crossers.score desc, crossers.model_version
+        ) as crossing_rank
     from crossers
+    inner join first_days
+        on crossers.benchmark_id = first_days.benchmark_id
+        and crossers.threshold = first_days.threshold
+        and crossers.open_scope = first_days.open_scope
+        and crossers.model_group = first_days.model_group
+        and crossers.release_date = first_days.first_date
 
 ),
 
@@ -76,7 +91,7 @@ final as (
         max(score) filter (where crossing_rank = 1) as score,
         min(release_date) as release_date,
         string_agg(model_version, ', ' order by score desc, model_version)
-            filter (where release_date = first_date and crossing_rank > 1) as tied_versions
+            filter (where crossing_rank > 1) as tied_versions
     from ranked
     group by benchmark_id, threshold, open_scope, model_group
 
