@@ -24,7 +24,7 @@ from __future__ import annotations
 import difflib
 import heapq
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -157,21 +157,24 @@ class Nearest:
     """difflib.get_close_matches over many ids without comparing a name with every one of them.
 
     difflib's own cheap bound (`quick_ratio`: shared characters, counted with multiplicity) is
-    computed for all ids at once from a character-count matrix, ids whose bound is under the
-    cutoff are dropped, and the rest are scored best bound first, stopping as soon as no bound
-    left can reach the third best score. Same answer, ties included; the slow
-    SequenceMatcher.ratio() runs on a handful of ids instead of all of them.
+    computed for all ids at once from per-character count rows (only the rows of the name's own
+    characters are read), ids whose bound is under the cutoff are dropped, and the rest are
+    scored best bound first, stopping as soon as no bound left can reach the n-th best score
+    (kept in a heap of n). Same answer, ties included; the slow SequenceMatcher.ratio() runs on
+    a handful of ids instead of all of them.
     """
 
     def __init__(self, ids: list[str], n: int = 3, cutoff: float = 0.6) -> None:
         self.ids, self.n, self.cutoff = ids, n, cutoff
-        alphabet = sorted({char for text in ids for char in text})
-        self.column = {char: index for index, char in enumerate(alphabet)}
-        self.counts = np.zeros((len(ids), len(alphabet)), dtype=np.int32)
-        for row, text in enumerate(ids):
-            for char in text:
-                self.counts[row, self.column[char]] += 1
         self.lengths = np.array([len(text) for text in ids], dtype=np.int64)
+        # every character of every id as a code point, and the id it belongs to
+        codes = np.frombuffer("".join(ids).encode("utf-32-le"), dtype=np.uint32)
+        alphabet, columns = np.unique(codes, return_inverse=True)
+        self.column = {chr(code): index for index, code in enumerate(alphabet.tolist())}
+        owners = np.repeat(np.arange(len(ids)), self.lengths)
+        # counts[character, id]: one contiguous row per character
+        flat = np.bincount(columns * len(ids) + owners, minlength=len(alphabet) * len(ids))
+        self.counts = flat.reshape(len(alphabet), len(ids)).astype(np.int32)
         self.cache: dict[str, list[str]] = {}
 
     def get(self, key: str) -> list[str]:
@@ -182,11 +185,10 @@ class Nearest:
     def _search(self, key: str) -> list[str]:
         if not self.ids:
             return []
-        wanted = np.zeros(self.counts.shape[1], dtype=np.int32)
-        for char in key:
+        shared = np.zeros(len(self.ids), dtype=np.int64)
+        for char, wanted in Counter(key).items():
             if char in self.column:
-                wanted[self.column[char]] += 1
-        shared = np.minimum(self.counts, wanted).sum(axis=1)
+                shared += np.minimum(self.counts[self.column[char]], wanted)
         # difflib's quick_ratio, to the same float: 2.0 * matches / (len(a) + len(b)), 1.0 if 0
         total = self.lengths + len(key)
         bound = np.ones(len(self.ids))
@@ -195,18 +197,20 @@ class Nearest:
         order = hopeful[np.argsort(-bound[hopeful], kind="stable")]
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(key)
-        scored: list[tuple[float, str]] = []
-        for index in order:
-            if len(scored) >= self.n:
-                third = heapq.nlargest(self.n, scored)[-1][0]
-                if bound[index] < third:
-                    break  # no id left can reach the top n, not even as a tie
+        best: list[tuple[float, str]] = []  # the n best (score, id) so far, smallest first
+        for index in order.tolist():
+            if len(best) >= self.n and bound[index] < best[0][0]:
+                break  # no id left can reach the top n, not even as a tie
             matcher.set_seq1(self.ids[index])
             if matcher.real_quick_ratio() >= self.cutoff:
                 score = matcher.ratio()
                 if score >= self.cutoff:
-                    scored.append((score, self.ids[index]))
-        return [text for _, text in heapq.nlargest(self.n, scored)]
+                    scored = (score, self.ids[index])
+                    if len(best) < self.n:
+                        heapq.heappush(best, scored)
+                    elif scored > best[0]:
+                        heapq.heapreplace(best, scored)
+        return [text for _, text in sorted(best, reverse=True)]
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
