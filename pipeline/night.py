@@ -179,6 +179,9 @@ class Run:
         self.has_previous = False
         self.alerts: list[Alert] = []
         self.undelivered: dict[str, str] = {}
+        # the GX project's context (data dir/gx): opened by the first source that validates,
+        # then shared by the others (pipeline.steps.validate)
+        self.gx_context: Any = None
         self._stack = ExitStack()
         # DuckDB imports pandas to bind any value, unless told it is not there: until the night
         # has work (prepare), it is told so (see warehouse/pandas_probe.py)
@@ -224,6 +227,7 @@ class Run:
             # Prefect keeps task arguments (this Run) alive until exit; drop the connection so
             # no DuckDB object outlives the interpreter's teardown
             self.__dict__.pop("con", None)
+            self.gx_context = None
 
     @property
     def outcomes(self) -> list[SourceOutcome]:

@@ -145,9 +145,12 @@ def load(run: Run, state: SourceRun) -> None:
 
 def validate(run: Run, state: SourceRun) -> None:
     """Run the expectation suites as checkpoints of <data dir>/gx; failing files are quarantined."""
+    from validation.project import open_context
     from validation.validate import validate_fetch  # GX is heavy: only refreshes pay for it
 
     assert state.fetch_id is not None
+    if run.gx_context is None:  # opened once a night, by its first source that validates
+        run.gx_context = open_context(run.settings.data_dir)
     report = validate_fetch(
         run.con,
         state.source,
@@ -156,6 +159,7 @@ def validate(run: Run, state: SourceRun) -> None:
         run.settings.earliest_release,
         gx_root=run.settings.data_dir,
         run_name=run.run_id,
+        context=run.gx_context,
     )
     run.loaded(state)
     log.info(

@@ -67,12 +67,14 @@ def validate_fetch(
     earliest_release: date = EARLIEST_RELEASE,
     gx_root: Path | None = None,
     run_name: str | None = None,
+    context: Any = None,
 ) -> ValidationReport:
     """Run every suite on this fetch, record results in raw.validations, set raw.batches status.
 
     The one entry point to GX: with gx_root (the data dir) each suite runs as a saved
     checkpoint of the gx/ project there and its result is stored (validation/project.py);
-    run_name (the night's run id) names the results in Data Docs.
+    run_name (the night's run id) names the results in Data Docs. context: the GX context of
+    gx_root when the caller already holds it (a night opens it once for all its sources).
     """
     params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
     if _role(con, source) == "registry":
@@ -105,7 +107,8 @@ def validate_fetch(
     counts = next(frame for suite, _, frame in frames if suite == "row_counts")
     # an empty frame (no earlier good load to count against) has nothing to validate
     ran = [(suite, checks, frame) for suite, checks, frame in frames if not frame.empty]
-    context = open_context(gx_root)
+    if context is None:
+        context = open_context(gx_root)
     checkpoints = saved_checkpoints(
         context, {f"{source}.{suite}": checks for suite, checks, _ in ran}
     )
