@@ -55,6 +55,24 @@ LATEST_SQL = query("transforms.python", "gap_summary_latest")
 def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, Any]:
     """The estimate at `at` with each benchmark, then each open release, left out: the range,
     and the single benchmark or release whose removal moves it most."""
+    return leave_one_out_arrays(
+        _days(points["open_date"]) if not points.empty else np.array([]),
+        points["gap_months"].to_numpy(np.float64),
+        points["benchmark_id"].to_numpy(),
+        release_key(points).to_numpy() if not points.empty else np.array([], dtype=object),
+        at,
+    )
+
+
+def leave_one_out_arrays(
+    days: np.ndarray,
+    values: np.ndarray,
+    benchmarks: np.ndarray,
+    releases: np.ndarray,
+    at: pd.Timestamp | None,
+) -> dict[str, Any]:
+    """leave_one_out() on a series' points as arrays (open release day since 1970, gap months,
+    benchmark id, release key): build() takes them out of the frame once for every series."""
     out: dict[str, Any] = {
         "loo_benchmark_min": float("nan"),
         "loo_benchmark_max": float("nan"),
@@ -62,17 +80,15 @@ def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, An
         "loo_release_max": float("nan"),
         "most_influential": None,
     }
-    if at is None or points.empty:
+    if at is None or len(days) == 0:
         return out
-    days = (pd.to_datetime(points["open_date"]) - pd.Timestamp("1970-01-01")).dt.days
     target = float((pd.Timestamp(at) - pd.Timestamp("1970-01-01")).days)
-    weights = gaussian_weights(days.to_numpy(np.float64), np.array([target]), BANDWIDTH_DAYS)[0]
-    values = points["gap_months"].to_numpy(np.float64)
+    weights = gaussian_weights(days, np.array([target]), BANDWIDTH_DAYS)[0]
     full = float(weights @ values / weights.sum())
     moves: list[tuple[float, str]] = []
-    for kind, keys in (("benchmark", points["benchmark_id"]), ("release", release_key(points))):
+    for kind, keys in (("benchmark", benchmarks), ("release", releases)):
         # each key left out at once: (all weighted sums - the key's own) / (all weights - its)
-        codes, names = pd.factorize(keys.to_numpy(), sort=True)
+        codes, names = pd.factorize(keys, sort=True)
         own_weight = np.bincount(codes, weights=weights, minlength=len(names))
         own_sum = np.bincount(codes, weights=weights * values, minlength=len(names))
         rest = weights.sum() - own_weight
@@ -89,6 +105,13 @@ def leave_one_out(points: pd.DataFrame, at: pd.Timestamp | None) -> dict[str, An
     return out
 
 
+def _days(dates: pd.Series) -> np.ndarray:
+    days: np.ndarray = (pd.to_datetime(dates) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(
+        np.float64
+    )
+    return days
+
+
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
     # each series' latest smoothed date with an estimate (its trend rows run by date)
     latest = {
@@ -102,6 +125,11 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
     waiting_months = pending["months_pending"].to_numpy(np.float64)
     untested = points["untested_check"].to_numpy(object, na_value=None)
     releases = points["release"]
+    # what leave_one_out reads, out of the frame once for every series
+    days = _days(points["open_date"])
+    gaps = points["gap_months"].to_numpy(np.float64)
+    benchmarks = points["benchmark_id"].to_numpy()
+    release_keys = releases.to_numpy()
     rows = []
     for series in series_list(con):
         date, gap, low, high = latest.get(
@@ -128,7 +156,13 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
                 "n_untested_not_run": int((untested[mine] == "not_run").sum()),
                 "n_pending": len(waiting),
                 "median_months_pending": pd.Series(waiting).median() if len(waiting) else np.nan,
-                **leave_one_out(points[mine], None if pd.isna(date) else date),
+                **leave_one_out_arrays(
+                    days[mine],
+                    gaps[mine],
+                    benchmarks[mine],
+                    release_keys[mine],
+                    None if pd.isna(date) else date,
+                ),
             }
         )
     return pd.DataFrame(rows).astype(
