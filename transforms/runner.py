@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -299,7 +300,8 @@ def run_models(
         return built
     finally:
         for copy in copies.values():
-            con.execute(f"drop table if exists {copy}")
+            kind = "view" if copy.startswith(INLINED) else "table"
+            con.execute(f"drop {kind} if exists {copy}")
 
 
 def _existing_views(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
@@ -320,7 +322,9 @@ def views_once(
 
     Only views that exist in the warehouse and are SQL models are copied (a view is the
     model's SQL, so the copy holds exactly what reading the view gives); anything else (a
-    table, a model a test set up by hand) is read as it is.
+    table, a model a test set up by hand) is read as it is. A view with one reader is computed
+    once anyway: it becomes a temporary view over the copies (its reader computes it), which
+    saves writing and reading back a table.
     """
     needed: set[str] = set()
 
@@ -332,15 +336,30 @@ def views_once(
 
     for model in targets:
         visit(model.qualified)
+    readers = Counter(
+        read
+        for model in (*targets, *(models[name] for name in needed))
+        for read in model.reads
+        if read in needed
+    )
     copies: dict[str, str] = {}
     for name in build_order({n: m for n, m in models.items() if n in needed}):
         model = models[name]
         assert model.sql is not None
-        copy = "temp.main.build__" + name.replace(".", "__")
         sql = reading_copies(model.sql, copies)
-        con.execute(f"create or replace temp table {copy} as (\n{sql}\n)")
+        if readers[name] > 1:
+            copy = COPIED + name.replace(".", "__")
+            con.execute(f"create or replace temp table {copy} as (\n{sql}\n)")
+        else:
+            copy = INLINED + name.replace(".", "__")
+            con.execute(f"create or replace temp view {copy} as (\n{sql}\n)")
         copies[name] = copy
     return copies
+
+
+# the temporary copies of the views during a build: tables, and views with a single reader
+COPIED = "temp.main.build__"
+INLINED = "temp.main.inline__"
 
 
 def _is_view_model(model: Model | None) -> bool:
