@@ -236,12 +236,17 @@ def record_schema_version(con: duckdb.DuckDBPyConnection) -> None:
 def move_history_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Move the history tables of an older warehouse from marts to history (rows kept), and
     leave a view of each old name in marts for one release (deprecated, see README)."""
+    # one catalog scan for all of them: on a DuckLake each reads every table's statistics
+    held_in_marts = {
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' "
+            "and table_name in (select unnest(?))",
+            [list(HISTORY_TABLES)],
+        ).fetchall()
+    }
     for name in HISTORY_TABLES:
-        held = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?",
-            [name],
-        ).fetchall()[0][0]
-        if held:
+        if name in held_in_marts:
             # names come from HISTORY_TABLES above, never from input
             con.execute(f"insert into history.{name} by name select * from marts.{name}")
             con.execute(f"drop table marts.{name}")

@@ -75,14 +75,16 @@ def export_marts(database: Warehouse | Path, out: Path) -> Export:
 def write_files(con: duckdb.DuckDBPyConnection, out: Path) -> Export:
     """The files themselves, into an existing directory."""
     sources = _sources(con)
+    tables = exported_tables(con)
+    columns_of = _all_columns(con)
     described: dict[str, Any] = {}
     counts: dict[str, int] = {}
-    for schema, table in exported_tables(con):
+    for schema, table in tables:
         relation = f'{schema}."{table}"'  # names read from the catalog, quoted
         parquet, csv = out / f"{table}.parquet", out / f"{table}.csv"
         con.sql(f"select * from {relation}").write_parquet(str(parquet))
         con.sql(f"select * from {relation}").write_csv(str(csv), header=True)
-        columns = _columns(con, schema, table)
+        columns = columns_of[schema, table]
         rows_json = con.execute(f"select coalesce(to_json(list(t)), '[]') from {relation} t")
         rows = json.loads(rows_json.fetchall()[0][0])
         counts[table] = len(rows)
@@ -114,7 +116,7 @@ def write_files(con: duckdb.DuckDBPyConnection, out: Path) -> Export:
     }
     with open(out / "data.json", "w", encoding="utf-8") as handle:
         json.dump(document, handle, ensure_ascii=False, separators=(",", ":"))
-    (out / "sources.yml").write_text(dbt_sources(con), encoding="utf-8")
+    (out / "sources.yml").write_text(dbt_sources(con, tables, columns_of), encoding="utf-8")
     (out / "ATTRIBUTION.txt").write_text(
         "".join(f"{credit(s).text} {credit(s).url}".rstrip() + "\n" for s in sources),
         encoding="utf-8",
@@ -122,7 +124,11 @@ def write_files(con: duckdb.DuckDBPyConnection, out: Path) -> Export:
     return Export(out, counts, sources)
 
 
-def dbt_sources(con: duckdb.DuckDBPyConnection) -> str:
+def dbt_sources(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[tuple[str, str]] | None = None,
+    columns_of: dict[tuple[str, str], list[tuple[str, str]]] | None = None,
+) -> str:
     """A dbt sources.yml naming every mart and its columns (for dbt-duckdb on the warehouse).
 
     Each table's meta names its exported Parquet file, for a project that reads the export
@@ -130,8 +136,10 @@ def dbt_sources(con: duckdb.DuckDBPyConnection) -> str:
     """
     import yaml
 
+    tables = exported_tables(con) if tables is None else tables
+    columns_of = _all_columns(con) if columns_of is None else columns_of
     by_schema: dict[str, list[str]] = {}
-    for schema, table in exported_tables(con):
+    for schema, table in tables:
         by_schema.setdefault(schema, []).append(table)
     sources = [
         {
@@ -141,7 +149,7 @@ def dbt_sources(con: duckdb.DuckDBPyConnection) -> str:
             + " ".join(credit(s).text for s in ALWAYS_CREDITED)
             + " Keep each source's attribution (data.json) with anything you publish.",
             "schema": SCHEMA,
-            "tables": _dbt_tables(con, SCHEMA, by_schema.get(SCHEMA, [])),
+            "tables": _dbt_tables(columns_of, SCHEMA, by_schema.get(SCHEMA, [])),
         }
     ]
     if by_schema.get("history"):
@@ -151,7 +159,7 @@ def dbt_sources(con: duckdb.DuckDBPyConnection) -> str:
                 "description": "gapwatch's history: one row per run, alert and delivery, "
                 "appended by every refresh and never rebuilt (README, 'The warehouse schema').",
                 "schema": "history",
-                "tables": _dbt_tables(con, "history", by_schema["history"]),
+                "tables": _dbt_tables(columns_of, "history", by_schema["history"]),
             }
         )
     header = (
@@ -168,20 +176,24 @@ def exported_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(str(schema), str(table)) for schema, table in rows]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
-    rows = con.execute(query("warehouse", "export_columns"), {"schema": schema, "table": table})
-    return [(str(name), str(kind)) for name, kind in rows.fetchall()]
+def _all_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(schema, table) -> its columns and DuckDB types, in order, for every exported schema:
+    one catalog query (on a DuckLake each one reads every table's metadata)."""
+    columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, table, name, kind in con.execute(query("warehouse", "export_columns")).fetchall():
+        columns.setdefault((str(schema), str(table)), []).append((str(name), str(kind)))
+    return columns
 
 
 def _dbt_tables(
-    con: duckdb.DuckDBPyConnection, schema: str, tables: list[str]
+    columns_of: dict[tuple[str, str], list[tuple[str, str]]], schema: str, tables: list[str]
 ) -> list[dict[str, Any]]:
     return [
         {
             "name": table,
             "meta": {"parquet": f"{table}.parquet"},
             "columns": [
-                {"name": name, "data_type": kind} for name, kind in _columns(con, schema, table)
+                {"name": name, "data_type": kind} for name, kind in columns_of[schema, table]
             ],
         }
         for table in tables
