@@ -102,18 +102,32 @@ class CsvFile:
         index = self.position(name) if name is not None else None
         return "null" if index is None else f"c{index}"
 
-    def stage(self, con: duckdb.DuckDBPyConnection, into: str, values: list[object]) -> int:
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        into: str,
+        values: list[object],
+        scratch: duckdb.DuckDBPyConnection | None = None,
+    ) -> int:
         """Run `into` (SQL whose `{rows}` stands for this file's rows in the raw table's
         columns, e.g. an insert ... select from {rows}) with `values`; returns the row count.
 
         Raises SourceError naming source, file and line when the file can't be read. Nothing
         that can fail runs on `con` (a failed statement would end the load's transaction):
-        DuckDB reads the file on a connection of its own and hands the rows over as Parquet,
-        straight into the statement (no copy held in the transaction until it commits).
+        DuckDB reads the file on a connection of its own (`scratch`, an in-memory database of
+        extractors.scratch that a load shares between its files; else one opened for this
+        file) and hands the rows over as Parquet, straight into the statement (no copy held
+        in the transaction until it commits).
         """
         content = self.members[self.file]
         with tempfile.TemporaryDirectory(prefix="gapwatch-csv-") as folder:
-            read = self._read_by_columns(content, folder)
+            if scratch is None:
+                from extractors.scratch import scratch_database
+
+                with scratch_database(threads=1) as own:
+                    read = self._read_by_columns(content, folder, own)
+            else:
+                read = self._read_by_columns(content, folder, scratch)
             if read is None:
                 return self._stage_by_rows(con, content, into, values)
             del content
@@ -134,25 +148,28 @@ class CsvFile:
             "line": max(size, 2 * 1024 * 1024) + 1,
         }
 
-    def _read_by_columns(self, content: bytes, folder: str) -> tuple[str, int] | None:
-        """The file's records as a Parquet file written by DuckDB; None when DuckDB would not
-        read it as the row reader does, or it is over a limit (the row reader then says why)."""
+    def _read_by_columns(
+        self, content: bytes, folder: str, scratch: duckdb.DuckDBPyConnection
+    ) -> tuple[str, int] | None:
+        """The file's records as a Parquet file written by DuckDB on `scratch`; None when
+        DuckDB would not read it as the row reader does, or it is over a limit (the row reader
+        then says why). Leaves nothing behind on `scratch` for the next file."""
         if not self.header or any(byte in content for byte in _ROW_READER_ONLY):
             return None
         if content.count(b"\r") != content.count(b"\r\n"):  # the row reader refuses a bare CR
             return None
         import duckdb
 
-        from extractors.scratch import scratch_database
-
         path, parquet = os.path.join(folder, "file.csv"), os.path.join(folder, "rows.parquet")
         with open(path, "wb") as stream:
             stream.write(content)
         reader, params = self._read_csv(path, len(content))
         lengths = ", ".join(f"coalesce(max(length(c{i})), 0)" for i in range(len(self.header)))
-        with scratch_database(threads=1) as scratch:
+        try:
             try:
-                scratch.execute(f"create temp table wide as select * from {reader}", params)
+                scratch.execute(
+                    f"create or replace temp table wide as select * from {reader}", params
+                )
             except duckdb.Error:
                 return None  # the row reader says what is wrong, or reads it as it always did
             rows, longest = scratch.execute(
@@ -163,14 +180,16 @@ class CsvFile:
             ):
                 return None  # over a limit: the row reader's error names the line or the count
             sql, values = self.select(self)
-            scratch.execute(
-                f"create temp table long as {sql} from ("
+            # straight from the file's table into Parquet: no second table of the rows
+            scratch.sql(
+                f"{sql} from ("
                 # rowid counts the rows in file order
                 "select *, rowid + 1 as row_index, cast(rowid + 1 as varchar) as row_number "
                 "from wide) order by row_index",
-                values,
-            )
-            scratch.table("long").write_parquet(parquet)
+                params=values,
+            ).write_parquet(parquet)
+        finally:
+            scratch.execute("drop table if exists wide")
         return parquet, int(rows)
 
     def _stage_by_rows(

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from validation.expectations import Check
+from validation.gx_import import import_great_expectations
 
 GX_DIR = "gx"  # GX's own name for the project folder under the project root
 DATASOURCE = "gapwatch"
@@ -39,6 +40,7 @@ def project_dir(root: Path) -> Path:
 
 def open_context(root: Path | None) -> Any:
     """The file-backed GX context under root/gx (created on first use), or an ephemeral one."""
+    import_great_expectations()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

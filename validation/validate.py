@@ -21,6 +21,7 @@ import pandas as pd
 
 from validation import expectations
 from validation.expectations import EARLIEST_RELEASE, MAX_ROW_LOSS, Check
+from validation.gx_import import import_great_expectations
 from validation.project import open_context, run_checkpoint, saved_checkpoints
 from warehouse.queries import bind, query
 
@@ -77,6 +78,7 @@ def validate_fetch(
     gx_root when the caller already holds it (a night opens it once for all its sources).
     """
     params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
+    import_great_expectations()  # first, and once: the suites below are GX objects
     if _role(con, source) == "registry":
         suites = [
             ("score_rows", "file_score_rows", expectations.score_row_checks()),

@@ -54,18 +54,26 @@ def load_raw_tables(
     """
     qualified = _raw_table(table)
     loaded: dict[str, int] = {}
-    while parsed.tables:
-        csv_file = parsed.tables.pop(0)
-        try:
-            rows = csv_file.stage(
-                con,
-                f"insert into {qualified} by name select ? as _fetch_id, * from {{rows}}",
-                [fetch_id],
-            )
-        except SourceError as error:
-            parsed.unreadable(csv_file.source, csv_file.file, error, csv_file.header)
-            continue
-        loaded[csv_file.file] = rows
+    if not parsed.tables:
+        return loaded
+    from extractors.scratch import scratch_database
+
+    # one in-memory database reads every file in turn: opening one costs more than reading
+    # a typical score file
+    with scratch_database(threads=1) as scratch:
+        while parsed.tables:
+            csv_file = parsed.tables.pop(0)
+            try:
+                rows = csv_file.stage(
+                    con,
+                    f"insert into {qualified} by name select ? as _fetch_id, * from {{rows}}",
+                    [fetch_id],
+                    scratch,
+                )
+            except SourceError as error:
+                parsed.unreadable(csv_file.source, csv_file.file, error, csv_file.header)
+                continue
+            loaded[csv_file.file] = rows
     return loaded
 
 
