@@ -148,6 +148,14 @@ class CsvFile:
             "line": max(size, 2 * 1024 * 1024) + 1,
         }
 
+    def _under_limits_by_size(self, content: bytes) -> bool:
+        """No field can be over the field limit, nor the rows over the row limit, in a file
+        this small: no field is longer than the file, and every row but the last ends a line."""
+        return (
+            len(content) <= self.limits.max_csv_field_bytes
+            and content.count(b"\n") + 1 <= self.limits.max_csv_rows
+        )
+
     def _read_by_columns(
         self, content: bytes, folder: str, scratch: duckdb.DuckDBPyConnection
     ) -> tuple[str, int] | None:
@@ -167,18 +175,20 @@ class CsvFile:
         lengths = ", ".join(f"coalesce(max(length(c{i})), 0)" for i in range(len(self.header)))
         try:
             try:
-                scratch.execute(
+                # create table ... as returns the number of rows it wrote
+                ((rows,),) = scratch.execute(
                     f"create or replace temp table wide as select * from {reader}", params
-                )
+                ).fetchall()
             except duckdb.Error:
                 return None  # the row reader says what is wrong, or reads it as it always did
-            rows, longest = scratch.execute(
-                f"select count(*), greatest(0, {lengths}) from wide"
-            ).fetchall()[0]
-            if int(longest) > self.limits.max_csv_field_bytes or int(rows) > (
-                self.limits.max_csv_rows
-            ):
-                return None  # over a limit: the row reader's error names the line or the count
+            if not self._under_limits_by_size(content):
+                rows, longest = scratch.execute(
+                    f"select count(*), greatest(0, {lengths}) from wide"
+                ).fetchall()[0]
+                if int(longest) > self.limits.max_csv_field_bytes or int(rows) > (
+                    self.limits.max_csv_rows
+                ):
+                    return None  # over a limit: the row reader's error names the line or count
             sql, values = self.select(self)
             # straight from the file's table into Parquet: no second table of the rows
             scratch.sql(
