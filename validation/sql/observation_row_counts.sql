@@ -1,17 +1,17 @@
--- observations now and at the source's last good fetch (no row when there was none)
+-- observations now and at the source's last good fetch (no row when there was none), counted
+-- in one pass over the collapsed observations of the two fetches
 with last_good as (
     select max(fetch_id) as fetch_id from raw.batches
     where source = $source and status in ('passed', 'warned') and fetch_id < $fetch_id
 ),
-before_counts as (
-    select count(*) as n from intermediate.int_observations_collapsed
-    where fetch_id = (select fetch_id from last_good)
-),
-now_counts as (
-    select count(*) as n from intermediate.int_observations_collapsed where fetch_id = $fetch_id
+counts as (
+    select
+        count(*) filter (where fetch_id = $fetch_id) as rows_now,
+        count(*) filter (where fetch_id = (select fetch_id from last_good)) as rows_before
+    from intermediate.int_observations_collapsed
+    where fetch_id in ($fetch_id, (select fetch_id from last_good))
 )
-select 'observations' as file, true as tracked, now_counts.n as rows_now,
-       before_counts.n as rows_before,
-       cast(ceil((1 - $max_loss) * before_counts.n) as bigint) as rows_floor, false as missing
-from now_counts cross join before_counts
-where before_counts.n > 0
+select 'observations' as file, true as tracked, rows_now, rows_before,
+       cast(ceil((1 - $max_loss) * rows_before) as bigint) as rows_floor, false as missing
+from counts
+where rows_before > 0
