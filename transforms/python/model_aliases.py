@@ -160,8 +160,9 @@ class Nearest:
     computed for all ids at once from per-character count rows (only the rows of the name's own
     characters are read), ids whose bound is under the cutoff are dropped, and the rest are
     scored best bound first, stopping as soon as no bound left can reach the n-th best score
-    (kept in a heap of n). Same answer, ties included; the slow SequenceMatcher.ratio() runs on
-    a handful of ids instead of all of them.
+    (kept in a heap of n); an id whose longest common subsequence with the name bounds its
+    score under that is skipped too. Same answer, ties included; the slow
+    SequenceMatcher.ratio() runs on a handful of ids instead of all of them.
     """
 
     def __init__(self, ids: list[str], n: int = 3, cutoff: float = 0.6) -> None:
@@ -197,11 +198,19 @@ class Nearest:
         order = hopeful[np.argsort(-bound[hopeful], kind="stable")]
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(key)
+        positions = _positions(key)
         best: list[tuple[float, str]] = []  # the n best (score, id) so far, smallest first
         for index in order.tolist():
             if len(best) >= self.n and bound[index] < best[0][0]:
                 break  # no id left can reach the top n, not even as a tie
-            matcher.set_seq1(self.ids[index])
+            text = self.ids[index]
+            lengths = len(text) + len(key)
+            # a second, tighter bound: difflib's matching blocks are a common subsequence, so
+            # ratio() <= 2 * LCS / lengths; an id under the cutoff or the n-th best is skipped
+            floor = best[0][0] if len(best) >= self.n else self.cutoff
+            if lengths and 2.0 * _common_subsequence(text, positions, len(key)) / lengths < floor:
+                continue
+            matcher.set_seq1(text)
             if matcher.real_quick_ratio() >= self.cutoff:
                 score = matcher.ratio()
                 if score >= self.cutoff:
@@ -211,6 +220,27 @@ class Nearest:
                     elif scored > best[0]:
                         heapq.heapreplace(best, scored)
         return [text for _, text in sorted(best, reverse=True)]
+
+
+def _positions(key: str) -> dict[str, int]:
+    """Each character of key -> a bit mask of where it occurs in key."""
+    masks: dict[str, int] = {}
+    for position, char in enumerate(key):
+        masks[char] = masks.get(char, 0) | (1 << position)
+    return masks
+
+
+def _common_subsequence(text: str, positions: Mapping[str, int], length: int) -> int:
+    """The length of the longest common subsequence of text and the key of `positions`.
+
+    Bit-parallel (one pass over text, a few integer operations per character): far cheaper
+    than the SequenceMatcher.ratio() it bounds.
+    """
+    row = (1 << length) - 1
+    for char in text:
+        matched = row & positions.get(char, 0)
+        row = (row + matched) | (row - matched)
+    return length - (row & ((1 << length) - 1)).bit_count()
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
