@@ -130,6 +130,8 @@ def cycle_collection_paused() -> Iterator[None]:
     walked the long-lived pandas and matplotlib objects each time: a third of the drawing
     CPU. Paused, the figures' garbage (some 16 MiB for a real night) waits for the one
     collection at the end; forked workers inherit the pause and exit without collecting.
+    A caller that had the collector off already owns it: nothing is collected here (the
+    `gapwatch report` command, which exits right after, freezes what is left instead).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -138,7 +140,7 @@ def cycle_collection_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-        gc.collect()
+            gc.collect()
 
 
 def _draw(

@@ -6,6 +6,10 @@ renderer, so the date ticks, thresholds and notes that recur across the report's
 measured again in each: measuring was a sixth of the drawing CPU. A measurement depends only
 on the string, its font properties and whether it is math text, so one process-wide cache
 returns the very numbers FreeType gives, and the SVG is the same byte for byte.
+
+The same goes for a font's line metrics (ascent, descent and line gap from its OS/2 or hhea
+table), which matplotlib reads anew for every text it lays out: a few thousand table reads
+per report for a handful of fonts.
 """
 
 from __future__ import annotations
@@ -15,13 +19,20 @@ from typing import IO, Any, Literal
 
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.textpath import TextToPath
 
 # every distinct (text, font) of a report is a few hundred entries; bounded all the same
 CACHED_TEXTS = 16384
 
 _MEASURE = TextToPath()
+# the resolution a figure is laid out at while saved as SVG (points: print_svg sets it)
+SVG_DPI = 72
+# where matplotlib's text layout reads a font's line metrics, in its order of preference
+LINE_METRIC_TABLES = (
+    ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+    ("hhea", "lineGap", "ascent", "descent"),
+)
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
@@ -33,8 +44,39 @@ def text_metrics(
     return float(width), float(height), float(descent)
 
 
+@functools.lru_cache(maxsize=CACHED_TEXTS)
+def font_height_metrics(font: FontProperties) -> tuple[float | None, float | None, float]:
+    """Minimum ascent, minimum descent and line gap of a font at SVG_DPI, in points.
+
+    As matplotlib's text layout computes them from the font's tables when a renderer does
+    not give them (the same expression, so the same floats); (None, None, 0) when the font
+    has neither table, which makes matplotlib measure "lp" instead, as it would anyway.
+    """
+    face = get_font(fontManager._find_fonts_by_props(font))
+    for table_name, gap_key, ascent_key, descent_key in LINE_METRIC_TABLES:
+        table = face.get_sfnt_table(table_name)  # type: ignore[call-overload]
+        if table is None:
+            continue
+        fontsize = font.get_size_in_points()
+        units_per_em = face.get_sfnt_table("head")["unitsPerEm"]  # type: ignore[index]
+        scale = 1 / units_per_em * fontsize * SVG_DPI / 72
+        line_gap = table[gap_key] * scale
+        min_ascent = table[ascent_key] * scale
+        min_descent = -table[descent_key] * scale
+        return float(min_ascent), float(min_descent), float(line_gap)
+    return None, None, 0.0
+
+
 class MeasuredOnceRenderer(RendererSVG):
-    """RendererSVG whose text measurements come from the process-wide cache."""
+    """RendererSVG whose text measurements and font line metrics come from process-wide
+    caches."""
+
+    def _get_font_height_metrics(
+        self, prop: FontProperties
+    ) -> tuple[float | None, float | None, float]:
+        """What matplotlib's text layout asks a renderer for before reading the font itself
+        (a hook of its own PDF and PS renderers): the same numbers, read once per font."""
+        return font_height_metrics(prop.copy())
 
     def get_text_width_height_descent(
         self, s: str, prop: FontProperties, ismath: Any
@@ -68,10 +110,10 @@ class MeasuredOnceCanvas(FigureCanvasSVG):
         """
         figure = self.figure
         dpi = figure.dpi
-        figure.dpi = 72  # SVG is in points; print_figure puts the figure's dpi back after
+        figure.dpi = SVG_DPI  # SVG is in points; print_figure puts the figure's dpi back after
         width, height = figure.get_size_inches()
         vector = MeasuredOnceRenderer(  # type: ignore[no-untyped-call]
-            width * 72, height * 72, filename, image_dpi=dpi, metadata=metadata
+            width * SVG_DPI, height * SVG_DPI, filename, image_dpi=dpi, metadata=metadata
         )
         renderer = MixedModeRenderer(  # type: ignore[no-untyped-call]
             figure, width, height, dpi, vector, bbox_inches_restore=bbox_inches_restore
