@@ -930,8 +930,10 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
         )
     rows = rows.sort_values("threshold").reset_index(drop=True)
     as_of = to_num(data.as_of) if data.as_of else None
-    notes = [row_note(row, full=True) for row in rows.itertuples(index=False)]
-    runs = note_runs(notes, [not bool(a) for a in rows["accepted"]])
+    # the rows as plain tuples, read once: a row-by-row pandas lookup costs more than a draw
+    records = list(rows.itertuples(index=False))
+    notes = [row_note(row, full=True) for row in records]
+    runs = note_runs(notes, [not bool(row.accepted) for row in records])
     wrapped = {start: _wrap(notes[start], NOTE_CHARS) for start, _ in runs}
     # rows grow when a run's wrapped reason needs more lines than its rows hold (two each)
     stretch = max(len(wrapped[start]) / (2 * (end - start + 1)) for start, end in runs)
@@ -943,7 +945,7 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
     tooltips: dict[str, str] = {}
     marks = TimelineMarks()
     across = ax.get_yaxis_transform()
-    for y, row in enumerate(rows.itertuples(index=False)):
+    for y, row in enumerate(records):
         _timeline_row(ax, row, y, as_of, marks)
         gid = f"{name}-row-{y}"
         # one hover target per row, over all of it: one tooltip, not one per artist (added as
@@ -954,8 +956,8 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
         tooltips[gid] = row_tooltip(row, label)
     marks.draw(ax)
     for start, end in runs:
-        verdict = bool(rows["accepted"].iloc[start])
-        _run_note(ax, start, end, wrapped[start], verdict, rows["status"].iloc[start])
+        first = records[start]
+        _run_note(ax, start, end, wrapped[start], bool(first.accepted), first.status)
     _floor_line(ax, rows)
     _timeline_axes(ax, rows, as_of)
     # y given: nothing is drawn above the axes, so matplotlib need not measure every tick
