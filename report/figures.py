@@ -309,10 +309,11 @@ def notable_releases(points: pd.DataFrame, limit: int = NOTABLE_RELEASES) -> pd.
     """
     if points.empty:
         return pd.DataFrame(columns=["open_family", "open_date", "points"])
+    counted = points.groupby("open_family", as_index=False).agg(
+        open_date=("open_date", "min"), points=("gap_point_id", "count")
+    )
     grouped = (
-        points.groupby("open_family", as_index=False)
-        .agg(open_date=("open_date", "min"), points=("gap_point_id", "count"))
-        .query("points >= 2")
+        counted[counted["points"] >= 2]  # a mask: DataFrame.query parses an expression each call
         .sort_values(["points", "open_date"], ascending=[False, True])
         .head(limit)
         .sort_values("open_date")

@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 
 from warehouse import lake
-from warehouse.db import connect
 from warehouse.extensions import ExtensionMissing
 from warehouse.lock import RefreshLock
 from warehouse.readonly import open_read_only
@@ -40,6 +39,8 @@ __all__ = [
 
 def connect_file(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """One DuckDB file, opened as it is: the embedded warehouse, or a file a tool was given."""
+    from warehouse.db import connect  # with the sources' table definitions: not for readers
+
     return connect(path, read_only=read_only)
 
 
@@ -69,7 +70,7 @@ def refreshing(where: Warehouse | Path) -> Iterator[duckdb.DuckDBPyConnection]:
             with lake.attach(warehouse) as con:
                 yield con
             return
-        with building_copy(warehouse.file) as path, connect(path) as con:
+        with building_copy(warehouse.file) as path, connect_file(path) as con:
             yield con
 
 
