@@ -61,7 +61,9 @@ def render(drawn: Drawn, directory: Path, png: bool = False) -> Rendered:
 
 
 GEOMETRY = re.compile(r'(\s(?:d|x|y|x1|x2|y1|y2|width|height|transform|points)=")([^"]*)(")')
-LONG_DECIMAL = re.compile(r"(\d\.\d)\d+")
+# the digits after a number's first decimal: dropped with a plain replacement, which the regex
+# engine does in C (a group reference in the replacement costs a Python call per number)
+LONG_DECIMAL = re.compile(r"(?<=\d\.\d)\d+")
 BETWEEN_TAGS = re.compile(r">\s+<")
 GROUP = re.compile(r'<g id="([^"]*)">')
 
@@ -72,7 +74,7 @@ def compact(svg: str) -> str:
     matplotlib writes six decimals of every coordinate; a page of figures is a third smaller
     without them. Only geometry attributes are touched: text and hover texts keep every digit.
     """
-    svg = GEOMETRY.sub(lambda m: m.group(1) + LONG_DECIMAL.sub(r"\1", m.group(2)) + m.group(3), svg)
+    svg = GEOMETRY.sub(lambda m: m.group(1) + LONG_DECIMAL.sub("", m.group(2)) + m.group(3), svg)
     return BETWEEN_TAGS.sub("><", svg)
 
 
