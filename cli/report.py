@@ -40,18 +40,24 @@ def report(args: argparse.Namespace) -> int:
         xdg-open data/reports/2026-04-19/report.html
     """
     settings = settings_from(args)
-    with read_only(args) as con:  # a clear error when there is no warehouse
-        has_runs = con.execute(HAS_RUNS).fetchall()[0][0]
-        as_of = con.execute(AS_OF).fetchall()[0][0] if has_runs else None
-    out: Path = args.out or settings.data_dir / "reports" / (
-        as_of.isoformat() if as_of else "undated"
-    )
-    write_report = _import_write_report()
-    try:
-        with _no_collection_until_exit():
-            files = write_report(settings.warehouse, out, png=args.png)
-    except OSError as error:
-        raise UsageError(f"cannot write the report to {out}: {error}") from error
+    with _no_collection_until_exit():
+        # one connection checks the warehouse (a clear error when there is none, before the
+        # drawing code is loaded) and reads the report's data; closed before any drawing
+        # process is forked
+        with read_only(args) as con:
+            has_runs = con.execute(HAS_RUNS).fetchall()[0][0]
+            as_of = con.execute(AS_OF).fetchall()[0][0] if has_runs else None
+            write_report = _import_write_report()
+            from report.data import load
+
+            data = load(settings.warehouse, con)
+        out: Path = args.out or settings.data_dir / "reports" / (
+            as_of.isoformat() if as_of else "undated"
+        )
+        try:
+            files = write_report(settings.warehouse, out, png=args.png, data=data)
+        except OSError as error:
+            raise UsageError(f"cannot write the report to {out}: {error}") from error
     print(f"report: {files.html}")
     print(f"  {len(files.csvs)} table(s) as CSV in {files.html.parent / 'tables'}")
     if args.png:

@@ -41,15 +41,21 @@ class ReportFiles:
 
 
 def write_report(
-    database: Warehouse | Path, out: Path, workers: int | None = None, png: bool = False
+    database: Warehouse | Path,
+    out: Path,
+    workers: int | None = None,
+    png: bool = False,
+    data: ReportData | None = None,
 ) -> ReportFiles:
     """Read the warehouse read-only; write out/report.html, its tables as out/tables/*.csv and,
     with png, out/figures/*.png.
 
     workers: processes that draw figures side by side, this one included (default: one per
     core, at most 4); 1 draws everything in this process, with no fork.
+    data: the warehouse as report.data.load read it already (the CLI reads it through the
+    connection it checked the warehouse with); by default it is read here.
     """
-    data = load(database)
+    data = load(database) if data is None else data
     out.mkdir(parents=True, exist_ok=True)
     figures_dir = out / FIGURE_DIR
     _PNG[:] = [png]

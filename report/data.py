@@ -121,42 +121,52 @@ class ReportData:
         return sorted(str(s) for s in rows["source"].dropna())
 
 
-def load(where: Warehouse | Path) -> ReportData:
-    """Read the report's frames; a warehouse without the marts yields an empty ReportData."""
+def load(where: Warehouse | Path, con: duckdb.DuckDBPyConnection | None = None) -> ReportData:
+    """Read the report's frames; a warehouse without the marts yields an empty ReportData.
+
+    con: a read-only connection to that warehouse the caller has open already (the CLI's,
+    which checked it): read with it, left open, rather than open the file a second time.
+    """
     warehouse = as_warehouse(where)
     database = warehouse.file if not warehouse.is_lake else Path(warehouse.name)
+    if con is not None:
+        return _read(con, database)
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {database}")
-    with reading(warehouse) as con:  # no file, network or extension access
-        present = {str(r[0]) for r in con.execute(MARTS_PRESENT).fetchall()}
-        missing = tuple(m for m in REQUIRED_MARTS if m not in present)
-        if missing:
-            return ReportData(database=database, missing_marts=missing)
-        as_of = con.execute(AS_OF).fetchall()[0][0]
-        chosen = con.execute(SOURCE, {"preferred_source": PREFERRED_SOURCE}).fetchall()
-        source = str(chosen[0][0]) if chosen else PREFERRED_SOURCE
-        summaries = _frame(con, SUMMARY)
-        return ReportData(
-            database=database,
-            as_of=as_of,
-            source=source,
-            all_summaries=summaries,
-            summary=summaries[summaries["source"] == source].reset_index(drop=True),
-            freshness=_frame(con, FRESHNESS),
-            points=_frame(con, POINTS, {"source": source}),
-            trend=_frame(con, TREND, {"source": source}),
-            crossings=_frame(con, CROSSINGS, {"open_scope": "all"}),
-            benchmarks=_frame(con, BENCHMARKS, {"open_scope": "all"}),
-            lag=_frame(con, LAG),
-            lag_monthly=_frame(con, LAG_MONTHLY),
-            lag_trend=_frame(con, LAG_TREND, {"source": PREFERRED_SOURCE}),
-            pending=facts.pending(con),
-            alerts=_frame(con, ALERTS, {"limit": LATEST_ALERTS}),
-            headline=facts.headline(con, source),
-            changes=facts.changes(con, source),
-            events=facts.alert_events(con),
-            not_evaluated=facts.not_evaluated(con),
-        )
+    with reading(warehouse) as opened:  # no file, network or extension access
+        return _read(opened, database)
+
+
+def _read(con: duckdb.DuckDBPyConnection, database: Path) -> ReportData:
+    present = {str(r[0]) for r in con.execute(MARTS_PRESENT).fetchall()}
+    missing = tuple(m for m in REQUIRED_MARTS if m not in present)
+    if missing:
+        return ReportData(database=database, missing_marts=missing)
+    as_of = con.execute(AS_OF).fetchall()[0][0]
+    chosen = con.execute(SOURCE, {"preferred_source": PREFERRED_SOURCE}).fetchall()
+    source = str(chosen[0][0]) if chosen else PREFERRED_SOURCE
+    summaries = _frame(con, SUMMARY)
+    return ReportData(
+        database=database,
+        as_of=as_of,
+        source=source,
+        all_summaries=summaries,
+        summary=summaries[summaries["source"] == source].reset_index(drop=True),
+        freshness=_frame(con, FRESHNESS),
+        points=_frame(con, POINTS, {"source": source}),
+        trend=_frame(con, TREND, {"source": source}),
+        crossings=_frame(con, CROSSINGS, {"open_scope": "all"}),
+        benchmarks=_frame(con, BENCHMARKS, {"open_scope": "all"}),
+        lag=_frame(con, LAG),
+        lag_monthly=_frame(con, LAG_MONTHLY),
+        lag_trend=_frame(con, LAG_TREND, {"source": PREFERRED_SOURCE}),
+        pending=facts.pending(con),
+        alerts=_frame(con, ALERTS, {"limit": LATEST_ALERTS}),
+        headline=facts.headline(con, source),
+        changes=facts.changes(con, source),
+        events=facts.alert_events(con),
+        not_evaluated=facts.not_evaluated(con),
+    )
 
 
 def _frame(
