@@ -1,7 +1,8 @@
 """The measured-once SVG canvas writes what matplotlib's own SVG canvas writes.
 
 A small hand-made figure (not report data): plain, bold, multi-line, rotated and math texts,
-a legend and ticks, each laid out from the measurements the canvas caches.
+a legend and ticks, each laid out from the measurements and font line metrics the canvas
+caches.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 import matplotlib
 from matplotlib.figure import Figure
 
-from report.svg_canvas import MeasuredOnceCanvas, text_metrics
+from report.svg_canvas import MeasuredOnceCanvas, font_height_metrics, text_metrics
 
 SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "canvas-test"}
 
@@ -38,6 +39,7 @@ def svg(figure: Figure) -> str:
 def test_same_svg_as_matplotlib_canvas_twice() -> None:
     expected = svg(made_up_figure())
     text_metrics.cache_clear()
+    font_height_metrics.cache_clear()
     figure = made_up_figure()
     MeasuredOnceCanvas(figure)
     first = svg(figure)
@@ -46,6 +48,7 @@ def test_same_svg_as_matplotlib_canvas_twice() -> None:
     MeasuredOnceCanvas(again)
     second = svg(again)  # every measurement from the cache now
     assert text_metrics.cache_info().hits > 0
+    assert font_height_metrics.cache_info().hits > 0  # line metrics read once per font too
     assert first == expected
     assert second == expected
 
