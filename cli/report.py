@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli.common import UsageError, read_only, settings_from
+from report.collector import off_until_exit
 
 if TYPE_CHECKING:
     from report import ReportFiles
@@ -40,7 +40,7 @@ def report(args: argparse.Namespace) -> int:
         xdg-open data/reports/2026-04-19/report.html
     """
     settings = settings_from(args)
-    with _no_collection_until_exit():
+    with off_until_exit():  # the command exits right after: see report.collector
         # one connection checks the warehouse (a clear error when there is none, before the
         # drawing code is loaded) and reads the report's data; closed before any drawing
         # process is forked
@@ -81,25 +81,6 @@ def _import_write_report() -> Callable[..., ReportFiles]:
             gc.enable()
     gc.freeze()
     return write_report
-
-
-@contextmanager
-def _no_collection_until_exit() -> Iterator[None]:
-    """Python's cycle collector off while the report is written, everything left frozen after.
-
-    The command exits right after writing, and the figures' garbage (a few hundred thousand
-    objects) would be walked twice for nothing: by the collection write_report makes when
-    the collector is on, and by the full one the interpreter makes at exit, which skips
-    frozen objects only. The memory is the process's until it exits a moment later.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

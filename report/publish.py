@@ -21,11 +21,13 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from report.build import PAGE_NAME, ReportFiles, default_workers, write_report
-from validation.docs import build_data_docs
-from warehouse.export import export_marts
+from report.collector import off_until_exit
 from warehouse.where import Warehouse, parse
+
+if TYPE_CHECKING:
+    from report.build import ReportFiles
 
 LATEST = "latest"
 DATA = "data"
@@ -43,6 +45,11 @@ def publish(
 ) -> ReportFiles:
     """Write the report, data/ and (with gx_root, the data dir) data-docs/ to
     reports_dir/<as_of>/; refresh reports_dir/latest/ from it."""
+    # imported here: `python -m report.publish` loads them with the collector off (main)
+    from report.build import PAGE_NAME, ReportFiles, write_report
+    from validation.docs import build_data_docs
+    from warehouse.export import export_marts
+
     reports_dir.mkdir(parents=True, exist_ok=True)
     dated = reports_dir / as_of.isoformat()
     fresh = _temporary_dir(reports_dir, dated.name)
@@ -131,9 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         args.db,
         os.environ.get("GAPWATCH_WAREHOUSE_DATA") or str(args.db.parent / "lake"),
     )
-    files = publish(
-        warehouse, args.reports_dir, args.as_of, workers=default_workers(), gx_root=args.gx_root
-    )
+    with off_until_exit():  # a process of its own that exits right after: report.collector
+        from report.build import default_workers
+
+        files = publish(
+            warehouse, args.reports_dir, args.as_of, workers=default_workers(), gx_root=args.gx_root
+        )
     print(files.html)
     return 0
 
