@@ -20,12 +20,16 @@ import duckdb
 import pandas as pd
 
 from validation import expectations
+from validation.chunks import file_chunks
 from validation.expectations import EARLIEST_RELEASE, MAX_ROW_LOSS, Check
 from validation.gx_import import import_great_expectations
 from validation.project import open_context, run_checkpoint, saved_checkpoints
-from warehouse.queries import bind, query
+from warehouse.queries import bind, parameters, query
 
 MAX_OFFENDING_ROWS = 20
+# a chunked suite whose rows come from a window over all of a fetch's rows (one per benchmark
+# and version): computed once into a temporary table, not once per chunk
+STAGED = frozenset({"collapsed_scores"})
 
 
 @dataclass
@@ -99,27 +103,139 @@ def validate_fetch(
         ]
     report = ValidationReport(fetch_id)
     run_name = run_name or f"{as_of.isoformat()}-fetch-{fetch_id}"
-    frames = []
+    chunks = _chunks(con, [name for _, name, _ in suites], params)
+    # each suite with its frames: read now when whole, or a chunk at a time as it is validated
+    # (the per-row suites of a large fetch: see validation/chunks.py)
+    planned: list[tuple[str, list[Check], list[pd.DataFrame | list[str]]]] = []
+    whole: list[pd.DataFrame | list[str]]
+    counts = pd.DataFrame()
+    staged: list[str] = []
     for suite, name, checks in suites:
-        frame = _frame(con, query("validation", name), params)
-        if "release_date" in frame:
-            frame["earliest_release"] = pd.Timestamp(earliest_release)
-        frames.append((suite, checks, frame))
         report.checks_run += len(checks)
-    counts = next(frame for suite, _, frame in frames if suite == "row_counts")
-    # an empty frame (no earlier good load to count against) has nothing to validate
-    ran = [(suite, checks, frame) for suite, checks, frame in frames if not frame.empty]
+        sql = query("validation", name)
+        if "files" in parameters(sql) and len(chunks) > 1:
+            if suite in STAGED:
+                parts = _staged(con, suite, sql, params, chunks)
+                staged.append(suite)
+            else:
+                parts = list(chunks) if _has_rows(con, sql, params, chunks) else []
+            if parts:
+                planned.append((suite, list(checks), parts))
+            continue
+        frame = _suite_frame(con, sql, params, chunks[0], earliest_release)
+        if suite == "row_counts":
+            counts = frame
+        # an empty frame (no earlier good load to count against) has nothing to validate
+        if not frame.empty:
+            whole = [frame]
+            planned.append((suite, list(checks), whole))
     if context is None:
         context = open_context(gx_root)
     checkpoints = saved_checkpoints(
-        context, {f"{source}.{suite}": checks for suite, checks, _ in ran}
+        context, {f"{source}.{suite}": checks for suite, checks, _ in planned}
     )
-    for suite, checks, frame in ran:
-        name = f"{source}.{suite}"
-        outcomes = run_checkpoint(checkpoints[name], frame, run_name)
-        report.failures.extend(_failures_of(name, suite, checks, frame, outcomes))
+    read = {suite: query("validation", name) for suite, name, _ in suites}
+    try:
+        for suite, checks, parts in planned:
+            name = f"{source}.{suite}"
+            found: list[Failure] = []
+            while parts:
+                part = parts.pop(0)  # a validated chunk's frame is let go before the next is read
+                frame = (
+                    part
+                    if isinstance(part, pd.DataFrame)
+                    else _suite_frame(
+                        con,
+                        _chunk_sql(suite) if suite in staged else read[suite],
+                        params,
+                        part,
+                        earliest_release,
+                    )
+                )
+                del part
+                if frame.empty:
+                    continue
+                outcomes = run_checkpoint(checkpoints[name], frame, run_name)
+                found.extend(_failures_of(name, suite, checks, frame, outcomes))
+                del frame
+            report.failures.extend(_in_frame_order(checks, found))
+    finally:
+        for suite in staged:
+            con.execute(f"drop table if exists {_staging(suite)}")
     _record(con, source, report, counts)
     return report
+
+
+def _chunks(
+    con: duckdb.DuckDBPyConnection, names: Sequence[str], params: dict[str, Any]
+) -> list[list[str]]:
+    """The fetch's files in chunks for the suites that take `files`; one chunk of all of them
+    when the fetch is small (or no suite takes files)."""
+    if not any("files" in parameters(query("validation", name)) for name in names):
+        return [[]]
+    sql = query("validation", "file_chunks")
+    return file_chunks(con.execute(sql, bind(sql, params)).fetchall()) or [[]]
+
+
+def _has_rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], chunks: list[list[str]]
+) -> bool:
+    """Whether the suite's query has a row in any chunk (what decides if its suite runs)."""
+    every = [file for chunk in chunks for file in chunk]
+    bound = bind(sql, {**params, "files": every})
+    return bool(con.execute(f"select exists (select 1 from (\n{sql}\n))", bound).fetchall()[0][0])
+
+
+def _staging(suite: str) -> str:
+    """The temporary table a chunked suite's rows are computed into (see _staged)."""
+    return f"temp.main.validation__{suite}"
+
+
+def _chunk_sql(suite: str) -> str:
+    """One chunk's rows of a staged suite, in the order its query gave them."""
+    return (
+        f"select * from {_staging(suite)} "
+        "where list_contains($files::varchar[], file) order by rowid"
+    )
+
+
+def _staged(
+    con: duckdb.DuckDBPyConnection,
+    suite: str,
+    sql: str,
+    params: dict[str, Any],
+    chunks: list[list[str]],
+) -> list[pd.DataFrame | list[str]]:
+    """The suite's rows of every chunk computed once, into a temporary table its chunks are then
+    read from in the query's order; the chunks that have rows (none: the suite does not run)."""
+    every = [file for chunk in chunks for file in chunk]
+    table = _staging(suite)
+    con.execute(
+        f"create or replace temp table {table} as (\n{sql}\n)",
+        bind(sql, {**params, "files": every}),
+    )
+    present = {file for (file,) in con.execute(f"select distinct file from {table}").fetchall()}
+    return [chunk for chunk in chunks if present.intersection(chunk)]
+
+
+def _suite_frame(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, Any],
+    files: list[str],
+    earliest_release: date,
+) -> pd.DataFrame:
+    frame = _frame(con, sql, {**params, "files": files})
+    if "release_date" in frame:
+        frame["earliest_release"] = pd.Timestamp(earliest_release)
+    return frame
+
+
+def _in_frame_order(checks: Sequence[Check], found: Sequence[Failure]) -> list[Failure]:
+    """Failures of several chunks in the order one frame of them all gives: by check, then by
+    file (a chunk holds whole files, so no file's failure is split)."""
+    position = {id(check): index for index, check in enumerate(checks)}
+    return sorted(found, key=lambda failure: (position[id(failure.check)], failure.file))
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
