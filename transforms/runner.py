@@ -42,6 +42,11 @@ _REFERENCE = re.compile(r"\b(raw|seeds|staging|intermediate|marts)\.([a-z_][a-z0
 _COMMENT = re.compile(r"--[^\n]*")
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
+# the line a view whose rows are the raw rows one by one (trimmed, cast, scaled: no aggregate)
+# carries: the build reads it as the view, recomputed by each reader, instead of holding a
+# temporary copy of every raw row (the copy would cost far more memory than it saves time)
+STREAMED = "-- build: streamed, not copied"
+
 Build = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], "pd.DataFrame"]
 
 
@@ -321,16 +326,16 @@ def views_once(
     temporary table; returns view -> its temporary copy, which the tables' SQL then reads.
 
     Only views that exist in the warehouse and are SQL models are copied (a view is the
-    model's SQL, so the copy holds exactly what reading the view gives); anything else (a
-    table, a model a test set up by hand) is read as it is. A view with one reader is computed
-    once anyway: it becomes a temporary view over the copies (its reader computes it), which
-    saves writing and reading back a table.
+    model's SQL, so the copy holds exactly what reading the view gives), and not a view marked
+    STREAMED; anything else (a table, a model a test set up by hand) is read as it is. A view
+    with one reader is computed once anyway: it becomes a temporary view over the copies (its
+    reader computes it), which saves writing and reading back a table.
     """
     needed: set[str] = set()
 
     def visit(name: str) -> None:
         for read in models[name].reads:
-            if read in existing and read not in needed and _is_view_model(models.get(read)):
+            if read in existing and read not in needed and _copied(models.get(read)):
                 needed.add(read)
                 visit(read)
 
@@ -343,7 +348,7 @@ def views_once(
         if read in needed
     )
     copies: dict[str, str] = {}
-    for name in build_order({n: m for n, m in models.items() if n in needed}):
+    for name in [n for n in build_order(models) if n in needed]:
         model = models[name]
         assert model.sql is not None
         sql = reading_copies(model.sql, copies)
@@ -364,6 +369,11 @@ INLINED = "temp.main.inline__"
 
 def _is_view_model(model: Model | None) -> bool:
     return model is not None and model.sql is not None and not model.parameters
+
+
+def _copied(model: Model | None) -> bool:
+    """A view worth a temporary copy during the build: not one marked STREAMED."""
+    return _is_view_model(model) and STREAMED not in (model.sql or "") if model else False
 
 
 def reading_copies(sql: str, copies: Mapping[str, str]) -> str:

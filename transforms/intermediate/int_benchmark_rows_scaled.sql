@@ -1,3 +1,4 @@
+-- build: streamed, not copied (one row per raw row: cheap to recompute, costly to hold)
 -- every Epoch row with its benchmark id and the score on the benchmark's scale. A file with a
 -- version column (METR's `METR version`) is split: a row naming a version belongs to
 -- `<benchmark>@<version>` (METR-Horizon-v1.1 -> metr_time_horizons@v1.1), a row without one

@@ -1,3 +1,4 @@
+-- build: streamed, not copied (one row per raw row: cheap to recompute, costly to hold)
 -- every row of every Epoch CSV, typed and trimmed (names arrive padded with spaces and newlines)
 with source as (
 
