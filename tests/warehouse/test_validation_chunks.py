@@ -2,8 +2,8 @@
 
 The real 2026-04-11 snapshot (its external files carry rows without a model version: warnings
 in several files), validated again from pending once as one chunk and once in chunks of about
-1,000 rows, each with an ephemeral GX context: the verdicts, reasons and raw.validations rows
-must be the same, in the same order.
+2,000 rows (three chunks), in one ephemeral GX context: the verdicts, reasons and
+raw.validations rows must be the same, in the same order.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import pytest
 
 from tests.warehouse.bundles import Built, copy_warehouse
 from validation import chunks
+from validation.project import open_context
 from validation.validate import validate_fetch
 
 SNAPSHOT = "2026-04-11"
 
 
-def revalidate(con: duckdb.DuckDBPyConnection, fetch_id: int) -> tuple[Any, ...]:
+def revalidate(con: duckdb.DuckDBPyConnection, fetch_id: int, context: Any) -> tuple[Any, ...]:
     """Validate the fetch again from pending; what it records, timestamps left out."""
     con.execute("delete from raw.validations where fetch_id = ?", [fetch_id])
     con.execute(
@@ -31,7 +32,7 @@ def revalidate(con: duckdb.DuckDBPyConnection, fetch_id: int) -> tuple[Any, ...]
         "where fetch_id = ?",
         [fetch_id],
     )
-    report = validate_fetch(con, "epoch", fetch_id, date.fromisoformat(SNAPSHOT))
+    report = validate_fetch(con, "epoch", fetch_id, date.fromisoformat(SNAPSHOT), context=context)
     validations = con.execute(
         "select * exclude (checked_at) from raw.validations where fetch_id = ? order by rowid",
         [fetch_id],
@@ -49,13 +50,14 @@ def test_chunks_record_what_one_frame_does(
     settings = copy_warehouse(snapshot_warehouse(SNAPSHOT), tmp_path / "data")
     with duckdb.connect(str(settings.database)) as con:
         (fetch_id,) = con.execute("select max(fetch_id) from raw.fetches").fetchone() or (None,)
-        whole = revalidate(con, fetch_id)
+        context = open_context(None)
+        whole = revalidate(con, fetch_id, context)
         files = con.execute(
             "select file, benchmark_id, rows from raw.batches where fetch_id = ?", [fetch_id]
         ).fetchall()
-        monkeypatch.setattr(chunks, "CHUNK_ROWS", 1000)
-        assert len(chunks.file_chunks(files)) > 3
-        chunked = revalidate(con, fetch_id)
+        monkeypatch.setattr(chunks, "CHUNK_ROWS", 2000)
+        assert len(chunks.file_chunks(files)) >= 3
+        chunked = revalidate(con, fetch_id, context)
     verdicts, failures, validations, _ = whole
     assert len({file for file, status in verdicts.items() if status == "warned"}) > 1
     assert len(failures) > 1 and len(validations) == len(failures) + 1
