@@ -348,7 +348,13 @@ def views_once(
         if read in needed
     )
     copies: dict[str, str] = {}
-    for name in [n for n in build_order(models) if n in needed]:
+    # ordered among themselves: a streamed view they read is read as the view, not copied
+    among = {
+        name: replace(model, reads=model.reads & needed)
+        for name, model in models.items()
+        if name in needed
+    }
+    for name in build_order(among):
         model = models[name]
         assert model.sql is not None
         sql = reading_copies(model.sql, copies)
