@@ -193,6 +193,7 @@ class Run:
             stack.enter_context(refresh_lock(self.settings.warehouse))
             check_before_refresh(self.settings.warehouse)
             self.con = stack.enter_context(refreshing(self.settings.warehouse))
+            limit_memory(self.con, self.settings.duckdb_memory_mib)
             ensure_schemas(self.con)
             check_replay(self.con, self.as_of, self.settings.replay)
             self._stack = stack.pop_all()
@@ -422,3 +423,12 @@ def record_run(con: duckdb.DuckDBPyConnection, result: RefreshResult, started_at
     con.execute(
         f"insert into history.gap_history {rows}", {"run_id": result.run_id, "as_of": result.as_of}
     )
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, mib: int) -> None:
+    """DuckDB's memory for the night (GAPWATCH_DUCKDB_MEMORY_MIB): its joins, sorts and
+    temporary tables spill to disk beyond it, so a bundle 100 times today's costs about the
+    same memory (left alone when the configuration is locked)."""
+    (locked,) = con.execute("select current_setting('lock_configuration')").fetchall()[0]
+    if not locked:
+        con.execute("set memory_limit = ?", [f"{mib}MiB"])

@@ -86,6 +86,9 @@ class Settings:
     earliest_release: date = EARLIEST_RELEASE
     # --replay: an as-of before the last night is allowed, and raises no alerts
     replay: bool = False
+    # DuckDB's memory during a refresh (its memory_limit): beyond it DuckDB spills to a
+    # temporary directory beside the database, so a bigger bundle costs disk, not memory
+    duckdb_memory_mib: int = 256
 
     @property
     def limits(self) -> Limits:
@@ -176,6 +179,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         webhook_timeout_seconds=_number(env, "GAPWATCH_WEBHOOK_TIMEOUT", Settings),
         webhook_max_failures=int(_number(env, "GAPWATCH_WEBHOOK_MAX_FAILURES", Settings)),
         max_unchanged_days=int(_number(env, "GAPWATCH_MAX_UNCHANGED_DAYS", Settings)),
+        duckdb_memory_mib=int(_number(env, "GAPWATCH_DUCKDB_MEMORY_MIB", Settings)),
         earliest_release=date.fromisoformat(
             env.get("GAPWATCH_EARLIEST_RELEASE") or EARLIEST_RELEASE.isoformat()
         ),
@@ -202,6 +206,7 @@ _FIELDS = {
     "GAPWATCH_WEBHOOK_TIMEOUT": "webhook_timeout_seconds",
     "GAPWATCH_WEBHOOK_MAX_FAILURES": "webhook_max_failures",
     "GAPWATCH_MAX_UNCHANGED_DAYS": "max_unchanged_days",
+    "GAPWATCH_DUCKDB_MEMORY_MIB": "duckdb_memory_mib",
 }
 
 
