@@ -19,7 +19,7 @@ $(UV):
 
 # --locked: fail, not re-resolve, when pyproject.toml and uv.lock disagree (run `make lock`)
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --extra dev --python $(PY)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --extra dev --compile-bytecode --python $(PY)
 	touch $(STAMP)
 
 lock: | $(UV)  ## re-resolve uv.lock after changing a dependency in pyproject.toml
@@ -38,8 +38,13 @@ run: $(STAMP)  ## refresh every source from its live location, then publish the 
 demo: $(STAMP)  ## the whole pipeline, offline, on the bundled made-up sample
 	$(BIN)/gapwatch demo
 
+# three workers on two cores: about a third of the suite's time is spent waiting (on Prefect
+# servers, schedules, child processes), which a third worker fills; each file runs on one
+# worker (loadfile), the long ones first (tests/conftest.py)
+TEST_WORKERS ?= 3
+
 test: $(STAMP) chromium postgresql  ## the test suite alone (network-free; `-m live` canaries are off)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # the report test opens the page in real headless Chromium (Debian's package); installed
 # here when missing, and the test fails, not skips, if it still is

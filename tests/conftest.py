@@ -40,6 +40,15 @@ EPOCH_SNAPSHOTS = ("2025-11-02", "2026-03-09", "2026-04-11", "2026-04-19")
 SAMPLE_BUNDLE = PROJECT / "cli" / "sample" / "benchmark_data"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files marked `long` first, the rest in their usual order.
+
+    The test workers take files from a queue (`--dist loadfile --no-loadscope-reorder`): a file
+    of several minutes taken last would leave one worker running it alone at the end.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _remove_prefect_home() -> Iterator[None]:
     yield

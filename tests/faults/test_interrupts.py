@@ -31,6 +31,8 @@ from tests.faults.conftest import marts_checksum
 from tests.warehouse.bundles import query
 from warehouse.swap import next_path
 
+pytestmark = pytest.mark.long
+
 
 def assert_next_refresh_completes_once(settings: Settings, bundle: Path) -> None:
     """The run after the fault: completes, loads the new data once, leaves no litter."""

@@ -30,6 +30,8 @@ import pytest
 
 from tests.conftest import EPOCH_SNAPSHOTS, PROJECT, epoch_dir
 
+pytestmark = pytest.mark.long
+
 FLOW, DEPLOYMENT = "nightly-refresh", "nightly"
 POOL = "gapwatch-process"
 CLI_TIMEOUT = 90  # one prefect CLI call against a running server: 2.5-3.5 s measured

@@ -23,6 +23,8 @@ from tests.conftest import quiet_handler
 from tests.flows.nightly_env import guard_network
 from tests.warehouse.test_sources import samples
 
+pytestmark = pytest.mark.long
+
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 AS_OF = date(2026, 8, 20)
 

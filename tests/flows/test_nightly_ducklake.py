@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import SAMPLE_BUNDLE
 from tests.flows.nightly_env import clean_env
 
-pytestmark = pytest.mark.usefixtures("prefect_backend")
+pytestmark = [pytest.mark.usefixtures("prefect_backend"), pytest.mark.long]
 
 
 def test_nights_on_a_sqlite_catalog_ducklake_have_their_artifacts(

@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import EPOCH_SNAPSHOTS, epoch_dir
 from tests.flows.nightly_env import clean_env, guard_network, rows
 
-pytestmark = pytest.mark.usefixtures("prefect_backend")
+pytestmark = [pytest.mark.usefixtures("prefect_backend"), pytest.mark.long]
 
 Key = tuple[str, float, str]  # (benchmark_id, threshold, open_scope)
 

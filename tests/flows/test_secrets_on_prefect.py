@@ -23,12 +23,15 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipeline.run import refresh
 from tests.conftest import PROJECT, SAMPLE_BUNDLE, quiet_handler
 from tests.faults.conftest import Start
 from tests.faults.test_night_alerts import alerting_bundle, every_byte
 from tests.warehouse.bundles import make_settings
+
+pytestmark = pytest.mark.long
 
 WEBHOOK_SECRET = "T1LEAK/B1LEAK/" + "hooksecret" * 3
 API_KEY = "aa-" + "k3ysecret" * 4

@@ -284,6 +284,8 @@ def test_service_wait_names_what_is_missing(
 SAVE_BLOCK = """
 import sys
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+pytestmark = pytest.mark.long
 CustomWebhookNotificationBlock(
     name="gapwatch test hook", url=sys.argv[1],
     json_data={"subject": "{{subject}}", "body": "{{body}}"},

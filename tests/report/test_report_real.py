@@ -19,7 +19,7 @@ from PIL import Image
 from tests.report.browser import CHROMIUM, chromium_path, visit
 from tests.report.conftest import BuiltReport
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 CORE_FIGURES = ("gap-over-time", "gap-by-category", "gap-chinese", "frontier-lag")
 

@@ -31,6 +31,8 @@ from tests.warehouse.bundles import (
     zip_bundle,
 )
 
+pytestmark = pytest.mark.long
+
 GOOD = "2026-04-11"
 NEW = "2026-04-19"
 AS_OF = date(2026, 4, 19)

@@ -21,6 +21,8 @@ from pipeline.settings import Settings
 from tests.conftest import PROJECT
 from tests.warehouse.test_sources import AS_OF, samples
 
+pytestmark = pytest.mark.long
+
 
 @pytest.fixture(scope="module")
 def exported(all_sources_warehouse: Settings) -> tuple[Path, dict[str, Any]]:

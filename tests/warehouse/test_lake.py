@@ -30,6 +30,8 @@ from warehouse.health import WarehouseUnusable, check_before_refresh
 from warehouse.store import list_nights, reading, refresh_lock
 from warehouse.where import Warehouse
 
+pytestmark = pytest.mark.long
+
 NIGHTS = ("2026-03-09", "2026-04-19")
 # columns that name the run or the moment, not the data: they differ between any two runs
 VOLATILE = {"run_id", "raw_path", "prefect_flow_run_id"}
@@ -116,7 +118,9 @@ def test_two_nights_on_postgres(server: postgres.Server, shared_data: Path, tmp_
             except BaseException as error:  # a reader must never fail mid-night
                 errors.append(error)
                 return
-            stop.wait(0.2)
+            # each read is a new connection (extensions loaded, the lake attached): about a
+            # second of CPU at a time on two busy cores, so a faster poll mostly slows the night
+            stop.wait(1.0)
 
     readers = [threading.Thread(target=reader) for _ in range(2)]
     for thread in readers:

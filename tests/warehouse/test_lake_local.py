@@ -20,6 +20,8 @@ from tests.warehouse.test_lake import NIGHTS, RUNS, assert_same_marts, marts, on
 from transforms import runner
 from warehouse.store import list_nights
 
+pytestmark = pytest.mark.long
+
 
 def test_a_local_ducklake_keeps_every_night(
     tmp_path: Path,

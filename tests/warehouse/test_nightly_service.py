@@ -29,6 +29,8 @@ from tests.warehouse.bundles import Built, copy_warehouse, query, scores
 from warehouse.lock import lock_path
 from warehouse.swap import next_path
 
+pytestmark = pytest.mark.long
+
 Starter = Callable[[type[http.server.BaseHTTPRequestHandler]], str]
 NIGHT_1, NIGHT_2 = "2025-11-02", "2026-03-09"
 

@@ -50,6 +50,8 @@ select count(distinct model_version),
        count(distinct model_version) filter (where is_open),
        count(distinct model_version) filter (where not is_open)
 from marts.benchmark_scores
+
+pytestmark = pytest.mark.long
 inner join marts.benchmarks using (benchmark_id)
 where benchmarks.tracked
 """
