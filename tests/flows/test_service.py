@@ -30,6 +30,8 @@ import pytest
 from tests.conftest import EPOCH_SNAPSHOTS, PROJECT, epoch_dir
 from tests.flows.test_deployment import free_port
 
+pytestmark = pytest.mark.long
+
 SEQUENCE_TIMEOUT = 900  # server start with migrations, pool, deploy, worker, one refresh
 SCHEDULED_TIMEOUT = 300  # the next minute's run, queued behind the manual one (limit 1)
 STOP_TIMEOUT = 60
@@ -284,8 +286,6 @@ def test_service_wait_names_what_is_missing(
 SAVE_BLOCK = """
 import sys
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
-
-pytestmark = pytest.mark.long
 CustomWebhookNotificationBlock(
     name="gapwatch test hook", url=sys.argv[1],
     json_data={"subject": "{{subject}}", "body": "{{body}}"},

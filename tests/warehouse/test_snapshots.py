@@ -22,6 +22,8 @@ from tests.warehouse.bundles import (
     scores,
 )
 
+pytestmark = pytest.mark.long
+
 # headline score column of each tracked file, read off the data README's header lists
 # (weirdml's `Average` became `Accuracy` after 2025-11-02)
 TRACKED_SCORE_COLUMNS = {
@@ -50,8 +52,6 @@ select count(distinct model_version),
        count(distinct model_version) filter (where is_open),
        count(distinct model_version) filter (where not is_open)
 from marts.benchmark_scores
-
-pytestmark = pytest.mark.long
 inner join marts.benchmarks using (benchmark_id)
 where benchmarks.tracked
 """
