@@ -38,10 +38,11 @@ run: $(STAMP)  ## refresh every source from its live location, then publish the 
 demo: $(STAMP)  ## the whole pipeline, offline, on the bundled made-up sample
 	$(BIN)/gapwatch demo
 
-# three workers on two cores: about a third of the suite's time is spent waiting (on Prefect
-# servers, schedules, child processes), which a third worker fills; each file runs on one
-# worker (loadfile), the long ones first (tests/conftest.py)
-TEST_WORKERS ?= 3
+# four workers on two cores: much of the suite's time is spent waiting (on Prefect servers,
+# schedules, child processes), which the extra workers fill (measured on a fresh clone: 441 s
+# with 4, 571 s with 3, 634-672 s with 2); each file runs on one worker (loadfile), the long
+# ones first (tests/conftest.py)
+TEST_WORKERS ?= 4
 
 test: $(STAMP) chromium postgresql  ## the test suite alone (network-free; `-m live` canaries are off)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
