@@ -7,16 +7,14 @@ imported only when this command runs.
 from __future__ import annotations
 
 import argparse
-import gc
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli.common import UsageError, read_only, settings_from
-from report.collector import off_until_exit
+from warehouse.collector import paused_then_frozen
 
 if TYPE_CHECKING:
-    from report import ReportFiles
+    pass
 
 AS_OF = "select max(as_of) from history.refresh_runs"
 HAS_RUNS = (
@@ -40,14 +38,14 @@ def report(args: argparse.Namespace) -> int:
         xdg-open data/reports/2026-04-19/report.html
     """
     settings = settings_from(args)
-    with off_until_exit():  # the command exits right after: see report.collector
+    with paused_then_frozen():  # the command exits right after: see warehouse/collector.py
         # one connection checks the warehouse (a clear error when there is none, before the
         # drawing code is loaded) and reads the report's data; closed before any drawing
         # process is forked
         with read_only(args) as con:
             has_runs = con.execute(HAS_RUNS).fetchall()[0][0]
             as_of = con.execute(AS_OF).fetchall()[0][0] if has_runs else None
-            write_report = _import_write_report()
+            from report import write_report
             from report.data import load
 
             data = load(settings.warehouse, con)
@@ -63,24 +61,6 @@ def report(args: argparse.Namespace) -> int:
     if args.png:
         print(f"  {len(files.pngs)} figure(s) as PNG in {files.html.parent / 'figures'}")
     return 0
-
-
-def _import_write_report() -> Callable[..., ReportFiles]:
-    """report.write_report, imported with Python's cycle collector paused, then frozen.
-
-    Importing pandas and matplotlib makes a few hundred thousand long-lived objects; the
-    collector walked them again and again while they were made (a seventh of the import
-    CPU) and would keep walking them while the figures are drawn. Frozen, it never does.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        from report import write_report
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-    return write_report
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

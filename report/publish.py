@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from report.collector import off_until_exit
+from warehouse.collector import paused_then_frozen
 from warehouse.where import Warehouse, parse
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         args.db,
         os.environ.get("GAPWATCH_WAREHOUSE_DATA") or str(args.db.parent / "lake"),
     )
-    with off_until_exit():  # a process of its own that exits right after: report.collector
+    with paused_then_frozen():  # a process of its own that exits right after
         from report.build import default_workers
 
         files = publish(

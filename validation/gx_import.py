@@ -12,9 +12,10 @@ pause happens once: later nights of the same process find GX imported.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
+
+from warehouse.collector import paused_then_frozen
 
 # what validation uses: the package, the expectation classes and their row conditions
 MODULES = ("great_expectations", "great_expectations.expectations.row_conditions")
@@ -24,12 +25,6 @@ def import_great_expectations() -> None:
     """Import GX (a no-op once it is imported) without the collector walking its objects."""
     if all(name in sys.modules for name in MODULES):
         return
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_then_frozen():
         for name in MODULES:
             importlib.import_module(name)
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
