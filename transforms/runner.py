@@ -235,10 +235,9 @@ def plan() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def run_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the staging and intermediate views; cheap, and needed before validation."""
     models = discover(declared_python_models())
-    views = plan()[0]
-    tables = _tables_named(con, views)
-    for name in views:
-        if name in tables:
+    tables = _existing_tables(con)  # one catalog scan: see _existing_tables
+    for name in plan()[0]:
+        if name in tables:  # a table an older layout left where a view is made now
             con.execute(f"drop table {name}")
         con.execute(f"create or replace view {name} as (\n{models[name].sql}\n)")
 
@@ -437,15 +436,10 @@ def _build_table(
     return BuiltModel(model.qualified, int(created[0][0]))
 
 
-def _tables_named(con: duckdb.DuckDBPyConnection, qualified: Iterable[str]) -> set[str]:
-    """Which of these names exist as tables: a warehouse built by an older layout may hold a
-    table where a view is made now. One catalog scan for all of them: on a DuckLake every scan
-    of duckdb_tables() reads each table's statistics from the catalog."""
-    wanted = set(qualified)
-    schemas = sorted({name.partition(".")[0] for name in wanted})
-    found = con.execute(
-        "select schema_name || '.' || table_name from duckdb_tables() "
-        "where schema_name in (select unnest(?))",
-        [schemas],
+def _existing_tables(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Every table as `schema.name`, in one scan: on a DuckLake each scan of duckdb_tables()
+    reads every table's statistics from the catalog, so it is not done once per name."""
+    rows = con.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() where not internal"
     ).fetchall()
-    return {name for (name,) in found} & wanted
+    return frozenset(name for (name,) in rows)
