@@ -106,7 +106,7 @@ def validate_fetch(
     chunks = _chunks(con, [name for _, name, _ in suites], params)
     # each suite with its frames: read now when whole, or a chunk at a time as it is validated
     # (the per-row suites of a large fetch: see validation/chunks.py)
-    planned: list[tuple[str, list[Check], list[pd.DataFrame | list[str]]]] = []
+    planned: list[tuple[str, str, list[Check], list[pd.DataFrame | list[str]]]] = []
     whole: list[pd.DataFrame | list[str]]
     counts = pd.DataFrame()
     staged: list[str] = []
@@ -120,7 +120,7 @@ def validate_fetch(
             else:
                 parts = list(chunks) if _has_rows(con, sql, params, chunks) else []
             if parts:
-                planned.append((suite, list(checks), parts))
+                planned.append((suite, sql, list(checks), parts))
             continue
         frame = _suite_frame(con, sql, params, chunks[0], earliest_release)
         if suite == "row_counts":
@@ -128,15 +128,14 @@ def validate_fetch(
         # an empty frame (no earlier good load to count against) has nothing to validate
         if not frame.empty:
             whole = [frame]
-            planned.append((suite, list(checks), whole))
+            planned.append((suite, sql, list(checks), whole))
     if context is None:
         context = open_context(gx_root)
     checkpoints = saved_checkpoints(
-        context, {f"{source}.{suite}": checks for suite, checks, _ in planned}
+        context, {f"{source}.{suite}": checks for suite, _, checks, _ in planned}
     )
-    read = {suite: query("validation", name) for suite, name, _ in suites}
     try:
-        for suite, checks, parts in planned:
+        for suite, sql, checks, parts in planned:
             name = f"{source}.{suite}"
             found: list[Failure] = []
             while parts:
@@ -146,7 +145,7 @@ def validate_fetch(
                     if isinstance(part, pd.DataFrame)
                     else _suite_frame(
                         con,
-                        _chunk_sql(suite) if suite in staged else read[suite],
+                        _chunk_sql(suite) if suite in staged else sql,
                         params,
                         part,
                         earliest_release,
