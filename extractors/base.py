@@ -131,11 +131,11 @@ class PendingTable(Protocol):
     @property
     def header(self) -> tuple[str, ...]: ...
 
-    def stage(self, con: Any, into: str, values: list[object], scratch: Any = None) -> int:
+    def stage(self, con: Any, into: str, values: list[object], scratch: Any) -> int:
         """Run `into` on the DuckDB connection `con` with its rows as `{rows}`; how many.
 
         `scratch`: the in-memory database (extractors.scratch) to read the file on, shared by
-        the files of one load; None opens one for this file."""
+        the files of one load."""
         ...
 
 

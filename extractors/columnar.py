@@ -107,7 +107,7 @@ class CsvFile:
         con: duckdb.DuckDBPyConnection,
         into: str,
         values: list[object],
-        scratch: duckdb.DuckDBPyConnection | None = None,
+        scratch: duckdb.DuckDBPyConnection,
     ) -> int:
         """Run `into` (SQL whose `{rows}` stands for this file's rows in the raw table's
         columns, e.g. an insert ... select from {rows}) with `values`; returns the row count.
@@ -115,19 +115,13 @@ class CsvFile:
         Raises SourceError naming source, file and line when the file can't be read. Nothing
         that can fail runs on `con` (a failed statement would end the load's transaction):
         DuckDB reads the file on a connection of its own (`scratch`, an in-memory database of
-        extractors.scratch that a load shares between its files; else one opened for this
-        file) and hands the rows over as Parquet, straight into the statement (no copy held
-        in the transaction until it commits).
+        extractors.scratch that a load shares between its files) and hands the rows over as
+        Parquet, straight into the statement (no copy held in the transaction until it
+        commits).
         """
         content = self.members[self.file]
         with tempfile.TemporaryDirectory(prefix="gapwatch-csv-") as folder:
-            if scratch is None:
-                from extractors.scratch import scratch_database
-
-                with scratch_database(threads=1) as own:
-                    read = self._read_by_columns(content, folder, own)
-            else:
-                read = self._read_by_columns(content, folder, scratch)
+            read = self._read_by_columns(content, folder, scratch)
             if read is None:
                 return self._stage_by_rows(con, content, into, values)
             del content
@@ -228,8 +222,8 @@ def staged_records(csv_file: PendingTable) -> list[Record]:
     """A CsvFile's rows as records, read on a private in-memory DuckDB (tests, `sources check`)."""
     from extractors.scratch import scratch_database
 
-    with scratch_database() as con:
-        csv_file.stage(con, f"create temp table {STAGED} as select * from {{rows}}", [])
+    with scratch_database(threads=1) as con:  # it reads the file too: nothing else runs on it
+        csv_file.stage(con, f"create temp table {STAGED} as select * from {{rows}}", [], con)
         cursor = con.execute(f"select * from {STAGED} order by cast(row_number as bigint)")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
