@@ -237,19 +237,32 @@ FLOW, DEPLOYMENT = "nightly-refresh", "nightly"
 FINAL_STATES = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 
+# answers that say "not now" (a busy server: Prefect's SQLite database locked answers 503), which
+# Prefect's own client retries too; the request was not carried out, so a POST is safe to repeat
+RETRIED_CODES = frozenset({429, 502, 503})
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)  # seconds before each retry
+
+
 def api(url: str, path: str, body: object | None = None) -> object:
-    """One call to the Prefect REST API (GET, or POST with a JSON body); None on 404."""
+    """One call to the Prefect REST API (GET, or POST with a JSON body); None on 404.
+
+    A busy server's 429/502/503 is retried after each of RETRY_DELAYS, then raised."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        url + path, data=data, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return json.loads(answer.read() or b"null")
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return None
-        raise
+    for delay in (*RETRY_DELAYS, None):
+        request = urllib.request.Request(
+            url + path, data=data, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            if error.code not in RETRIED_CODES or delay is None:
+                raise
+            log.info("Prefect API %s answered %d; again in %.0f s", path, error.code, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def ready(url: str, pool: str = POOL) -> str | None:
