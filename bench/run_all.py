@@ -216,7 +216,9 @@ def timed(step, night, *rest):
     try:
         return direct(step, night, *rest)
     finally:
-        who = rest[0].source if rest else "night"
+        # the one-payload sources' validation is a night step (validate-together): its own column
+        night_step = "together" if step.name == "validate-together" else "night"
+        who = rest[0].source if rest else night_step
         spent[who] = spent.get(who, 0.0) + time.process_time() - start
 result = run(settings, date.fromisoformat(sys.argv[3]), call=timed)
 print(json.dumps({"spent": spent, "rows": sum(o.rows for o in result.sources)}))

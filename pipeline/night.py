@@ -88,6 +88,8 @@ class SourceRun:
     parsed: Parsed | None = None
     rows: int = 0
     in_transaction: bool = False
+    # loaded and committed as pending, to be validated by the night's validate-together step
+    queued: bool = False
     outcome: SourceOutcome | None = None
 
     @property
@@ -221,6 +223,14 @@ class Run:
         self.has_previous = snapshot_previous(self.con)
         self.prepared = True
 
+    def gx(self) -> Any:
+        """The GX project's context (data dir/gx), opened once a night by its first validation."""
+        if self.gx_context is None:
+            from validation.project import open_context
+
+            self.gx_context = open_context(self.settings.data_dir)
+        return self.gx_context
+
     def __exit__(self, *exc: object) -> None:
         try:
             self._stack.__exit__(*exc)  # type: ignore[arg-type]
@@ -248,6 +258,14 @@ class Run:
             state.in_transaction = False
         message = one_line(state.source, step, error)
         log.error("%s", message)
+        if state.queued:  # its rows are committed, pending: they stay out of the marts
+            assert state.fetch_id is not None
+            self.con.execute(
+                "update raw.batches set status = 'quarantined', reason = ?, checked_at = now() "
+                "where fetch_id = ? and status = 'pending'",
+                [f"not validated: {message}", state.fetch_id],
+            )
+            state.queued = False
         if state.fetch_id is not None:
             landing.update_fetch(self.con, state.fetch_id, "failed", message)
         else:
@@ -289,9 +307,19 @@ class Run:
             quarantined=still_quarantined,
         )
 
+    def queue_validation(self, state: SourceRun) -> None:
+        """Commit a one-payload source's rows as pending; the validate-together step decides."""
+        self.con.commit()
+        state.in_transaction = False
+        state.queued = True
+        log.info(
+            "%s: queued for validation with the night's other one-payload sources", state.source
+        )
+
     def loaded(self, state: SourceRun) -> None:
         """Validated: the fetch is loaded (or partly, with files quarantined); commit."""
         assert state.fetch_id is not None
+        state.queued = False
         quarantined = _quarantined(self.con, state.fetch_id)
         status = "partial" if quarantined else "loaded"
         message = f"{len(quarantined)} file(s) quarantined" if quarantined else None

@@ -144,13 +144,18 @@ def load(run: Run, state: SourceRun) -> None:
 
 
 def validate(run: Run, state: SourceRun) -> None:
-    """Run the expectation suites as checkpoints of <data dir>/gx; failing files are quarantined."""
-    from validation.project import open_context
-    from validation.validate import validate_fetch  # GX is heavy: only refreshes pay for it
+    """Run the expectation suites as checkpoints of <data dir>/gx; failing files are quarantined.
+
+    The registry is validated here, alone. A one-payload source (a leaderboard, the status
+    source) is queued: its rows are committed as pending (no mart reads a pending batch) and
+    validated with the night's others by the validate-together step.
+    """
+    from validation.validate import validate_fetch, validated_alone  # GX: only when validating
 
     assert state.fetch_id is not None
-    if run.gx_context is None:  # opened once a night, by its first source that validates
-        run.gx_context = open_context(run.settings.data_dir)
+    if not validated_alone(run.con, state.source):
+        run.queue_validation(state)
+        return
     report = validate_fetch(
         run.con,
         state.source,
@@ -159,15 +164,82 @@ def validate(run: Run, state: SourceRun) -> None:
         run.settings.earliest_release,
         gx_root=run.settings.data_dir,
         run_name=run.run_id,
-        context=run.gx_context,
+        context=run.gx(),
     )
     run.loaded(state)
-    log.info(
-        "%s: %d checks, %d files passed",
-        state.source,
-        report.checks_run,
-        len(report.verdicts) - len(report.quarantined()),
-    )
+    _log_checked(state, report.checks_run, len(report.verdicts) - len(report.quarantined()))
+
+
+def validate_together(run: Run) -> None:
+    """The queued one-payload sources, validated in one checkpoint run per suite; each source's
+    verdicts then recorded and committed on their own (one source's trouble ends that source).
+
+    If the run over all of them raises, each is validated alone instead, so one payload GX
+    can't check does not fail the others.
+    """
+    queued = [state for state in run.source_runs if state.queued]
+    if not queued:
+        return
+    from validation.validate import record_verdicts
+    from validation.validate import validate_together as validate_all
+
+    try:
+        found = validate_all(
+            run.con,
+            [(state.source, state.fetch_id) for state in queued if state.fetch_id is not None],
+            run.as_of,
+            run.settings.earliest_release,
+            gx_root=run.settings.data_dir,
+            run_name=run.run_id,
+            context=run.gx(),
+        )
+    except Exception as error:
+        log.warning("validating %d sources together failed (%s); each alone", len(queued), error)
+        for state in queued:
+            _validate_alone(run, state)
+        return
+    for state in queued:
+        assert state.fetch_id is not None
+        verdicts = found[state.fetch_id]
+        try:
+            run.con.begin()
+            state.in_transaction = True
+            record_verdicts(run.con, state.source, verdicts.report, verdicts.counts)
+            run.loaded(state)
+        except Exception as error:
+            run.fail(state, "validate", error)
+            continue
+        report = verdicts.report
+        _log_checked(state, report.checks_run, len(report.verdicts) - len(report.quarantined()))
+
+
+def _validate_alone(run: Run, state: SourceRun) -> None:
+    """One queued source through validate_fetch, in its own transaction."""
+    from validation.validate import validate_fetch
+
+    assert state.fetch_id is not None
+    try:
+        run.con.begin()
+        state.in_transaction = True
+        report = validate_fetch(
+            run.con,
+            state.source,
+            state.fetch_id,
+            run.as_of,
+            run.settings.earliest_release,
+            gx_root=run.settings.data_dir,
+            run_name=run.run_id,
+            context=run.gx(),
+        )
+        run.loaded(state)
+    except Exception as error:
+        run.fail(state, "validate", error)
+        return
+    _log_checked(state, report.checks_run, len(report.verdicts) - len(report.quarantined()))
+
+
+def _log_checked(state: SourceRun, checks: int, passed: int) -> None:
+    log.info("%s: %d checks, %d files passed", state.source, checks, passed)
 
 
 def insert_batches(run: Run, state: SourceRun, loaded: dict[str, int] | None = None) -> None:
@@ -219,6 +291,7 @@ def record(run: Run) -> None:
 
 
 # the night, in order: every source through SOURCE_STEPS (isolated from the others), then these
+# (the first validates the one-payload sources the validate step queued)
 SOURCE_STEPS: tuple[Step, ...] = (
     Step("check-credential", check_credential),
     Step("fetch", fetch, retried=True),
@@ -228,6 +301,7 @@ SOURCE_STEPS: tuple[Step, ...] = (
     Step("validate", validate, prepared=True),
 )
 NIGHT_STEPS: tuple[Step, ...] = (
+    Step("validate-together", validate_together),
     Step("build-marts", build_marts),
     Step("raise-alerts", raise_alerts),
     Step("deliver", deliver_alerts),

@@ -147,14 +147,18 @@ def observation_row_checks() -> list[Check]:
     ]
 
 
-def collapsed_score_checks() -> list[Check]:
-    """After collapsing to the best row per version: one score per (benchmark, version)."""
+def collapsed_score_checks(within: tuple[str, ...] = ()) -> list[Check]:
+    """After collapsing to the best row per version: one score per (benchmark, version).
+
+    within: the columns that tell the batches of one frame apart (`source`, when several
+    sources' payloads are validated in one run): one score per version within each.
+    """
     import great_expectations.expectations as gxe
 
     return [
         Check(
             gxe.ExpectCompoundColumnsToBeUnique(
-                column_list=["benchmark_id", "model_version"], severity=CRITICAL
+                column_list=[*within, "benchmark_id", "model_version"], severity=CRITICAL
             ),
             "more than one score per (benchmark, model version) after collapsing",
         ),

@@ -4,6 +4,13 @@ Unit of quarantine: the file. One bad benchmark file (a renamed column, a score 
 should not hold back fresh data of the fifty others; the quarantined file keeps feeding the marts
 from its last good batch. Archive-level problems (not a zip, path traversal) fail the whole fetch
 before anything loads.
+
+The registry (Epoch's bundle) is validated alone (`validate_fetch`). The sources whose payload is
+one batch (the leaderboards, the status source) are validated together (`validate_together`):
+one checkpoint run per suite over all of a night's changed payloads, each row carrying its
+source. A checkpoint run costs Great Expectations about the same whatever its rows (it builds
+and resolves a metric graph per expectation), so seven leaderboards validated one by one cost
+seven times what one run over all of them does.
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ class Failure:
     check: Check
     rows: list[dict[str, Any]]
     count: int
+    # the fetch the rows come from, when one frame held several (validate_together); None: the
+    # frame's only fetch, or a check that named no rows (it then fails every fetch of the frame)
+    fetch_id: int | None = None
 
     def summary(self) -> str:
         first = self.rows[0] if self.rows else {}
@@ -81,26 +91,19 @@ def validate_fetch(
     run_name (the night's run id) names the results in Data Docs. context: the GX context of
     gx_root when the caller already holds it (a night opens it once for all its sources).
     """
+    if not validated_alone(con, source):  # a one-payload source: its suites run together
+        args = (con, [(source, fetch_id)], as_of, earliest_release, gx_root, run_name, context)
+        verdicts = validate_together(*args)[fetch_id]
+        record_verdicts(con, source, verdicts.report, verdicts.counts)
+        return verdicts.report
     params = {"fetch_id": fetch_id, "as_of": as_of, "source": source, "max_loss": MAX_ROW_LOSS}
     import_great_expectations()  # first, and once: the suites below are GX objects
-    if _role(con, source) == "registry":
-        suites = [
-            ("score_rows", "file_score_rows", expectations.score_row_checks()),
-            ("collapsed_scores", "file_collapsed_scores", expectations.collapsed_score_checks()),
-            ("registry", "file_registry", expectations.registry_checks()),
-            ("row_counts", "file_row_counts", expectations.row_count_checks()),
-        ]
-    else:
-        # a leaderboard (or the status source) is one payload: the unit of quarantine
-        suites = [
-            ("score_rows", "observation_score_rows", expectations.observation_row_checks()),
-            (
-                "collapsed_scores",
-                "observation_collapsed_scores",
-                expectations.collapsed_score_checks(),
-            ),
-            ("row_counts", "observation_row_counts", expectations.row_count_checks()),
-        ]
+    suites = [
+        ("score_rows", "file_score_rows", expectations.score_row_checks()),
+        ("collapsed_scores", "file_collapsed_scores", expectations.collapsed_score_checks()),
+        ("registry", "file_registry", expectations.registry_checks()),
+        ("row_counts", "file_row_counts", expectations.row_count_checks()),
+    ]
     report = ValidationReport(fetch_id)
     run_name = run_name or f"{as_of.isoformat()}-fetch-{fetch_id}"
     chunks = _chunks(con, [name for _, name, _ in suites], params)
@@ -161,8 +164,95 @@ def validate_fetch(
     finally:
         for suite in staged:
             con.execute(f"drop table if exists {_staging(suite)}")
-    _record(con, source, report, counts)
+    record_verdicts(con, source, report, counts)
     return report
+
+
+# the suites of a source whose payload is one batch, validated together under this name
+TOGETHER = "observations"
+
+
+def validated_alone(con: duckdb.DuckDBPyConnection, source: str) -> bool:
+    """Whether a source is validated on its own (the registry: a bundle of files, each a unit
+    of quarantine), or together with the night's other one-payload sources."""
+    return _role(con, source) == "registry"
+
+
+def _observation_suites() -> list[tuple[str, str, list[Check]]]:
+    """A one-payload source's suites (its payload is the unit of quarantine), over the rows of
+    every fetch validated together: one score per version within each source."""
+    return [
+        ("score_rows", "observation_score_rows", expectations.observation_row_checks()),
+        (
+            "collapsed_scores",
+            "observation_collapsed_scores",
+            expectations.collapsed_score_checks(within=("source",)),
+        ),
+        ("row_counts", "observation_row_counts", expectations.row_count_checks()),
+    ]
+
+
+@dataclass
+class Verdicts:
+    """One fetch's validation, ready to record (record_verdicts) in the fetch's transaction."""
+
+    source: str
+    report: ValidationReport
+    counts: pd.DataFrame
+
+
+def validate_together(
+    con: duckdb.DuckDBPyConnection,
+    fetches: Sequence[tuple[str, int]],
+    as_of: date,
+    earliest_release: date = EARLIEST_RELEASE,
+    gx_root: Path | None = None,
+    run_name: str | None = None,
+    context: Any = None,
+) -> dict[int, Verdicts]:
+    """Run the one-payload suites over every (source, fetch_id) at once: one query and one
+    checkpoint run (`observations.<suite>`) per suite, whatever the number of sources; each
+    fetch's failures found by the `fetch_id` of the rows that broke a check. Records nothing:
+    the caller records each fetch's verdicts (record_verdicts) in that fetch's transaction, so
+    one source's trouble there ends that source only."""
+    for source, _ in fetches:
+        if validated_alone(con, source):
+            raise ValueError(f"{source}: a registry is validated alone (validate_fetch)")
+    import_great_expectations()
+    params = {
+        "sources": [source for source, _ in fetches],
+        "fetch_ids": [fetch_id for _, fetch_id in fetches],
+        "as_of": as_of,
+        "max_loss": MAX_ROW_LOSS,
+    }
+    found = {
+        fetch_id: Verdicts(source, ValidationReport(fetch_id), pd.DataFrame())
+        for source, fetch_id in fetches
+    }
+    planned: list[tuple[str, list[Check], pd.DataFrame]] = []
+    for suite, name, checks in _observation_suites():
+        for verdicts in found.values():
+            verdicts.report.checks_run += len(checks)
+        frame = _suite_frame(con, query("validation", name), params, [], earliest_release)
+        if suite == "row_counts":
+            for fetch_id, counts in frame.groupby("fetch_id"):
+                found[int(fetch_id)].counts = counts
+        if not frame.empty:  # no rows (no earlier good load to count against): nothing to check
+            planned.append((suite, checks, frame))
+    if context is None:
+        context = open_context(gx_root)
+    checkpoints = saved_checkpoints(
+        context, {f"{TOGETHER}.{suite}": checks for suite, checks, _ in planned}
+    )
+    run_name = run_name or f"{as_of.isoformat()}-{TOGETHER}"
+    for suite, checks, frame in planned:
+        name = f"{TOGETHER}.{suite}"
+        outcomes = run_checkpoint(checkpoints[name], frame, run_name)
+        failures = _failures_of(name, suite, checks, frame, outcomes)
+        for fetch_id, verdicts in found.items():
+            mine = [f for f in failures if f.fetch_id in (fetch_id, None)]
+            verdicts.report.failures.extend(_in_frame_order(checks, mine))
+    return found
 
 
 def _chunks(
@@ -271,16 +361,23 @@ def _failures(
     offending = frame.loc[indices]
     shown = [c for c in ("row_number", "model_version", *check.show) if c in frame]
     failures = []
-    for file, rows in offending.groupby("file", sort=True):
+    if "fetch_id" not in frame:
+        for file, rows in offending.groupby("file", sort=True):
+            sample = rows[shown].head(MAX_OFFENDING_ROWS)
+            records = json.loads(sample.to_json(orient="records", date_format="iso"))
+            failures.append(Failure(str(file), suite, check, records, len(rows)))
+        return failures
+    for (fetch_id, file), rows in offending.groupby(["fetch_id", "file"], sort=True):
         sample = rows[shown].head(MAX_OFFENDING_ROWS)
         records = json.loads(sample.to_json(orient="records", date_format="iso"))
-        failures.append(Failure(str(file), suite, check, records, len(rows)))
+        failures.append(Failure(str(file), suite, check, records, len(rows), int(fetch_id)))
     return failures
 
 
-def _record(
+def record_verdicts(
     con: duckdb.DuckDBPyConnection, source: str, report: ValidationReport, counts: pd.DataFrame
 ) -> None:
+    """Each pending file's status and reason in raw.batches, every failure in raw.validations."""
     missing = counts[counts["missing"]] if not counts.empty else counts
     for file in missing.get("file", []):
         # checked in the insert, not "on conflict": a DuckLake warehouse keeps no keys

@@ -28,9 +28,9 @@ def context(all_sources_warehouse: Settings) -> Any:
     return gx.get_context(mode="file", project_root_dir=str(all_sources_warehouse.data_dir))
 
 
-def suites_of(source: str) -> set[str]:
-    names = {"score_rows", "collapsed_scores"} | ({"registry"} if source == "epoch" else set())
-    return {f"{source}.{name}" for name in names}
+EPOCH = {f"epoch.{name}" for name in ("score_rows", "collapsed_scores", "registry")}
+# the one-payload sources (leaderboards, the status source) are validated together
+TOGETHER = {f"observations.{name}" for name in ("score_rows", "collapsed_scores")}
 
 
 def test_every_source_has_saved_suites_and_checkpoints_with_stored_results(
@@ -40,16 +40,22 @@ def test_every_source_has_saved_suites_and_checkpoints_with_stored_results(
     checkpoints = {checkpoint.name for checkpoint in context.checkpoints.all()}
     results = context.validation_results_store.list_keys()
     stored = {key.expectation_suite_identifier.name for key in results}
-    # every suite that ran on data is saved, has its checkpoint and a stored result; every
-    # source with scores ran its score and collapsed suites (Epoch its registry too)
+    # every suite that ran on data is saved, has its checkpoint and a stored result: Epoch's
+    # score, collapsed and registry suites; the score and collapsed suites of the others, run
+    # once over all of them (a first night has no earlier load to count rows against)
     assert stored == suites and suites <= checkpoints
-    scored = {name.split(".")[0] for name in stored}
-    assert len(scored) >= 8
-    assert set().union(*(suites_of(source) for source in scored)) <= stored
+    assert stored == EPOCH | TOGETHER
     # each result is named by the night's run id, as history.refresh_runs records it
     with duckdb.connect(str(all_sources_warehouse.database), read_only=True) as con:
         (run_id,) = con.execute("select distinct run_id from history.refresh_runs").fetchone()
+        # and every source's payload was checked: its checks counted in raw.validations
+        checked = con.execute(
+            "select source from raw.validations where suite = 'all' and expectation like "
+            "'% checks run'"
+        ).fetchall()
+        loaded = con.execute("select distinct source from raw.batches").fetchall()
     assert {key.run_id.run_name for key in results} == {run_id}
+    assert sorted(checked) == sorted(loaded) and len(loaded) >= 8
 
 
 def test_saved_suites_carry_gx_severity_and_condition_objects(context: Any) -> None:

@@ -33,8 +33,12 @@ def con() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def counts(con: duckdb.DuckDBPyConnection, source: str, fetch_id: int) -> list[tuple]:
-    params = {"source": source, "fetch_id": fetch_id, "max_loss": MAX_ROW_LOSS}
+def counts(con: duckdb.DuckDBPyConnection, *fetches: tuple[str, int]) -> list[tuple]:
+    params = {
+        "sources": [source for source, _ in fetches],
+        "fetch_ids": [fetch_id for _, fetch_id in fetches],
+        "max_loss": MAX_ROW_LOSS,
+    }
     return con.execute(SQL, bind(SQL, params)).fetchall()
 
 
@@ -42,22 +46,34 @@ def test_now_against_the_last_good_fetch_of_the_same_source(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
     # the last good aider fetch before 4 is 1 (3 was quarantined, 2 is metr's)
-    assert counts(con, "aider", 4) == [("observations", True, 9, 10, 8, False)]
+    assert counts(con, ("aider", 4)) == [("aider", 4, "observations", True, 9, 10, 8, False)]
 
 
 def test_a_fetch_with_no_rows_counts_zero_against_its_last_good(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    assert counts(con, "aider", 5) == [("observations", True, 0, 10, 8, False)]
+    assert counts(con, ("aider", 5)) == [("aider", 5, "observations", True, 0, 10, 8, False)]
 
 
 def test_a_last_good_fetch_without_rows_gives_nothing_to_compare(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
     # the last good aider fetch before 6 is 5 (warned), which holds no rows
-    assert counts(con, "aider", 6) == []
+    assert counts(con, ("aider", 6)) == []
 
 
 def test_no_row_without_an_earlier_good_fetch(con: duckdb.DuckDBPyConnection) -> None:
-    assert counts(con, "aider", 1) == []
-    assert counts(con, "metr", 2) == []
+    assert counts(con, ("aider", 1)) == []
+    assert counts(con, ("metr", 2)) == []
+
+
+def test_several_fetches_counted_at_once_each_against_its_own_source(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # what validating the night's one-payload sources together asks: one row per fetch with
+    # an earlier good load of its own source (metr 2 has none; aider 6's last good, 5, is empty)
+    together = counts(con, ("metr", 2), ("aider", 4), ("aider", 5), ("aider", 6))
+    assert together == [
+        ("aider", 4, "observations", True, 9, 10, 8, False),
+        ("aider", 5, "observations", True, 0, 10, 8, False),
+    ]
