@@ -9,6 +9,12 @@ models with a parameter, models reading a table, and every mart) are tables, reb
 in one transaction. During that build each view the tables read is computed once, into a
 temporary table the tables' SQL reads instead: a view read by ten tables is otherwise
 recomputed, with every view beneath it, ten times.
+
+A python model may split its build into `load` (its queries, on the connection) and `compute`
+(numpy on what load read, no connection): the runner then computes it on a worker thread
+while the connection builds the tables that do not read it, and writes its table when a
+reader needs it (numpy's products, sorts and random draws release the GIL, and so does
+DuckDB's execution). The connection is only ever used from the calling thread.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -48,6 +56,9 @@ _PARAMETER = re.compile(r"\$([a-z_]+)")
 STREAMED = "-- build: streamed, not copied"
 
 Build = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], "pd.DataFrame"]
+# a python model's build in two: its queries on the connection, then arithmetic without one
+Load = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], Any]
+Compute = Callable[[Any, Mapping[str, Any]], "pd.DataFrame"]
 
 
 class ModelGraphError(ValueError):
@@ -62,6 +73,8 @@ class PythonModel:
     schema: Mapping[str, str]
     reads: tuple[str, ...]
     layer: str = "intermediate"
+    # build() as load then compute (compute off the connection's thread); None: build() only
+    split: tuple[Load, Compute] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,11 @@ class Model:
 class BuiltModel:
     name: str
     rows: int | None
-    seconds: float = 0.0  # wall time of this table's build (benchmarks read it)
+    # wall time this table's build held the calling thread (benchmarks read it): for a model
+    # computed on the worker its load, the wait for its result (`waited`) and its write
+    seconds: float = 0.0
+    waited: float = 0.0
+    background: float = 0.0  # seconds of the worker thread's compute, overlapped with the rest
 
 
 def model_sql(layer: str, name: str) -> str:
@@ -110,7 +127,13 @@ def default_python_models() -> dict[str, PythonModel]:
     )
 
     return {
-        module.NAME: PythonModel(module.build, module.SCHEMA, module.READS, module.LAYER)
+        module.NAME: PythonModel(
+            module.build,
+            module.SCHEMA,
+            module.READS,
+            module.LAYER,
+            (module.load, module.compute) if hasattr(module, "compute") else None,
+        )
         for module in (
             crossing_noise,
             model_aliases,
@@ -296,12 +319,7 @@ def run_models(
     existing = _existing_views(con)
     copies = views_once(con, models, targets, existing)
     try:
-        built = []
-        for model in targets:
-            start = time.perf_counter()
-            done = _build_table(con, model, params, copies, existing)
-            built.append(replace(done, seconds=time.perf_counter() - start))
-        return built
+        return build_tables(con, targets, params, copies, existing)
     finally:
         for copy in copies.values():
             kind = "view" if copy.startswith(INLINED) else "table"
@@ -328,7 +346,8 @@ def views_once(
     model's SQL, so the copy holds exactly what reading the view gives), and not a view marked
     STREAMED; anything else (a table, a model a test set up by hand) is read as it is. A view
     with one reader is computed once anyway: it becomes a temporary view over the copies (its
-    reader computes it), which saves writing and reading back a table.
+    reader computes it), which saves writing and reading back a table; when nothing it reads
+    has a copy, that temporary view would be the view itself, so its reader reads the view.
     """
     needed: set[str] = set()
 
@@ -360,9 +379,11 @@ def views_once(
         if readers[name] > 1:
             copy = COPIED + name.replace(".", "__")
             con.execute(f"create or replace temp table {copy} as (\n{sql}\n)")
-        else:
+        elif sql != model.sql:
             copy = INLINED + name.replace(".", "__")
             con.execute(f"create or replace temp view {copy} as (\n{sql}\n)")
+        else:  # one reader and nothing beneath copied: the view itself is the same query
+            continue
         copies[name] = copy
     return copies
 
@@ -402,6 +423,141 @@ class ReadingCopies:
         return getattr(self._con, name)
 
 
+@dataclass
+class _Computing:
+    """A python model whose compute runs on the worker: its result, and the calling thread's
+    seconds spent on it so far (its load)."""
+
+    model: Model
+    result: Future[tuple[pd.DataFrame, float]]
+    seconds: float
+
+
+def build_tables(
+    con: duckdb.DuckDBPyConnection,
+    targets: Sequence[Model],
+    params: Mapping[str, Any],
+    copies: Mapping[str, str],
+    existing_views: frozenset[str],
+) -> list[BuiltModel]:
+    """Build the targets (in a build order) as tables; returns them in the order given.
+
+    A split python model is loaded when its turn comes and computed on one worker thread; the
+    tables that do not read it go on meanwhile (a table waits while anything it reads is
+    still computing or unbuilt), its table is written as soon as its result is there, and
+    when every remaining table waits for one, the oldest computing result is awaited.
+    """
+    built: dict[str, BuiltModel] = {}
+    queue = list(overlapped_order(targets))
+    computing: dict[str, _Computing] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gapwatch-compute") as worker:
+        try:
+            while queue or computing:
+                for name in [n for n, c in computing.items() if c.result.done()]:
+                    built[name] = _write_computed(con, computing.pop(name), 0.0, existing_views)
+                unbuilt = computing.keys() | {m.qualified for m in queue}
+                model = next((m for m in queue if not m.reads & unbuilt), None)
+                if model is None:  # everything left reads a result still computing
+                    name, oldest = next(iter(computing.items()))
+                    start = time.perf_counter()
+                    futures.wait([oldest.result])
+                    waited = time.perf_counter() - start
+                    built[name] = _write_computed(con, computing.pop(name), waited, existing_views)
+                    continue
+                queue.remove(model)
+                start = time.perf_counter()
+                if model.python is not None and model.python.split is not None:
+                    load, compute = model.python.split
+                    inputs = load(_reader(con, copies), params)
+                    result = worker.submit(_timed, compute, inputs, params)
+                    computing[model.qualified] = _Computing(
+                        model, result, time.perf_counter() - start
+                    )
+                    continue
+                done = _build_table(con, model, params, copies, existing_views)
+                built[model.qualified] = replace(done, seconds=time.perf_counter() - start)
+        except BaseException:
+            worker.shutdown(wait=True, cancel_futures=True)
+            raise
+    return [built[model.qualified] for model in targets]
+
+
+def overlapped_order(targets: Sequence[Model]) -> list[Model]:
+    """The targets reordered (still each after what it reads) so the split python models
+    start as early as they can: for each, fewest prerequisites first, what it reads and then
+    itself; the rest after, in their order. The worker then computes while the connection
+    builds the rest."""
+    by_name = {model.qualified: model for model in targets}
+
+    def upstream(name: str, seen: set[str]) -> set[str]:
+        for read in by_name[name].reads:
+            if read in by_name and read not in seen:
+                seen.add(read)
+                upstream(read, seen)
+        return seen
+
+    split = [m for m in targets if m.python is not None and m.python.split is not None]
+    first: dict[str, Model] = {}
+    for model in sorted(split, key=lambda m: len(upstream(m.qualified, set()))):
+        needed = upstream(model.qualified, set()) | {model.qualified}
+        first.update((m.qualified, m) for m in targets if m.qualified in needed)
+    return [*first.values(), *(m for m in targets if m.qualified not in first)]
+
+
+def _timed(compute: Compute, inputs: Any, params: Mapping[str, Any]) -> tuple[pd.DataFrame, float]:
+    start = time.perf_counter()
+    frame = compute(inputs, params)
+    return frame, time.perf_counter() - start
+
+
+def _write_computed(
+    con: duckdb.DuckDBPyConnection,
+    computing: _Computing,
+    waited: float,
+    existing_views: frozenset[str],
+) -> BuiltModel:
+    frame, background = computing.result.result()
+    start = time.perf_counter()
+    _drop_old_view(con, computing.model, existing_views)
+    rows = _write_frame(con, computing.model, frame)
+    return BuiltModel(
+        computing.model.qualified,
+        rows,
+        seconds=computing.seconds + waited + time.perf_counter() - start,
+        waited=waited,
+        background=background,
+    )
+
+
+def _reader(con: duckdb.DuckDBPyConnection, copies: Mapping[str, str]) -> duckdb.DuckDBPyConnection:
+    return cast(duckdb.DuckDBPyConnection, ReadingCopies(con, copies)) if copies else con
+
+
+def _drop_old_view(
+    con: duckdb.DuckDBPyConnection, model: Model, existing_views: frozenset[str]
+) -> None:
+    if model.qualified in existing_views:
+        # a warehouse built by an older layout may hold a view where a table is built now
+        con.execute(f"drop view {model.qualified}")
+
+
+def _write_frame(con: duckdb.DuckDBPyConnection, model: Model, frame: pd.DataFrame) -> int:
+    """A python model's frame as its table, each column cast to its declared type."""
+    assert model.python is not None
+    frame = frame[list(model.python.schema)]
+    casts = ", ".join(
+        f"cast({column} as {kind}) as {column}" for column, kind in model.python.schema.items()
+    )
+    con.register("python_model_frame", frame)
+    try:
+        con.execute(
+            f"create or replace table {model.qualified} as select {casts} from python_model_frame"
+        )
+    finally:
+        con.unregister("python_model_frame")
+    return len(frame)
+
+
 def _build_table(
     con: duckdb.DuckDBPyConnection,
     model: Model,
@@ -409,24 +565,10 @@ def _build_table(
     copies: Mapping[str, str],
     existing_views: frozenset[str],
 ) -> BuiltModel:
-    if model.qualified in existing_views:
-        # a warehouse built by an older layout may hold a view where a table is built now
-        con.execute(f"drop view {model.qualified}")
+    _drop_old_view(con, model, existing_views)
     if model.python is not None:
-        reader = cast(duckdb.DuckDBPyConnection, ReadingCopies(con, copies)) if copies else con
-        frame = model.python.build(reader, params)[list(model.python.schema)]
-        casts = ", ".join(
-            f"cast({column} as {kind}) as {column}" for column, kind in model.python.schema.items()
-        )
-        con.register("python_model_frame", frame)
-        try:
-            con.execute(
-                f"create or replace table {model.qualified} as "
-                f"select {casts} from python_model_frame"
-            )
-        finally:
-            con.unregister("python_model_frame")
-        return BuiltModel(model.qualified, len(frame))
+        frame = model.python.build(_reader(con, copies), params)
+        return BuiltModel(model.qualified, _write_frame(con, model, frame))
     used = {key: params[key] for key in model.parameters}
     # create table ... as returns the number of rows it wrote
     sql = reading_copies(model.sql or "", copies)

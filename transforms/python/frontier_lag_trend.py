@@ -73,23 +73,46 @@ class Panel:
     lags: np.ndarray
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the lines are fitted from, read from the warehouse by load()."""
+
+    lags: pd.DataFrame  # benchmark_id, month_end, lag_months
+    registry: str  # the lag is measured on the registry's scores: its rows carry its name
+    aa_lines: pd.DataFrame | None  # intermediate.int_aa_lag_trend, when it exists
+
+
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
+    return compute(load(con, params), params)
+
+
+def load(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> Inputs:
     lags = con.execute(
         "select benchmark_id, month_end, lag_months from intermediate.int_frontier_lag"
     ).df()
-    minimum = int(params.get("frontier_lag_min_benchmarks", method.FRONTIER_LAG_MIN_BENCHMARKS))
-    # the lag is measured on the registry's benchmark scores: its rows carry the registry's name
     [(registry,)] = con.execute(
         "select source from staging.stg_seeds__sources as sources where role = 'registry'"
     ).fetchall()
+    aa_lines = (
+        con.execute(AA_SQL).df()
+        if "int_aa_lag_trend" in set(con.execute("show tables from intermediate").df()["name"])
+        else None
+    )
+    return Inputs(lags, str(registry), aa_lines)
+
+
+def compute(inputs: Inputs, params: Mapping[str, Any]) -> pd.DataFrame:
+    """The fits and their bootstrap, without the connection (the runner runs it on a worker
+    thread while the connection builds other tables)."""
+    minimum = int(params.get("frontier_lag_min_benchmarks", method.FRONTIER_LAG_MIN_BENCHMARKS))
     rows = [
         row
-        for scope, panel in scopes(pivot(lags), minimum)
-        for row in fits(str(registry), scope, panel)
+        for scope, panel in scopes(pivot(inputs.lags), minimum)
+        for row in fits(inputs.registry, scope, panel)
     ]
     frames = [frame(rows)]
-    if "int_aa_lag_trend" in set(con.execute("show tables from intermediate").df()["name"]):
-        frames.append(frame(con.execute(AA_SQL).df().to_dict("records")))
+    if inputs.aa_lines is not None:
+        frames.append(frame(inputs.aa_lines.to_dict("records")))
     return pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
 
 

@@ -45,14 +45,27 @@ COLUMNS = {
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
-    points = load_points(con)
+    return compute(load(con, params), params)
+
+
+def load(
+    con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]
+) -> tuple[pd.DataFrame, list[Series]]:
+    """What the trend reads from the warehouse: the gap points and the series to smooth."""
+    return load_points(con), series_list(con)
+
+
+def compute(inputs: tuple[pd.DataFrame, list[Series]], params: Mapping[str, Any]) -> pd.DataFrame:
+    """The smoothing and bootstrap of every series, without the connection (the runner runs
+    it on a worker thread while the connection builds other tables)."""
+    points, every_series = inputs
     # the columns every series reads, out of the frame once
     selected_by = columns(points)
     days = _days(points["open_date"])
     gaps = points["gap_months"].to_numpy(np.float64)
     releases = points["release"].to_numpy(object)
     parts = []
-    for series in series_list(con):
+    for series in every_series:
         mine = series.mask(selected_by)
         if mine.any():
             codes = pd.factorize(releases[mine])[0].astype(np.int64)
