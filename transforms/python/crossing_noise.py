@@ -77,8 +77,20 @@ def side(pairs: pd.DataFrame, noise: pd.DataFrame, name: str) -> tuple[np.ndarra
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
-    pairs = con.execute(PAIRS_SQL).df()
-    noise = con.execute(NOISE_SQL).df()
+    return compute(load(con, params), params)
+
+
+def load(
+    con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The crossing pairs and the scores' noise."""
+    return con.execute(PAIRS_SQL).df(), con.execute(NOISE_SQL).df()
+
+
+def compute(inputs: tuple[pd.DataFrame, pd.DataFrame], params: Mapping[str, Any]) -> pd.DataFrame:
+    """Each side's probability and the pair's, without the connection (the runner runs it on
+    a worker thread while the connection builds other tables)."""
+    pairs, noise = inputs
     closed, closed_note = side(pairs, noise, "closed")
     opened, open_note = side(pairs, noise, "open")
     both = (pairs["status"] == "both_crossed").to_numpy()

@@ -26,6 +26,7 @@ import heapq
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -243,7 +244,21 @@ def _common_subsequence(text: str, positions: Mapping[str, int], length: int) ->
     return length - (row & ((1 << length) - 1)).bit_count()
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the matching reads from the warehouse (load())."""
+
+    versions: list[tuple[Any, Any]]  # (model_version, model_name) of every model
+    aliases: dict[tuple[str, str], str]  # (source, source name) -> model id, from the seed
+    registry: str  # the registry source: its own names are the model versions
+    observed: list[tuple[Any, Any, Any]]  # (source, name, display name) the sources use
+
+
 def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataFrame:
+    return compute(load(con, params), params)
+
+
+def load(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> Inputs:
     versions = con.execute(
         "select model_version, model_name from intermediate.int_models as models"
     ).fetchall()
@@ -253,11 +268,18 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
             "select source, source_name, model_id from staging.stg_seeds__model_aliases"
         ).fetchall()
     }
-    matcher = Matcher(versions, aliases)
-    # the registry's own names match exactly: they are the model versions themselves
     [(registry,)] = con.execute(
         "select source from staging.stg_seeds__sources as sources where role = 'registry'"
     ).fetchall()
+    return Inputs(versions, aliases, registry, con.execute(OBSERVED_NAMES_SQL).fetchall())
+
+
+def compute(inputs: Inputs, params: Mapping[str, Any]) -> pd.DataFrame:
+    """The matching, without the connection (the runner runs it on a worker thread while the
+    connection builds other tables)."""
+    versions, registry = inputs.versions, inputs.registry
+    matcher = Matcher(versions, inputs.aliases)
+    # the registry's own names match exactly: they are the model versions themselves
     rows = [
         {
             "source": registry,
@@ -270,7 +292,7 @@ def build(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> pd.DataF
         }
         for version, _ in versions
     ]
-    for source, name, display in con.execute(OBSERVED_NAMES_SQL).fetchall():
+    for source, name, display in inputs.observed:
         rows.append(matcher.match(source, name, display))
     frame = pd.DataFrame(rows, columns=list(SCHEMA))
     return frame.drop_duplicates(["source", "source_name"]).reset_index(drop=True)
