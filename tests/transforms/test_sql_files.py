@@ -176,3 +176,66 @@ def test_a_view_read_by_several_tables_is_computed_once() -> None:
     assert python_reads.fetchall() == [(r,)]
     # read as views, two draws differ: the copies are what made them agree
     assert con.execute("select r from staging.stg_draw").fetchall() != [(r,)]
+
+
+def test_a_split_python_model_is_computed_off_the_connections_thread() -> None:
+    """Hand-made models: a python model split into load and compute has its compute run on
+    another thread, its table written before the table that reads it, the rows its build()
+    gives; an error in compute comes out of the build."""
+    import threading
+    from dataclasses import replace
+    from typing import Any
+
+    import duckdb
+    import pandas as pd
+
+    from transforms.runner import PythonModel, build_tables
+
+    con = duckdb.connect()
+    con.execute("create schema staging; create schema intermediate; create schema marts")
+    con.execute("create table staging.stg_in as select range as x from range(3)")
+    computed_on: list[int] = []
+
+    def load(con: duckdb.DuckDBPyConnection, params: Any) -> pd.DataFrame:
+        return con.execute("select x from staging.stg_in").df()
+
+    def compute(frame: pd.DataFrame, params: Any) -> pd.DataFrame:
+        computed_on.append(threading.get_ident())
+        return frame.assign(y=frame["x"] * params["factor"])
+
+    def build(con: duckdb.DuckDBPyConnection, params: Any) -> pd.DataFrame:
+        return compute(load(con, params), params)
+
+    python = PythonModel(build, {"x": "bigint", "y": "bigint"}, ("staging.stg_in",))
+    split = Model(
+        "intermediate",
+        "int_split",
+        frozenset(python.reads),
+        python=replace(python, split=(load, compute)),
+    )
+    reader = Model(
+        "marts",
+        "reader",
+        frozenset({"intermediate.int_split"}),
+        "select sum(y) as total from intermediate.int_split",
+    )
+    other = Model(
+        "marts", "other", frozenset({"staging.stg_in"}), "select count(*) as n from staging.stg_in"
+    )
+    built = build_tables(con, [split, reader, other], {"factor": 10}, {}, frozenset())
+    assert [(b.name, b.rows) for b in built] == [
+        ("intermediate.int_split", 3),
+        ("marts.reader", 1),
+        ("marts.other", 1),
+    ]
+    assert computed_on and computed_on[0] != threading.get_ident()
+    assert con.execute("select total from marts.reader").fetchall() == [(30,)]
+    inline = con.execute("select * from intermediate.int_split order by x").df()
+    assert inline.equals(build(con, {"factor": 10}).astype(inline.dtypes.to_dict()))
+
+    def broken(frame: pd.DataFrame, params: Any) -> pd.DataFrame:
+        raise ValueError("compute broke")
+
+    failing = replace(split, python=replace(python, split=(load, broken)))
+    with pytest.raises(ValueError, match="compute broke"):
+        build_tables(con, [failing, reader, other], {"factor": 10}, {}, frozenset())
