@@ -150,17 +150,33 @@ with_overrides as (
 ),
 
 -- one datapoint per (closed, open) pair: among the thresholds that survive the other rules,
--- a pair spanning several counts once, at the highest
+-- a pair spanning several counts once, at the highest (a grouped max joined back: a window
+-- over these wide rows costs several times more)
+pair_tops as (
+
+    select
+        benchmark_id,
+        open_scope,
+        first_closed_model,
+        first_open_model,
+        max(threshold) as pair_threshold
+    from with_overrides
+    where survives
+    group by benchmark_id, open_scope, first_closed_model, first_open_model
+
+),
+
 deduplicated as (
 
     select
-        *,
-        case
-            when survives then max(threshold) over (
-                partition by benchmark_id, open_scope, first_closed_model, first_open_model, survives
-            )
-        end as pair_threshold
+        with_overrides.*,
+        case when with_overrides.survives then pair_tops.pair_threshold end as pair_threshold
     from with_overrides
+    left join pair_tops
+        on with_overrides.benchmark_id = pair_tops.benchmark_id
+        and with_overrides.open_scope = pair_tops.open_scope
+        and with_overrides.first_closed_model is not distinct from pair_tops.first_closed_model
+        and with_overrides.first_open_model is not distinct from pair_tops.first_open_model
 
 ),
 
