@@ -183,6 +183,7 @@ def validate_together(run: Run) -> None:
     from validation.validate import record_verdicts
     from validation.validate import validate_together as validate_all
 
+    log.info("validating %d one-payload sources together", len(queued))
     try:
         found = validate_all(
             run.con,
