@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractors import SOURCES
 from extractors.base import as_parsed, credential_headers
@@ -23,6 +23,9 @@ from pipeline.night import Run, SourceRun
 from warehouse import landing
 from warehouse.format_changes import record_format_changes
 from warehouse.load import load_raw_rows, load_raw_tables
+
+if TYPE_CHECKING:
+    from validation.validate import ValidationReport
 
 log = logging.getLogger(__name__)
 
@@ -150,13 +153,22 @@ def validate(run: Run, state: SourceRun) -> None:
     source) is queued: its rows are committed as pending (no mart reads a pending batch) and
     validated with the night's others by the validate-together step.
     """
-    from validation.validate import validate_fetch, validated_alone  # GX: only when validating
+    from validation.validate import validated_alone  # GX: only when validating
 
-    assert state.fetch_id is not None
     if not validated_alone(run.con, state.source):
         run.queue_validation(state)
         return
-    report = validate_fetch(
+    report = _validate_fetch(run, state)
+    run.loaded(state)
+    _log_checked(state, report.checks_run, len(report.verdicts) - len(report.quarantined()))
+
+
+def _validate_fetch(run: Run, state: SourceRun) -> ValidationReport:
+    """The source's fetch through validate_fetch (its verdicts recorded, not yet committed)."""
+    from validation.validate import validate_fetch
+
+    assert state.fetch_id is not None
+    return validate_fetch(
         run.con,
         state.source,
         state.fetch_id,
@@ -166,8 +178,6 @@ def validate(run: Run, state: SourceRun) -> None:
         run_name=run.run_id,
         context=run.gx(),
     )
-    run.loaded(state)
-    _log_checked(state, report.checks_run, len(report.verdicts) - len(report.quarantined()))
 
 
 def validate_together(run: Run) -> None:
@@ -216,22 +226,10 @@ def validate_together(run: Run) -> None:
 
 def _validate_alone(run: Run, state: SourceRun) -> None:
     """One queued source through validate_fetch, in its own transaction."""
-    from validation.validate import validate_fetch
-
-    assert state.fetch_id is not None
     try:
         run.con.begin()
         state.in_transaction = True
-        report = validate_fetch(
-            run.con,
-            state.source,
-            state.fetch_id,
-            run.as_of,
-            run.settings.earliest_release,
-            gx_root=run.settings.data_dir,
-            run_name=run.run_id,
-            context=run.gx(),
-        )
+        report = _validate_fetch(run, state)
         run.loaded(state)
     except Exception as error:
         run.fail(state, "validate", error)
