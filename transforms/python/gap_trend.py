@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -65,49 +64,17 @@ def compute(inputs: tuple[pd.DataFrame, list[Series]], params: Mapping[str, Any]
     days = _days(points["open_date"])
     gaps = points["gap_months"].to_numpy(np.float64)
     releases = points["release"].to_numpy(object)
-    tasks = []
+    parts = []
     for series in every_series:
         mine = series.mask(selected_by)
         if mine.any():
             codes = pd.factorize(releases[mine])[0].astype(np.int64)
-            tasks.append((series, days[mine], gaps[mine], codes))
-    if not tasks:
+            parts.append(trend_arrays(series, days[mine], gaps[mine], codes))
+    if not parts:
         return empty()
-    parts = in_two_halves(tasks)
     # one frame at the end: building a frame per series costs more than its arithmetic
     joined = {c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in COLUMNS}
     return pd.DataFrame(joined).astype(COLUMNS)
-
-
-Task = tuple[Series, np.ndarray, np.ndarray, np.ndarray]
-# the series' bootstraps are shared between this thread and as many more (numpy's products,
-# sorts and draws release the GIL; each series has its own seed, so the split changes nothing)
-HELPER_THREADS = 1
-
-
-def in_two_halves(tasks: list[Task]) -> list[dict[str, Any]]:
-    """trend_arrays of every task, in the tasks' order: the costliest half (by grid points
-    times clusters, what the bootstrap's products and sorts scale with) is computed on a
-    helper thread while this thread computes the rest."""
-    if not HELPER_THREADS or len(tasks) < 2:
-        return [trend_arrays(*task) for task in tasks]
-    cost = [
-        ((days.max() - days.min()) / GRID_STEP_DAYS + 1) * (int(codes.max()) + 2)
-        for _, days, _, codes in tasks
-    ]
-    helper: list[int] = []
-    here: list[int] = []
-    load = [0.0, 0.0]
-    for index in sorted(range(len(tasks)), key=lambda i: -cost[i]):
-        side = 0 if load[0] <= load[1] else 1
-        (helper if side == 0 else here).append(index)
-        load[side] += cost[index]
-    parts: dict[int, dict[str, Any]] = {}
-    with ThreadPoolExecutor(max_workers=HELPER_THREADS) as pool:
-        done = pool.submit(lambda: {i: trend_arrays(*tasks[i]) for i in helper})
-        parts.update({i: trend_arrays(*tasks[i]) for i in here})
-        parts.update(done.result())
-    return [parts[i] for i in range(len(tasks))]
 
 
 def series_list(con: duckdb.DuckDBPyConnection) -> list[Series]:
