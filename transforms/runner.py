@@ -445,7 +445,9 @@ def build_tables(
     A split python model is loaded when its turn comes and computed on one worker thread; the
     tables that do not read it go on meanwhile (a table waits while anything it reads is
     still computing or unbuilt), its table is written as soon as its result is there, and
-    when every remaining table waits for one, the oldest computing result is awaited.
+    when every remaining table waits for one, the oldest computing result is awaited. A split
+    model whose turn comes while the worker is still computing is built here, as a plain
+    python model: behind the worker, this thread would only wait for it.
     """
     built: dict[str, BuiltModel] = {}
     queue = list(overlapped_order(targets))
@@ -455,6 +457,8 @@ def build_tables(
             while queue or computing:
                 for name in [n for n, c in computing.items() if c.result.done()]:
                     built[name] = _write_computed(con, computing.pop(name), 0.0, existing_views)
+                if not queue and not computing:  # the last result was just written
+                    break
                 unbuilt = computing.keys() | {m.qualified for m in queue}
                 model = next((m for m in queue if not m.reads & unbuilt), None)
                 if model is None:  # everything left reads a result still computing
@@ -466,8 +470,11 @@ def build_tables(
                     continue
                 queue.remove(model)
                 start = time.perf_counter()
-                if model.python is not None and model.python.split is not None:
-                    load, compute = model.python.split
+                split = model.python.split if model.python is not None else None
+                # while the worker is busy a split model is built here (its build() is load
+                # then compute): queued behind the worker, this thread would wait for it
+                if split is not None and not computing:
+                    load, compute = split
                     inputs = load(_reader(con, copies), params)
                     result = worker.submit(_timed, compute, inputs, params)
                     computing[model.qualified] = _Computing(
@@ -484,9 +491,10 @@ def build_tables(
 
 def overlapped_order(targets: Sequence[Model]) -> list[Model]:
     """The targets reordered (still each after what it reads) so the split python models
-    start as early as they can: for each, fewest prerequisites first, what it reads and then
-    itself; the rest after, in their order. The worker then computes while the connection
-    builds the rest."""
+    start as early as they can, the one with the most prerequisites first (the longest way to
+    its compute, e.g. int_gap_trend): for each, what it reads and then itself; the rest after,
+    in their order. The worker then computes while the calling thread builds the rest, and a
+    split model whose turn comes while the worker is busy is built on the calling thread."""
     by_name = {model.qualified: model for model in targets}
 
     def upstream(name: str, seen: set[str]) -> set[str]:
@@ -498,7 +506,7 @@ def overlapped_order(targets: Sequence[Model]) -> list[Model]:
 
     split = [m for m in targets if m.python is not None and m.python.split is not None]
     first: dict[str, Model] = {}
-    for model in sorted(split, key=lambda m: len(upstream(m.qualified, set()))):
+    for model in sorted(split, key=lambda m: -len(upstream(m.qualified, set()))):
         needed = upstream(model.qualified, set()) | {model.qualified}
         first.update((m.qualified, m) for m in targets if m.qualified in needed)
     return [*first.values(), *(m for m in targets if m.qualified not in first)]

@@ -239,3 +239,49 @@ def test_a_split_python_model_is_computed_off_the_connections_thread() -> None:
     failing = replace(split, python=replace(python, split=(load, broken)))
     with pytest.raises(ValueError, match="compute broke"):
         build_tables(con, [failing, reader, other], {"factor": 10}, {}, frozenset())
+
+
+def test_a_split_model_whose_turn_comes_while_the_worker_is_busy_is_built_here() -> None:
+    """Hand-made models: the first split model's compute holds the worker until the second's
+    load has run; the second is then built on the calling thread, not queued behind it."""
+    import threading
+    from typing import Any
+
+    import duckdb
+    import pandas as pd
+
+    from transforms.runner import PythonModel, build_tables
+
+    con = duckdb.connect()
+    con.execute("create schema staging; create schema intermediate")
+    con.execute("create table staging.stg_in as select range as x from range(2)")
+    second_loaded = threading.Event()
+    computed_on: dict[str, int] = {}
+
+    def split_model(name: str) -> Model:
+        def load(con: duckdb.DuckDBPyConnection, params: Any) -> pd.DataFrame:
+            if name == "int_second":
+                second_loaded.set()
+            return con.execute("select x from staging.stg_in").df()
+
+        def compute(frame: pd.DataFrame, params: Any) -> pd.DataFrame:
+            if name == "int_first":
+                assert second_loaded.wait(timeout=30)
+            computed_on[name] = threading.get_ident()
+            return frame
+
+        def build(con: duckdb.DuckDBPyConnection, params: Any) -> pd.DataFrame:
+            return compute(load(con, params), params)
+
+        python = PythonModel(build, {"x": "bigint"}, ("staging.stg_in",), split=(load, compute))
+        return Model("intermediate", name, frozenset(python.reads), python=python)
+
+    built = build_tables(
+        con, [split_model("int_first"), split_model("int_second")], {}, {}, frozenset()
+    )
+    assert [(b.name, b.rows) for b in built] == [
+        ("intermediate.int_first", 2),
+        ("intermediate.int_second", 2),
+    ]
+    assert computed_on["int_first"] != threading.get_ident()
+    assert computed_on["int_second"] == threading.get_ident()
