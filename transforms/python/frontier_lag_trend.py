@@ -11,7 +11,6 @@ entirely below zero.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -160,10 +159,9 @@ def fits(source: str, scope: str, panel: Panel) -> list[dict[str, Any]]:
     rng = np.random.default_rng(method.FRONTIER_LAG_SEED)
     k = len(panel.benchmarks)
     picks = rng.integers(0, k, size=(method.FRONTIER_LAG_RESAMPLES, k)) if k else None
-    statistics = (("mean", np.nanmean), ("median", nanmedian))
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        # all-NaN months of a resample are expected; they drop out of its fit
-        warnings.simplefilter("ignore", RuntimeWarning)
+    statistics = (("mean", nanmean), ("median", nanmedian))
+    # all-NaN months of a resample are expected (NaN): they drop out of its fit
+    with np.errstate(all="ignore"):
         replicates = resampled_statistics(panel, picks, statistics, len(years))
         lines = {
             statistic: reduce(panel.lags, axis=0) if len(years) else np.array([])
@@ -206,6 +204,21 @@ def resampled_statistics(
         for statistic, reduce in statistics:
             parts[statistic].append(reduce(resampled, axis=1))
     return {statistic: np.concatenate(blocks) for statistic, blocks in parts.items()}
+
+
+def nanmean(values: np.ndarray, axis: int) -> np.ndarray:
+    """np.nanmean along one axis, the same numbers (its steps: NaN replaced by 0 in a copy of
+    the same layout, summed, divided by the count), without its warning for an all-NaN slice
+    (NaN there): numpy warns through the warnings module, whose filters are process-wide and
+    not safe to change while the build computes on a second thread."""
+    missing = np.isnan(values)
+    filled = np.array(values, copy=True)
+    np.copyto(filled, 0.0, where=missing)
+    count = np.sum(~missing, axis=axis, dtype=np.intp)
+    total = np.sum(filled, axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 is the NaN of an empty slice
+        mean: np.ndarray = np.true_divide(total, count)
+    return mean
 
 
 def nanmedian(values: np.ndarray, axis: int) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,9 +145,13 @@ def percentiles(replicates: Floats, *quantiles: float, known_clean: bool = False
             a, c = ordered[:, b], ordered[:, min(b + 1, n - 1)]
             result[clean] = a + (h - b) * (c - a)
     if not clean.all():
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN row stays NaN
-            dirty = np.nanquantile(replicates[~clean], list(quantiles), axis=1)
+        # an all-NaN row stays NaN; it is left out rather than its warning silenced: the
+        # warnings module's filters are process-wide, and the build computes on two threads
+        rows = replicates[~clean]
+        some = ~np.isnan(rows).all(axis=1)
+        dirty = np.full((len(quantiles), len(rows)), np.nan)
+        if some.any():
+            dirty[:, some] = np.nanquantile(rows[some], list(quantiles), axis=1)
         for result, values in zip(out, dirty, strict=True):
             result[~clean] = values
     return out
