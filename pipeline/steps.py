@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from extractors import SOURCES
@@ -25,7 +26,7 @@ from warehouse.format_changes import record_format_changes
 from warehouse.load import load_raw_rows, load_raw_tables
 
 if TYPE_CHECKING:
-    from validation.validate import ValidationReport
+    from validation.validate import ValidationReport, Verdicts
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def validate(run: Run, state: SourceRun) -> None:
         return
     report = _validate_fetch(run, state)
     run.loaded(state)
-    _log_checked(state, report.checks_run, len(report.verdicts) - len(report.quarantined()))
+    _log_checked(state, report)
 
 
 def _validate_fetch(run: Run, state: SourceRun) -> ValidationReport:
@@ -190,14 +191,17 @@ def validate_together(run: Run) -> None:
     queued = [state for state in run.source_runs if state.queued]
     if not queued:
         return
-    from validation.validate import record_verdicts
     from validation.validate import validate_together as validate_all
 
     log.info("validating %d one-payload sources together", len(queued))
+    fetches = []
+    for state in queued:
+        assert state.fetch_id is not None
+        fetches.append((state.source, state.fetch_id))
     try:
         found = validate_all(
             run.con,
-            [(state.source, state.fetch_id) for state in queued if state.fetch_id is not None],
+            fetches,
             run.as_of,
             run.settings.earliest_release,
             gx_root=run.settings.data_dir,
@@ -207,38 +211,37 @@ def validate_together(run: Run) -> None:
     except Exception as error:
         log.warning("validating %d sources together failed (%s); each alone", len(queued), error)
         for state in queued:
-            _validate_alone(run, state)
+            _decide(run, state, partial(_validate_fetch, run, state))
         return
-    for state in queued:
-        assert state.fetch_id is not None
-        verdicts = found[state.fetch_id]
-        try:
-            run.con.begin()
-            state.in_transaction = True
-            record_verdicts(run.con, state.source, verdicts.report, verdicts.counts)
-            run.loaded(state)
-        except Exception as error:
-            run.fail(state, "validate", error)
-            continue
-        report = verdicts.report
-        _log_checked(state, report.checks_run, len(report.verdicts) - len(report.quarantined()))
+    for state, (_, fetch_id) in zip(queued, fetches, strict=True):
+        _decide(run, state, partial(_recorded, run, state, found[fetch_id]))
 
 
-def _validate_alone(run: Run, state: SourceRun) -> None:
-    """One queued source through validate_fetch, in its own transaction."""
+def _recorded(run: Run, state: SourceRun, verdicts: Verdicts) -> ValidationReport:
+    """The verdicts validate_together found for this source, recorded (not yet committed)."""
+    from validation.validate import record_verdicts
+
+    record_verdicts(run.con, state.source, verdicts.report, verdicts.counts)
+    return verdicts.report
+
+
+def _decide(run: Run, state: SourceRun, verdicts: Callable[[], ValidationReport]) -> None:
+    """A queued source's verdicts recorded (`verdicts`) and committed in its own transaction;
+    whatever raises there ends this source only."""
     try:
         run.con.begin()
         state.in_transaction = True
-        report = _validate_fetch(run, state)
+        report = verdicts()
         run.loaded(state)
     except Exception as error:
         run.fail(state, "validate", error)
         return
-    _log_checked(state, report.checks_run, len(report.verdicts) - len(report.quarantined()))
+    _log_checked(state, report)
 
 
-def _log_checked(state: SourceRun, checks: int, passed: int) -> None:
-    log.info("%s: %d checks, %d files passed", state.source, checks, passed)
+def _log_checked(state: SourceRun, report: ValidationReport) -> None:
+    passed = len(report.verdicts) - len(report.quarantined())
+    log.info("%s: %d checks, %d files passed", state.source, report.checks_run, passed)
 
 
 def insert_batches(run: Run, state: SourceRun, loaded: dict[str, int] | None = None) -> None:

@@ -360,17 +360,23 @@ def _failures(
         return [Failure("*", suite, check, [], int(result.get("unexpected_count") or 0))]
     offending = frame.loc[indices]
     shown = [c for c in ("row_number", "model_version", *check.show) if c in frame]
+    # one failure per file, and per fetch when the frame holds several (validate_together)
+    keys = ["fetch_id", "file"] if "fetch_id" in frame else ["file"]
     failures = []
-    if "fetch_id" not in frame:
-        for file, rows in offending.groupby("file", sort=True):
-            sample = rows[shown].head(MAX_OFFENDING_ROWS)
-            records = json.loads(sample.to_json(orient="records", date_format="iso"))
-            failures.append(Failure(str(file), suite, check, records, len(rows)))
-        return failures
-    for (fetch_id, file), rows in offending.groupby(["fetch_id", "file"], sort=True):
+    for key, rows in offending.groupby(keys, sort=True):
+        fetch_id, file = key if len(keys) == 2 else (None, key[0])
         sample = rows[shown].head(MAX_OFFENDING_ROWS)
         records = json.loads(sample.to_json(orient="records", date_format="iso"))
-        failures.append(Failure(str(file), suite, check, records, len(rows), int(fetch_id)))
+        failures.append(
+            Failure(
+                str(file),
+                suite,
+                check,
+                records,
+                len(rows),
+                None if fetch_id is None else int(fetch_id),
+            )
+        )
     return failures
 
 
