@@ -173,17 +173,18 @@ blockers as (
         threshold,
         open_scope,
         for_open,
-        list(
-            model_key || ' (' || model_version || ')'
-            order by eci_score desc, release_date, model_version
-        ) filter (where not was_evaluated)[1] as blocker,
+        -- the first by (ECI desc, release date, version): one value per group, not a list
+        arg_min(
+            model_key || ' (' || model_version || ')',
+            (-eci_score, release_date, model_version)
+        ) filter (where not was_evaluated) as blocker,
         max(eci_score) filter (where not was_evaluated) as blocker_eci,
         max(predicted_score) filter (where not was_evaluated) as blocker_predicted_score,
         -- evaluated without a headline score: not untested, and the reason says so
-        list(
-            model_key || ' (' || model_version || ')'
-            order by eci_score desc, release_date, model_version
-        ) filter (where was_evaluated and not was_scored)[1] as evaluated_unscored
+        arg_min(
+            model_key || ' (' || model_version || ')',
+            (-eci_score, release_date, model_version)
+        ) filter (where was_evaluated and not was_scored) as evaluated_unscored
     from strong_earlier
     group by benchmark_id, threshold, open_scope, for_open
 

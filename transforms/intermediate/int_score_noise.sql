@@ -14,8 +14,18 @@ with scores as (
 rows as (
 
     -- distinct: the new layout's eci_scores.csv gives one model row to each of its versions,
-    -- so several records share that CSV row's number (and its stderr and other columns)
-    select distinct fetch_id, file, row_number, stderr, extra
+    -- so several records share that CSV row's number (and its stderr and other columns); the
+    -- three numbers are read out of `extra` first, so the distinct holds numbers, not its JSON
+    select distinct
+        fetch_id,
+        file,
+        row_number,
+        coalesce(
+            stderr,
+            try_cast(json_extract_string(extra, '$."Accuracy Standard Error"') as double)
+        ) as stderr,
+        try_cast(json_extract_string(extra, '$.CI_low') as double) as ci_low,
+        try_cast(json_extract_string(extra, '$.CI_high') as double) as ci_high
     from intermediate.int_benchmark_rows_scaled
 
 ),
@@ -34,14 +44,9 @@ read as (
         scores.benchmark_id,
         scores.model_version,
         scores.score,
-        coalesce(
-            rows.stderr,
-            try_cast(json_extract_string(rows.extra, '$."Accuracy Standard Error"') as double)
-        ) / coalesce(units.divisor, 1) as stderr,
-        try_cast(json_extract_string(rows.extra, '$.CI_low') as double)
-            / coalesce(units.divisor, 1) as ci_low,
-        try_cast(json_extract_string(rows.extra, '$.CI_high') as double)
-            / coalesce(units.divisor, 1) as ci_high,
+        rows.stderr / coalesce(units.divisor, 1) as stderr,
+        rows.ci_low / coalesce(units.divisor, 1) as ci_low,
+        rows.ci_high / coalesce(units.divisor, 1) as ci_high,
         scores.file
     from scores
     inner join rows
