@@ -16,29 +16,41 @@ direction as (
 
 ),
 
-ranked as (
+-- one group per (fetch, benchmark, version): the best row by arg_max, not a window over every
+-- row (a window holds all rows with all their columns at once; the grouping holds one best row
+-- per version and spills to disk when it must)
+grouped as (
 
     select
-        scored.*,
-        row_number() over (
-            partition by scored.fetch_id, scored.benchmark_id, scored.model_version
-            order by
+        scored.fetch_id,
+        scored.benchmark_id,
+        scored.model_version,
+        arg_max(
+            struct_pack(
+                file := scored.file,
+                score := scored.score,
+                scale := scored.scale,
+                stderr := scored.stderr,
+                organization := scored.organization,
+                country := scored.country,
+                row_number := scored.row_number
+            ),
+            -- the highest score in the benchmark's direction, then the earliest row
+            (
                 case
                     when coalesce(direction.higher_is_better, true) then scored.score
                     else -scored.score
-                end desc,
-                scored.row_number asc
-        ) as score_rank,
-        count(*) over (
-            partition by scored.fetch_id, scored.benchmark_id, scored.model_version
-        ) as rows_collapsed,
+                end,
+                -scored.row_number
+            )
+        ) as best,
+        count(*) as rows_collapsed,
         -- the best row may lack what a sibling row of the same version has
-        min(scored.release_date) over (
-            partition by scored.fetch_id, scored.benchmark_id, scored.model_version
-        ) as version_release_date
+        min(scored.release_date) as version_release_date
     from scored
     left join direction
         on scored.benchmark_id = direction.benchmark_id
+    group by scored.fetch_id, scored.benchmark_id, scored.model_version
 
 ),
 
@@ -46,19 +58,18 @@ final as (
 
     select
         fetch_id,
-        file,
+        best.file as file,
         benchmark_id,
         model_version,
-        score,
-        scale,
-        stderr,
+        best.score as score,
+        best.scale as scale,
+        best.stderr as stderr,
         version_release_date as release_date,
-        organization,
-        country,
-        row_number as source_row,
+        best.organization as organization,
+        best.country as country,
+        best.row_number as source_row,
         rows_collapsed
-    from ranked
-    where score_rank = 1
+    from grouped
 
 )
 
