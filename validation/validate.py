@@ -109,29 +109,33 @@ def validate_fetch(
     chunks = _chunks(con, [name for _, name, _ in suites], params)
     # each suite with its frames: read now when whole, or a chunk at a time as it is validated
     # (the per-row suites of a large fetch: see validation/chunks.py)
-    planned: list[tuple[str, str, list[Check], list[pd.DataFrame | list[str]]]] = []
-    whole: list[pd.DataFrame | list[str]]
+    planning: dict[str, tuple[str, str, list[Check], list[pd.DataFrame | list[str]]]] = {}
     counts = pd.DataFrame()
     staged: list[str] = []
-    for suite, name, checks in suites:
+    chunked = len(chunks) > 1
+    sqls = {suite: query("validation", name) for suite, name, _ in suites}
+    # the frames read whole first, the staged suites after: each query's working memory is
+    # let go before the next, rather than a staged table held while a whole frame is computed
+    for suite, _, checks in sorted(suites, key=lambda s: chunked and s[0] in STAGED):
         report.checks_run += len(checks)
-        sql = query("validation", name)
-        if "files" in parameters(sql) and len(chunks) > 1:
+        sql = sqls[suite]
+        if "files" in parameters(sql) and chunked:
             if suite in STAGED:
                 parts = _staged(con, suite, sql, params, chunks)
                 staged.append(suite)
             else:
                 parts = list(chunks) if _has_rows(con, sql, params, chunks) else []
             if parts:
-                planned.append((suite, sql, list(checks), parts))
+                planning[suite] = (suite, sql, list(checks), parts)
             continue
         frame = _suite_frame(con, sql, params, chunks[0], earliest_release)
         if suite == "row_counts":
             counts = frame
         # an empty frame (no earlier good load to count against) has nothing to validate
         if not frame.empty:
-            whole = [frame]
-            planned.append((suite, sql, list(checks), whole))
+            planning[suite] = (suite, sql, list(checks), [frame])
+    # validated in the suites' own order (the order their failures are reported in)
+    planned = [planning[suite] for suite, _, _ in suites if suite in planning]
     if context is None:
         context = open_context(gx_root)
     checkpoints = saved_checkpoints(

@@ -30,23 +30,32 @@ tracked as (
 files as (
     select file from this_fetch union select file from tracked
 ),
+last_good as (
+    select file, max(fetch_id) as fetch_id
+    from raw.batches
+    where source = $source and status in ('passed', 'warned') and fetch_id < $fetch_id
+    group by file
+),
+-- only this fetch and each file's last good one are counted: the collapse of any other fetch
+-- would be computed for nothing
+counted as (
+    select $fetch_id as fetch_id
+    union
+    select fetch_id from last_good
+),
 versions as (
     select fetch_id, file, model_version from intermediate.int_benchmark_scores_collapsed
+    where fetch_id in (select fetch_id from counted)
     union all
     -- the new registry holds no scores: count its versions
     select distinct fetch_id, file, model_version from staging.stg_epoch__model_versions
     where file = 'model_metadata.csv' and model_version is not null
+        and fetch_id in (select fetch_id from counted)
 ),
 now_counts as (
     select file, count(*) as n
     from versions
     where fetch_id = $fetch_id
-    group by file
-),
-last_good as (
-    select file, max(fetch_id) as fetch_id
-    from raw.batches
-    where source = $source and status in ('passed', 'warned') and fetch_id < $fetch_id
     group by file
 ),
 before_counts as (
