@@ -88,6 +88,8 @@ class SourceRun:
     parsed: Parsed | None = None
     rows: int = 0
     in_transaction: bool = False
+    # its rows committed with pending batches (no mart reads them) until a verdict is committed
+    pending: bool = False
     # loaded and committed as pending, to be validated by the night's validate-together step
     queued: bool = False
     outcome: SourceOutcome | None = None
@@ -258,14 +260,14 @@ class Run:
             state.in_transaction = False
         message = one_line(state.source, step, error)
         log.error("%s", message)
-        if state.queued:  # its rows are committed, pending: they stay out of the marts
+        if state.pending:  # its rows are committed, pending: they stay out of the marts
             assert state.fetch_id is not None
             self.con.execute(
                 "update raw.batches set status = 'quarantined', reason = ?, checked_at = now() "
                 "where fetch_id = ? and status = 'pending'",
                 [f"not validated: {message}", state.fetch_id],
             )
-            state.queued = False
+            state.pending = state.queued = False
         if state.fetch_id is not None:
             landing.update_fetch(self.con, state.fetch_id, "failed", message)
         else:
@@ -307,10 +309,16 @@ class Run:
             quarantined=still_quarantined,
         )
 
-    def queue_validation(self, state: SourceRun) -> None:
-        """Commit a one-payload source's rows as pending; the validate-together step decides."""
+    def commit_pending(self, state: SourceRun) -> None:
+        """Commit the loaded rows with their batches pending: validation then reads stored rows
+        (DuckDB's statistics know them), and a verdict is committed on its own."""
         self.con.commit()
         state.in_transaction = False
+        state.pending = True
+
+    def queue_validation(self, state: SourceRun) -> None:
+        """Commit a one-payload source's rows as pending; the validate-together step decides."""
+        self.commit_pending(state)
         state.queued = True
         log.info(
             "%s: queued for validation with the night's other one-payload sources", state.source
@@ -319,7 +327,7 @@ class Run:
     def loaded(self, state: SourceRun) -> None:
         """Validated: the fetch is loaded (or partly, with files quarantined); commit."""
         assert state.fetch_id is not None
-        state.queued = False
+        state.pending = state.queued = False
         quarantined = _quarantined(self.con, state.fetch_id)
         status = "partial" if quarantined else "loaded"
         message = f"{len(quarantined)} file(s) quarantined" if quarantined else None
