@@ -288,7 +288,11 @@ def bench_scaling(scales: list[int], workdir: Path, repeat: int) -> None:
                 peaks.append((rows, cost.peak_mib))
             else:
                 ratio = cost.cpu / epoch_only[scale].cpu
-                line(f"all sources / Epoch only at {scale}x (CPU)", ratio, 1.3)
+                label = f"all sources / Epoch only at {scale}x (CPU)"
+                if scale >= 10:  # the budget is for 10x and more (issue 15)
+                    line(label, ratio, 1.3)
+                else:  # at 1x the leaderboards' fixed cost is most of it: shown, not judged
+                    print(f"  {label:62s} {ratio:7.2f}x  (no budget below 10x)")
     if len(peaks) >= 2:
         (rows0, mib0), (rows1, mib1) = peaks[0], peaks[-1]
         per_row = (mib1 - mib0) * 1024 * 1024 / max(rows1 - rows0, 1)
