@@ -9,7 +9,7 @@ snapshot was published, so its models' release dates lie after the as-of date: a
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,8 @@ import pytest
 import validation.validate as validate
 from pipeline.run import refresh
 from pipeline.settings import Settings
-from tests.warehouse.bundles import make_settings, query
+from tests.conftest import epoch_dir
+from tests.warehouse.bundles import Built, copy_warehouse, make_settings, query, scores
 
 AS_OF = date(2026, 4, 20)
 BOARDS = {"aider": "aider_polyglot/2025-10-04", "metr": "metr_time_horizons/2026-03-03"}
@@ -113,3 +114,34 @@ def test_trouble_recording_one_source_ends_that_source_only(
     assert statuses(settings)["metr"] == ("quarantined", f"not validated: {line}")
     assert scored(settings) == {"aider"}
     assert query(settings, "select status from raw.fetches where source = 'metr'") == [("failed",)]
+
+
+def test_trouble_validating_epoch_keeps_the_last_good_night(
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    snapshot_warehouse: Callable[[str], Built],
+) -> None:
+    # Epoch's rows, too, are committed as pending before validation (DuckDB then has their
+    # statistics): validation raising leaves them quarantined, out of the marts
+    before = snapshot_warehouse("2026-04-11")
+    settings = copy_warehouse(before, tmp_path / "data")
+    settings = settings.with_location("epoch", str(epoch_dir(shared_data, "2026-04-19")))
+
+    def disk_full(*args: Any, **kw: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(validate, "validate_fetch", disk_full)
+    night = refresh(settings, date(2026, 4, 19))
+
+    line = "epoch: validate failed: OSError: disk full"
+    assert [(o.source, o.status, o.message) for o in night.sources] == [("epoch", "failed", line)]
+    newest = "select max(fetch_id) from raw.fetches where source = 'epoch'"
+    reasons = query(
+        settings, f"select distinct status, reason from raw.batches where fetch_id = ({newest})"
+    )
+    assert reasons == [("quarantined", f"not validated: {line}")]
+    # the rows landed and stay, for a replay; the marts still hold the last good night
+    landed = f"select count(*) > 0 from raw.epoch__benchmark_rows where _fetch_id = ({newest})"
+    assert query(settings, landed) == [(True,)]
+    assert scores(settings) == scores(before.settings)
