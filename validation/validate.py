@@ -112,14 +112,12 @@ def validate_fetch(
     planning: dict[str, tuple[str, str, list[Check], list[pd.DataFrame | list[str]]]] = {}
     counts = pd.DataFrame()
     staged: list[str] = []
-    chunked = len(chunks) > 1
-    sqls = {suite: query("validation", name) for suite, name, _ in suites}
     # the frames read whole first, the staged suites after: each query's working memory is
     # let go before the next, rather than a staged table held while a whole frame is computed
-    for suite, _, checks in sorted(suites, key=lambda s: chunked and s[0] in STAGED):
+    for suite, name, checks in sorted(suites, key=lambda s: s[0] in STAGED):
         report.checks_run += len(checks)
-        sql = sqls[suite]
-        if "files" in parameters(sql) and chunked:
+        sql = query("validation", name)
+        if "files" in parameters(sql) and len(chunks) > 1:
             if suite in STAGED:
                 parts = _staged(con, suite, sql, params, chunks)
                 staged.append(suite)
