@@ -123,11 +123,12 @@ def run_with_output(command: list[str]) -> tuple[Cost, str]:
         return cost, out.read().decode(errors="replace")
 
 
-def median(costs: list[Cost]) -> Cost:
+def median(costs: list[Cost], peak: Callable[[list[float]], float] = max) -> Cost:
+    """Median wall and CPU; the peak memory is the highest unless `peak` says otherwise."""
     return Cost(
         statistics.median(c.wall for c in costs),
         statistics.median(c.cpu for c in costs),
-        max(c.peak_mib for c in costs),
+        peak([c.peak_mib for c in costs]),
     )
 
 
@@ -239,15 +240,9 @@ def nights(
 ) -> tuple[Cost, dict[str, float], int]:
     """`night` run `repeat` times, each into its own empty warehouse: the median of each figure
     (peak memory too: one run's peak moves by tens of MiB with the allocator's timing)."""
-    runs = []
-    for attempt in range(repeat):
-        runs.append(night(data_dir / str(attempt), sources))
+    runs = [night(data_dir / str(attempt), sources) for attempt in range(repeat)]
     costs = [cost for cost, _, _ in runs]
-    middle = Cost(
-        statistics.median(c.wall for c in costs),
-        statistics.median(c.cpu for c in costs),
-        statistics.median(c.peak_mib for c in costs),
-    )
+    middle = median(costs, peak=statistics.median)
     spent = {
         who: statistics.median(found.get(who, 0.0) for _, found, _ in runs)
         for who in sorted({who for _, found, _ in runs for who in found})
