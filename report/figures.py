@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.markers import TICKDOWN, TICKLEFT
-from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as Outline
 
 from report.data import ReportData
@@ -89,6 +89,23 @@ NOTABLE_RELEASES = 8
 TREND_MAX_GAP_DAYS = 2 * BANDWIDTH_DAYS
 
 
+@dataclass(frozen=True)
+class HoverArea:
+    """An invisible rectangle that takes the pointer and the keyboard focus for one hover
+    text (its SVG group id), in fractions of the figure from its lower left corner.
+
+    Written into the SVG as it is saved (report.render), not drawn by matplotlib: a
+    transparent matplotlib patch is saved with `fill: none`, which a browser's pointer does
+    not hit, and drawing one per timeline row was a third of the timelines' drawing time.
+    """
+
+    gid: str
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+
 @dataclass
 class Drawn:
     """A figure to render, with hover texts: SVG group id -> text."""
@@ -102,6 +119,8 @@ class Drawn:
     finding: str = ""
     # per hover target: attributes the page's filter matches (benchmark, access, category)
     marks: dict[str, dict[str, str]] = field(default_factory=dict)
+    # hover targets with nothing drawn: the SVG gets one rectangle each (see HoverArea)
+    areas: tuple[HoverArea, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -945,16 +964,10 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
     ax = fig.add_subplot()
     tooltips: dict[str, str] = {}
     marks = TimelineMarks()
-    across = ax.get_yaxis_transform()
     for y, row in enumerate(records):
         _timeline_row(ax, row, y, as_of, marks)
-        gid = f"{name}-row-{y}"
-        # one hover target per row, over all of it: one tooltip, not one per artist (added as
-        # an artist: the rows' limits are set below, so no autoscaling to update)
-        target = Rectangle((0, y - 0.5), 1, 1, transform=across, facecolor="#ffffff", alpha=0.0)
-        target.set(zorder=9, gid=gid, linewidth=0)
-        ax.add_artist(target)
-        tooltips[gid] = row_tooltip(row, label)
+        # one hover target per row, over all of it: one tooltip, not one per artist
+        tooltips[f"{name}-row-{y}"] = row_tooltip(row, label)
     marks.draw(ax)
     for start, end in runs:
         first = records[start]
@@ -967,6 +980,7 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
     accepted = int(rows["accepted"].sum())
     pending = int((rows["status"] == "pending").sum())
     rejected = len(rows) - accepted - pending
+    areas = row_areas(ax, name, len(rows))
     caption = (
         f"{len(rows)} thresholds: {accepted} accepted (bold), {rejected} rejected (grey, reason "
         "at the right, once per run of rows that share it), "
@@ -975,7 +989,26 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
         "gap, labelled in months; the dashed line is the validity floor. Hover or focus a row "
         "for its models, dates and verdict."
     )
-    return Drawn(name, title, fig, caption, tooltips, timeline_finding(label, rows))
+    finding = timeline_finding(label, rows)
+    return Drawn(name, title, fig, caption, tooltips, finding, areas=areas)
+
+
+def row_areas(ax: Axes, name: str, rows: int) -> tuple[HoverArea, ...]:
+    """Row y's hover area (id name-row-y): the axes' full width, from y - 0.5 to y + 0.5.
+
+    Call it once the y limits are set: the axes' place on the figure is fixed by
+    subplots_adjust, so each row's band in figure fractions follows from the two.
+    """
+    box = ax.get_position()
+    low, high = ax.get_ylim()
+
+    def fraction(y: float) -> float:
+        return box.y0 + (y - low) / (high - low) * box.height
+
+    return tuple(
+        HoverArea(f"{name}-row-{y}", box.x0, fraction(y - 0.5), box.x1, fraction(y + 0.5))
+        for y in range(rows)
+    )
 
 
 NOTE_CHARS = 80

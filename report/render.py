@@ -14,8 +14,8 @@ import matplotlib
 # loaded here, before any drawing process is forked, so no child has to import them
 from matplotlib.backends import backend_agg, backend_svg  # noqa: F401
 
-from report.figures import Drawn
-from report.svg_canvas import MeasuredOnceCanvas
+from report.figures import Drawn, HoverArea
+from report.svg_canvas import SVG_DPI, MeasuredOnceCanvas
 
 PNG_DPI = 110
 # settings read while saving: text stays text (searchable, read by screen readers, a fifth of
@@ -56,7 +56,9 @@ def render(drawn: Drawn, directory: Path, png: bool = False) -> Rendered:
                 # zlib level 3: files 2% larger than the default 6, written in a third less time
                 pil_kwargs={"compress_level": 3},
             )
-    svg = add_titles(inline(buffer.getvalue()), drawn.tooltips, drawn.marks)
+    width, height = drawn.figure.get_size_inches() * SVG_DPI
+    svg = add_areas(inline(buffer.getvalue()), drawn.areas, float(width), float(height))
+    svg = add_titles(svg, drawn.tooltips, drawn.marks)
     return Rendered(drawn.name, drawn.title, drawn.caption, svg, path, drawn.finding)
 
 
@@ -89,6 +91,26 @@ def inline(svg: str) -> str:
         body,
         count=1,
     )
+
+
+def add_areas(svg: str, areas: tuple[HoverArea, ...], width: float, height: float) -> str:
+    """The hover areas as transparent rectangles, last in the SVG so they lie on top.
+
+    Filled (at zero opacity), so a pointer hits them: a browser skips `fill: none` when it
+    looks for what is under the pointer. width, height: the figure's size in points, the
+    SVG's user units; y grows downwards in SVG, upwards in figure fractions.
+    """
+    if not areas:
+        return svg
+    rectangles = "".join(
+        f'<g id="{escape(area.gid)}"><rect x="{area.left * width:.1f}" '
+        f'y="{(1 - area.top) * height:.1f}" width="{(area.right - area.left) * width:.1f}" '
+        f'height="{(area.top - area.bottom) * height:.1f}" '
+        'style="fill: #ffffff; fill-opacity: 0"/></g>'
+        for area in areas
+    )
+    end = svg.rindex("</svg>")
+    return svg[:end] + rectangles + svg[end:]
 
 
 def add_titles(

@@ -238,6 +238,14 @@ def test_the_page_works_at_desktop_and_phone_width(
             "return [t.hidden, t.textContent === g.getAttribute('aria-label')]; })()"
         )
         assert tip == [False, True]
+        # a pointer over a timeline row finds that row's hover target, on every row
+        rows_hit = tab.evaluate(
+            "Array.from(document.querySelectorAll('g.mark[id*=\"-row-\"]')).map(g => {"
+            "g.scrollIntoView({block: 'center'}); const b = g.getBoundingClientRect();"
+            "const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);"
+            "return hit !== null && hit.closest('g.mark') === g; })"
+        )
+        assert rows_hit and all(rows_hit), f"{rows_hit.count(False)} of {len(rows_hit)} rows"
         # the filter dims the marks of every other benchmark
         dimmed = tab.evaluate(
             "(() => { const s = document.querySelector('#filters select[data-key=benchmark]');"
