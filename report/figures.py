@@ -1003,7 +1003,7 @@ def row_areas(ax: Axes, name: str, rows: int) -> tuple[HoverArea, ...]:
     low, high = ax.get_ylim()
 
     def fraction(y: float) -> float:
-        return box.y0 + (y - low) / (high - low) * box.height
+        return float(box.y0 + (y - low) / (high - low) * box.height)
 
     return tuple(
         HoverArea(f"{name}-row-{y}", box.x0, fraction(y - 0.5), box.x1, fraction(y + 0.5))
