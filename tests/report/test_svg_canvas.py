@@ -2,17 +2,27 @@
 
 A small hand-made figure (not report data): plain, bold, multi-line, rotated and math texts,
 a legend and ticks, each laid out from the measurements and font line metrics the canvas
-caches.
+caches. And the per-glyph measurement gives FreeType's own numbers on made-up strings.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import random
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
-from report.svg_canvas import MeasuredOnceCanvas, font_height_metrics, text_metrics
+from report.svg_canvas import (
+    SIMPLE_CHARACTERS,
+    MeasuredOnceCanvas,
+    font_height_metrics,
+    simple_text_metrics,
+    text_metrics,
+)
 
 SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "canvas-test"}
 
@@ -59,3 +69,43 @@ def test_png_still_saved_by_matplotlib() -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=40)
     assert buffer.getvalue().startswith(b"\x89PNG")
+
+
+FONTS = (
+    FontProperties(family="sans-serif", size=7),
+    FontProperties(family="sans-serif", weight="bold", size=8),
+    FontProperties(family="sans-serif", style="italic", size=11),
+)
+
+
+def test_simple_texts_measure_as_freetype_lays_them_out() -> None:
+    """Random strings of the simple characters, and every triple of letters that kern or join,
+    measure to the very floats of FreeType's layout, or are left to it."""
+    rng = random.Random(7)
+    alphabet = sorted(SIMPLE_CHARACTERS)
+    corpus = [
+        "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 2, 5, 20, 80])))
+        for _ in range(200)
+    ]
+    corpus += ["".join(t) for t in itertools.product("filTAVo. ", repeat=3)]
+    measure = TextToPath()
+    left_to_layout = 0
+    for font in FONTS:
+        for text in corpus:
+            fast = simple_text_metrics(text, font)
+            if fast is None:
+                left_to_layout += 1
+                continue
+            laid_out = measure.get_text_width_height_descent(text, font, False)
+            assert fast == tuple(float(v) for v in laid_out), (text, font)
+    assert left_to_layout < len(corpus)  # most strings are measured from the tables
+
+
+def test_what_the_tables_cannot_measure_goes_to_the_layout() -> None:
+    plain, bold = FONTS[0], FONTS[1]
+    assert simple_text_metrics("first", bold) is None  # DejaVu Sans Bold joins f and i
+    assert simple_text_metrics("", plain) is None
+    assert simple_text_metrics("soft\xadhyphen", plain) is None  # the layout gives it no width
+    assert simple_text_metrics("模型", plain) is None  # not simple: another font draws it
+    assert simple_text_metrics("e\u0301", plain) is None  # a combining accent
+    assert simple_text_metrics("GPT-4o → Qwen2.5: 3.6 months", plain) is not None
