@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -290,3 +291,33 @@ def test_sql_does_not_import_prefect_or_great_expectations(tmp_path: Path) -> No
 
     assert '"answer": 42' in done.stdout, done.stderr
     assert done.stdout.rstrip().endswith("exit 0 heavy []"), done.stdout
+
+
+BLAS_PROBE = """
+import contextlib, io, os, sys
+from cli.main import entry
+sys.argv = ["gapwatch"]
+with contextlib.redirect_stdout(io.StringIO()):
+    entry()
+import numpy
+print(os.environ["OPENBLAS_NUM_THREADS"], len(os.listdir("/proc/self/task")))
+"""
+
+
+@pytest.mark.parametrize(("asked", "expected"), [(None, "1 1"), ("2", "2")])
+def test_the_console_script_starts_no_blas_threads_unless_asked(
+    asked: str | None, expected: str
+) -> None:
+    """gapwatch's arrays are small: one BLAS thread unless the user sets OPENBLAS_NUM_THREADS."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if asked is not None:
+        env["OPENBLAS_NUM_THREADS"] = asked
+    out = subprocess.run(
+        [sys.executable, "-c", BLAS_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT,
+        env=env,
+    ).stdout.split()
+    assert " ".join(out if asked is None else out[:1]) == expected
