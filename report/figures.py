@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.markers import TICKDOWN, TICKLEFT
 from matplotlib.patches import Patch, PathPatch
@@ -30,6 +31,7 @@ from matplotlib.path import Path as Outline
 
 from report.data import ReportData
 from report.facts import STALE_DAYS
+from report.svg_canvas import text_metrics
 from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS
 
 # colour by category, from Okabe and Ito's colour-blind-safe set; every mark has a dark edge,
@@ -410,6 +412,10 @@ def draw_releases(ax: Axes, releases: pd.DataFrame, span_days: float, width_in: 
 DATE_FORMATS = ["%Y", "%b '%y", "%d %b '%y", "%H:%M", "%H:%M", "%S.%f"]
 
 
+# the gap charts' horizontal grid lines, under the marks
+GAP_GRID = {"color": "#e5e5e5", "linewidth": 0.6}
+
+
 def gap_figure(
     data: ReportData,
     name: str,
@@ -459,10 +465,10 @@ def gap_figure(
         draw_pending(ax, waiting, to_num(data.as_of), categories, name, tooltips, marks)
     _as_of_line(ax, data)
     ax.set_ylabel("gap (months): open release − first closed release")
-    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     low, high, bottom, top = gap_limits(data)
     ax.set_xlim(low, high)
     ax.set_ylim(bottom, top)
+    plain_value_axis([(ax, True)], GAP_GRID)
     draw_releases(strip, notable_releases(points), high - low, width * (right - left))
     plain_date_axis([(ax, False), (strip, True)])  # dates under the strip only
     ax.set_title(title, loc="left", fontsize=12, y=1.0)  # y: see delay_timeline
@@ -787,7 +793,6 @@ def gap_by_category(data: ReportData, colours: dict[str, str]) -> Panel:
         draw_trend(ax, data.trend[data.trend["series"] == series], own, style)
         draw_points(ax, own, colours, f"{name}-{index}", tooltips, marks)
         ax.set_title(_category_title(data, category, series, own), fontsize=9, loc="left", y=1.0)
-        ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
         ax.set_xlim(low, high)
         ax.set_ylim(bottom, top)
         names = ", ".join(sorted(own["benchmark_name"].unique()))
@@ -806,6 +811,9 @@ def gap_by_category(data: ReportData, colours: dict[str, str]) -> Panel:
     plain_date_axis([(ax, True) for ax in shown], 8)  # dates under every panel
     for row in axes:
         row[0].set_ylabel("gap (months)")
+    # values labelled on each row's first panel, as shared axes are
+    value_axes = [(ax, index % columns == 0) for index, ax in enumerate(shown)]
+    plain_value_axis(value_axes, GAP_GRID)
     fig.suptitle(title, x=0.07, ha="left", fontsize=12)
     caption = (
         "Each panel: the accepted datapoints of one category's benchmarks (circles public, "
@@ -1208,6 +1216,45 @@ def plain_date_axis(
         if grid:
             across = ([x for x in locations for _ in range(3)], [0, 1, math.nan] * len(locations))
             ax.plot(*across, transform=ax.get_xaxis_transform(), zorder=1.5, **grid)
+
+
+def plain_value_axis(axes: Sequence[tuple[Axes, bool]], grid: dict[str, Any]) -> None:
+    """The value (y) axis of axes that share it, as plain_ticks: matplotlib's own tick values
+    and labels, tick marks on each, labels on those flagged True, horizontal grid lines.
+
+    Call it once the y limits are set. An axes' y label stays where matplotlib puts it, left
+    of its widest tick label: placed here, since the axis itself now has no tick labels.
+    """
+    first = axes[0][0]
+    low, high = first.get_ylim()
+    everywhere = [float(y) for y in first.yaxis.get_major_locator()()]
+    named = first.yaxis.get_major_formatter().format_ticks(everywhere)
+    slack = 1e-10 * abs(high - low)
+    shown = [
+        i for i, y in enumerate(everywhere) if min(low, high) - slack <= y <= max(low, high) + slack
+    ]
+    locations = [everywhere[i] for i in shown]
+    labels = [named[i] for i in shown]
+    rc: Any = matplotlib.rcParams
+    size = rc["ytick.labelsize"]
+    for ax, labelled in axes:
+        plain_ticks(ax, "y", locations, labels if labelled else [], size)
+        across = ([0, 1, math.nan] * len(locations), [y for y in locations for _ in range(3)])
+        ax.plot(*across, transform=ax.get_yaxis_transform(), zorder=1.5, **grid)
+        if labelled and labels and ax.get_ylabel():
+            _place_value_label(ax, labels, size)
+
+
+def _place_value_label(ax: Axes, labels: Sequence[str], size: float | str) -> None:
+    """The y label as matplotlib places it: labelpad left of the widest tick label's edge."""
+    rc: Any = matplotlib.rcParams
+    font = FontProperties(size=size)
+    widest = max(text_metrics(label, font, False)[0] for label in labels)
+    pad = float(rc["ytick.major.size"]) + float(rc["ytick.major.pad"])
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # drawn on a figure
+    axes_width = ax.get_position().width * figure.get_figwidth() * 72  # points
+    ax.yaxis.set_label_coords(-(pad + widest + float(rc["axes.labelpad"])) / axes_width, 0.5)
 
 
 def _timeline_axes(ax: Axes, rows: pd.DataFrame, as_of: float | None) -> None:
