@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cli.common import UsageError, read_only, settings_from
 from warehouse.collector import paused_then_frozen
-
-if TYPE_CHECKING:
-    pass
 
 AS_OF = "select max(as_of) from history.refresh_runs"
 HAS_RUNS = (
