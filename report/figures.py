@@ -940,7 +940,8 @@ def row_tooltip(row: Any, benchmark: str) -> str:
     else:
         lines.append("no open model yet")
     verdict = "accepted" if bool(row.accepted) else "not accepted"
-    lines.append(f"{verdict}: {row.reason}")
+    # in the benchmark's units, as the note beside the row says it: "threshold 50%", not 0.5
+    lines.append(f"{verdict}: {readable_reason(str(row.reason), row.scale)}")
     return "\n".join(lines)
 
 

@@ -110,7 +110,14 @@ def test_timeline_rows_carry_models_dates_and_the_reason(made_up_report: BuiltRe
     assert len(hover) == len(crossings)  # one text per row, on each of the row's artists
     for row in crossings.itertuples():
         verdict = "accepted" if row.accepted else "not accepted"
-        assert any(f"{verdict}: {row.reason}" in text for text in hover), row.reason
+        # GPQA's scores are fractions: the reason's numbers read as percentages, as beside the row
+        reason = re.sub(
+            r"((?:validity floor|threshold) )(\d+(?:\.\d+)?)",
+            lambda m: f"{m.group(1)}{float(m.group(2)) * 100:g}%",
+            " ".join(row.reason.split()),
+        )
+        assert any(f"{verdict}: {reason}" in text for text in hover), reason
+    assert not any(re.search(r"threshold 0\.\d", text) for text in hover)
 
 
 def test_warehouse_without_marts_says_it_is_empty(tmp_path: Path) -> None:
