@@ -82,31 +82,28 @@ def simple_text_metrics(text: str, font: FontProperties) -> tuple[float, float, 
     face = get_font(fontManager._find_fonts_by_props(font))
     face.set_size(TextToPath.FONT_SCALE, TextToPath.DPI)
     glyphs, pairs = _tables(face.fname, matplotlib.rcParams["text.hinting_factor"])
-    pen, low, high, previous = 0, math.inf, -math.inf, ""
+    pen, low, high, previous, previous_advance = 0, math.inf, -math.inf, "", 0
     for character in text:
-        glyph = glyphs.get(character)
-        if glyph is None:
-            glyph = glyphs[character] = _glyph(face, character)
+        if character not in glyphs:
+            glyphs[character] = _glyph(face, character)
+        glyph = glyphs[character]
         if glyph is None:
             return None
         advance, bottom, top = glyph
         if previous:
-            kerning = pairs.get(previous + character, NOT_READ)
-            if kerning is NOT_READ:
-                kerning = pairs[previous + character] = _kerning(face, previous, character)
+            pair = previous + character
+            if pair not in pairs:
+                pairs[pair] = _kerning(face, pair, previous_advance)
+            kerning = pairs[pair]
             if kerning is None:
                 return None
             pen += kerning
         low, high = min(low, bottom), max(high, top)
         pen += advance
-        previous = character
+        previous, previous_advance = character, advance
     scale = font.get_size_in_points() / TextToPath.FONT_SCALE
     width, height, descent = pen / 64.0, (high - low) / 64.0, -low / 64.0
     return width * scale, height * scale, descent * scale
-
-
-# a pair whose kerning this process has not read yet (None: a pair that needs the layout)
-NOT_READ = -(2**62)
 
 
 @functools.cache
@@ -128,14 +125,13 @@ def _glyph(face: FT2Font, character: str) -> tuple[int, int, int] | None:
     return int(glyph.horiAdvance), int(bottom), int(top)
 
 
-def _kerning(face: FT2Font, first: str, second: str) -> int | None:
-    """The pen's move between two characters beyond the first's advance, as FreeType's
-    layout places the pair; None when it draws them as other than two glyphs."""
-    positions = face.set_text(first + second, 0.0, flags=LoadFlags.NO_HINTING)
-    glyph = _glyph(face, first)
-    if len(positions) != 2 or glyph is None:
+def _kerning(face: FT2Font, pair: str, first_advance: int) -> int | None:
+    """The pen's move between a pair's two characters beyond the first's advance, as
+    FreeType's layout places the pair; None when it draws them as other than two glyphs."""
+    positions = face.set_text(pair, 0.0, flags=LoadFlags.NO_HINTING)
+    if len(positions) != 2:
         return None
-    return int(positions[1][0]) - glyph[0]
+    return int(positions[1][0]) - first_advance
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
