@@ -1205,18 +1205,13 @@ def plain_date_axis(
     formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
         locator, formats=DATE_FORMATS, show_offset=False
     )
-    # labelled as an axis labels them: all of the locator's dates, then those in view
     named = formatter.format_ticks(everywhere)  # type: ignore[no-untyped-call]
-    slack = 1e-10 * (high - low)
-    shown = [i for i, x in enumerate(everywhere) if low - slack <= x <= high + slack]
-    locations = [everywhere[i] for i in shown]
-    labels = [named[i] for i in shown]
+    locations, labels = _in_view(everywhere, named, low, high)
     size = matplotlib.rcParams["xtick.labelsize"] if fontsize is None else fontsize
     for ax, labelled in axes:
         plain_ticks(ax, "x", locations, labels if labelled else [], size)
         if grid:
-            across = ([x for x in locations for _ in range(3)], [0, 1, math.nan] * len(locations))
-            ax.plot(*across, transform=ax.get_xaxis_transform(), zorder=1.5, **grid)
+            _grid_lines(ax, "x", locations, grid)
 
 
 def plain_value_axis(axes: Sequence[tuple[Axes, bool]], grid: dict[str, Any]) -> None:
@@ -1230,20 +1225,36 @@ def plain_value_axis(axes: Sequence[tuple[Axes, bool]], grid: dict[str, Any]) ->
     low, high = first.get_ylim()
     everywhere = [float(y) for y in first.yaxis.get_major_locator()()]
     named = first.yaxis.get_major_formatter().format_ticks(everywhere)
-    slack = 1e-10 * abs(high - low)
-    shown = [
-        i for i, y in enumerate(everywhere) if min(low, high) - slack <= y <= max(low, high) + slack
-    ]
-    locations = [everywhere[i] for i in shown]
-    labels = [named[i] for i in shown]
+    locations, labels = _in_view(everywhere, named, low, high)
     rc: Any = matplotlib.rcParams
     size = rc["ytick.labelsize"]
     for ax, labelled in axes:
         plain_ticks(ax, "y", locations, labels if labelled else [], size)
-        across = ([0, 1, math.nan] * len(locations), [y for y in locations for _ in range(3)])
-        ax.plot(*across, transform=ax.get_yaxis_transform(), zorder=1.5, **grid)
+        _grid_lines(ax, "y", locations, grid)
         if labelled and labels and ax.get_ylabel():
             _place_value_label(ax, labels, size)
+
+
+def _in_view(
+    everywhere: Sequence[float], named: Sequence[str], low: float, high: float
+) -> tuple[list[float], list[str]]:
+    """Ticks labelled as an axis labels them: the labels of all the locator's values, then the
+    values in view (within a hair of the limits) with theirs."""
+    slack = 1e-10 * abs(high - low)
+    bottom, top = min(low, high) - slack, max(low, high) + slack
+    shown = [i for i, value in enumerate(everywhere) if bottom <= value <= top]
+    return [everywhere[i] for i in shown], [named[i] for i in shown]
+
+
+def _grid_lines(ax: Axes, axis: str, locations: Sequence[float], style: dict[str, Any]) -> None:
+    """One line across the axes at each tick of axis ("x": vertical lines), one artist for all,
+    under the marks where matplotlib draws an axis's grid."""
+    along = [value for value in locations for _ in range(3)]
+    across = [0, 1, math.nan] * len(locations)
+    if axis == "x":
+        ax.plot(along, across, transform=ax.get_xaxis_transform(), zorder=1.5, **style)
+    else:
+        ax.plot(across, along, transform=ax.get_yaxis_transform(), zorder=1.5, **style)
 
 
 def _place_value_label(ax: Axes, labels: Sequence[str], size: float | str) -> None:
