@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from report import figures
+from report import figures, timeline
 from report.data import ReportData, load
 from report.page import TABLES_DIR, page, write_tables
 from report.render import Rendered, render
@@ -101,9 +101,9 @@ def jobs(data: ReportData) -> dict[str, Job]:
     core = data.benchmarks[data.benchmarks["is_core"].astype(bool)]
     for benchmark in core["benchmark_id"]:
         if benchmark in crossed:
-            planned[f"timeline-{benchmark}"] = partial(figures.delay_timeline, data, benchmark)
+            planned[f"timeline-{benchmark}"] = partial(timeline.delay_timeline, data, benchmark)
     if not set(core["benchmark_id"]) <= crossed:
-        planned["timeline-none"] = partial(figures.uncrossed_benchmarks, data)
+        planned["timeline-none"] = partial(timeline.uncrossed_benchmarks, data)
     planned["frontier-lag"] = partial(figures.frontier_lag, data)
     return planned
 

@@ -7,7 +7,7 @@ that says in words why there is nothing to draw: an empty axis misleads more tha
 from __future__ import annotations
 
 import math
-import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,7 @@ from matplotlib.path import Path as Outline
 
 from report.data import ReportData
 from report.facts import STALE_DAYS
+from report.sketch import Sketch
 from report.svg_canvas import text_metrics
 from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS
 
@@ -114,7 +115,7 @@ class Drawn:
 
     name: str
     title: str
-    figure: Figure
+    figure: Figure | Sketch  # a Sketch is written as SVG directly (report.sketch)
     caption: str
     tooltips: dict[str, str] = field(default_factory=dict)
     # the figure's finding in one sentence: the SVG's accessible description
@@ -799,7 +800,7 @@ def gap_by_category(data: ReportData, colours: dict[str, str]) -> Panel:
         ax.text(
             0.0,
             -0.11,
-            "\n".join(_wrap(names, 58)[:3]),
+            "\n".join(wrap(names, 58)[:3]),
             transform=ax.transAxes,
             fontsize=7.5,
             color=MUTED_TEXT,
@@ -865,265 +866,6 @@ def _category_title(data: ReportData, category: str, series: str, own: pd.DataFr
 
 
 # ---- delay timelines -------------------------------------------------------------------
-
-ROW_HEIGHT_IN = 0.27
-REASON_CHARS = 92
-PENDING_COLOUR = "#6a8fb8"
-
-
-def short_reason(reason: str, limit: int = REASON_CHARS) -> str:
-    """A reason cut to fit one line of the figure; the hover has it all.
-
-    Reasons read "what: why" ("below the validity floor 0.30 (...): the first crossers...");
-    the "what" is the part a row needs. Short prefixes ("untested model: ...") are kept whole.
-    """
-    text = " ".join(str(reason).split())
-    head, colon, _ = text.partition(": ")
-    if colon and len(head) >= 24:
-        text = head
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
-
-
-def present(value: Any) -> bool:
-    """A cell that holds something (not None, NaN or NaT)."""
-    return value is not None and not (not isinstance(value, str) and pd.isna(value))
-
-
-def row_note(row: Any, full: bool = False) -> str:
-    """The words at the right of a timeline row: who crossed, how long it waits, or why not.
-
-    full: the whole reason, in the benchmark's units (wrapped by the figure, never cut).
-    """
-    if row.status == "pending":
-        return f"waiting {row.months_pending:.1f} months since {row.closed_name}"
-    if not present(row.first_closed_date) and present(row.first_open_date):
-        return f"open first: {row.open_name}; no closed model has reached it"
-    if bool(row.accepted):
-        return f"{row.closed_name} → {row.open_name}"
-    if full:
-        return readable_reason(str(row.reason), row.scale)
-    return short_reason(str(row.reason))
-
-
-FLOOR_NUMBER = re.compile(r"((?:validity floor|threshold) )(\d+(?:\.\d+)?)")
-
-
-def readable_reason(reason: str, scale: Any) -> str:
-    """A reason with its floor in the benchmark's units: 'validity floor 30.31%', not 0.3031."""
-    text = " ".join(reason.split())
-    if scale == "fraction":
-        text = FLOOR_NUMBER.sub(
-            lambda m: m.group(1) + format_threshold(float(m.group(2)), scale), text
-        )
-    return text
-
-
-def row_tooltip(row: Any, benchmark: str) -> str:
-    """Hover text of a timeline row: benchmark, threshold, both models and dates, verdict."""
-    threshold = format_threshold(row.threshold, row.scale)
-    lines = [f"{benchmark}, threshold {threshold}"]
-    if present(row.first_closed_date):
-        lines.append(
-            f"first closed model: {row.closed_name}, released {day(row.first_closed_date)}"
-        )
-    else:
-        lines.append("no closed model has reached it")
-    if present(row.first_open_date):
-        lines.append(f"first open model: {row.open_name}, released {day(row.first_open_date)}")
-        if present(row.gap_months):
-            lines.append(f"gap: {row.gap_months:.1f} months")
-    elif present(row.months_pending):
-        lines.append(f"no open model yet: waiting {row.months_pending:.1f} months")
-    else:
-        lines.append("no open model yet")
-    verdict = "accepted" if bool(row.accepted) else "not accepted"
-    # in the benchmark's units, as the note beside the row says it: "threshold 50%", not 0.5
-    lines.append(f"{verdict}: {readable_reason(str(row.reason), row.scale)}")
-    return "\n".join(lines)
-
-
-def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
-    """Figure 4: one benchmark's thresholds, first closed and first open release, the gap."""
-    rows = data.crossings[data.crossings["benchmark_id"] == benchmark_id]
-    catalog = data.benchmarks[data.benchmarks["benchmark_id"] == benchmark_id]
-    label = str(catalog["name"].iloc[0]) if len(catalog) else benchmark_id
-    name, title = f"timeline-{benchmark_id}", f"Delay timeline: {label}"
-    if rows.empty:
-        loaded = bool(catalog["is_loaded"].iloc[0]) if len(catalog) else False
-        why = "" if loaded else " (its file is not in the current bundle)"
-        return Notice(
-            name, title, f"No threshold of {label} has been crossed{why}: nothing to draw."
-        )
-    rows = rows.sort_values("threshold").reset_index(drop=True)
-    as_of = to_num(data.as_of) if data.as_of else None
-    # the rows as plain tuples, read once: a row-by-row pandas lookup costs more than a draw
-    records = list(rows.itertuples(index=False))
-    notes = [row_note(row, full=True) for row in records]
-    runs = note_runs(notes, [not bool(row.accepted) for row in records])
-    wrapped = {start: _wrap(notes[start], NOTE_CHARS) for start, _ in runs}
-    # rows grow when a run's wrapped reason needs more lines than its rows hold (two each)
-    stretch = max(len(wrapped[start]) / (2 * (end - start + 1)) for start, end in runs)
-    row_height = ROW_HEIGHT_IN * max(1.0, stretch)
-    height = row_height * len(rows) + 1.1
-    fig = Figure(figsize=(11.5, height))
-    fig.subplots_adjust(left=0.07, right=0.52, top=1 - 0.42 / height, bottom=0.5 / height)
-    ax = fig.add_subplot()
-    tooltips: dict[str, str] = {}
-    marks = TimelineMarks()
-    for y, row in enumerate(records):
-        _timeline_row(ax, row, y, as_of, marks)
-        # one hover target per row, over all of it: one tooltip, not one per artist
-        tooltips[f"{name}-row-{y}"] = row_tooltip(row, label)
-    marks.draw(ax)
-    for start, end in runs:
-        first = records[start]
-        _run_note(ax, start, end, wrapped[start], bool(first.accepted), first.status)
-    _floor_line(ax, rows)
-    _timeline_axes(ax, rows, as_of)
-    # y given: nothing is drawn above the axes, so matplotlib need not measure every tick
-    # label of the figure to find where the title goes (the same place)
-    ax.set_title(title, loc="left", fontsize=11, y=1.0)
-    accepted = int(rows["accepted"].sum())
-    pending = int((rows["status"] == "pending").sum())
-    rejected = len(rows) - accepted - pending
-    areas = row_areas(ax, name, len(rows))
-    caption = (
-        f"{len(rows)} thresholds: {accepted} accepted (bold), {rejected} rejected (grey, reason "
-        "at the right, once per run of rows that share it), "
-        f"{pending} still waiting for an open model (dashed arrow to the as-of date). "
-        "Square: first closed model; circle: first open model; the bar between them is the "
-        "gap, labelled in months; the dashed line is the validity floor. Hover or focus a row "
-        "for its models, dates and verdict."
-    )
-    finding = timeline_finding(label, rows)
-    return Drawn(name, title, fig, caption, tooltips, finding, areas=areas)
-
-
-def row_areas(ax: Axes, name: str, rows: int) -> tuple[HoverArea, ...]:
-    """Row y's hover area (id name-row-y): the axes' full width, from y - 0.5 to y + 0.5.
-
-    Call it once the y limits are set: the axes' place on the figure is fixed by
-    subplots_adjust, so each row's band in figure fractions follows from the two.
-    """
-    box = ax.get_position()
-    low, high = ax.get_ylim()
-
-    def fraction(y: float) -> float:
-        return float(box.y0 + (y - low) / (high - low) * box.height)
-
-    return tuple(
-        HoverArea(f"{name}-row-{y}", box.x0, fraction(y - 0.5), box.x1, fraction(y + 0.5))
-        for y in range(rows)
-    )
-
-
-NOTE_CHARS = 80
-
-
-def note_runs(notes: list[str], rejected: list[bool]) -> list[tuple[int, int]]:
-    """(first, last) rows of each run of consecutive rejected rows with the same note.
-
-    Other rows are runs of one: their notes name models, which differ row by row.
-    """
-    runs: list[tuple[int, int]] = []
-    for i, note in enumerate(notes):
-        if runs and rejected[i] and rejected[runs[-1][0]] and notes[runs[-1][0]] == note:
-            runs[-1] = (runs[-1][0], i)
-        else:
-            runs.append((i, i))
-    return runs
-
-
-def _run_note(
-    ax: Axes, start: int, end: int, lines: list[str], accepted: bool, status: str
-) -> None:
-    """A run's note at the right, centred on its rows, with a bracket when it spans several."""
-    colour = TEXT if accepted or status == "pending" else MUTED_TEXT
-    transform = ax.get_yaxis_transform()
-    if end > start:
-        ax.plot(
-            [1.012, 1.017, 1.017, 1.012],
-            [start - 0.3, start - 0.3, end + 0.3, end + 0.3],
-            transform=transform,
-            color=MUTED_TEXT,
-            linewidth=0.8,
-            clip_on=False,
-        )
-    ax.text(
-        1.025,
-        (start + end) / 2,
-        "\n".join(lines),
-        transform=transform,
-        fontsize=7,
-        fontweight="bold" if accepted else "normal",
-        color=colour,
-        va="center",
-        ha="left",
-        linespacing=1.15,
-        clip_on=False,
-    )
-
-
-def _floor_line(ax: Axes, rows: pd.DataFrame) -> None:
-    """A dashed line between the last threshold below the validity floor and the first above."""
-    floor = rows["validity_floor"].dropna()
-    if floor.empty:
-        return
-    value = float(floor.iloc[0])
-    below = int((rows["threshold"] < value - 1e-9).sum())
-    if below == 0 or below == len(rows):
-        return
-    y = below - 0.5
-    ax.axhline(y, color="#444444", linewidth=0.9, linestyle=(0, (5, 3)), zorder=3)
-    scale = rows["scale"].iloc[0]
-    ax.text(
-        0.995,
-        y + 0.08,
-        f"validity floor {format_threshold(value, scale)}",
-        transform=ax.get_yaxis_transform(),
-        fontsize=7,
-        color="#444444",
-        va="bottom",
-        ha="right",
-    )
-
-
-def timeline_finding(label: str, rows: pd.DataFrame) -> str:
-    """One sentence: accepted gaps, their median and range, and what still waits."""
-    accepted = rows[rows["accepted"].astype(bool)]
-    pending = rows[rows["status"] == "pending"]
-    parts = [f"{label}: {len(accepted)} accepted datapoint{'s' if len(accepted) != 1 else ''}"]
-    if len(accepted):
-        gaps = accepted["gap_months"].astype(float)
-        parts[0] += (
-            f", median gap {gaps.median():.1f} months (from {gaps.min():.1f} to {gaps.max():.1f})"
-        )
-    if len(pending):
-        longest = pending["months_pending"].astype(float).max()
-        parts.append(
-            f"{len(pending)} threshold{'s' if len(pending) != 1 else ''} still pending, the "
-            f"longest for {longest:.1f} months"
-        )
-    else:
-        parts.append("nothing pending")
-    return "; ".join(parts) + "."
-
-
-def uncrossed_benchmarks(data: ReportData) -> Panel:
-    """One sentence for the tracked benchmarks with no timeline, and why, instead of empty axes."""
-    name, title = "timeline-none", "Tracked benchmarks without a timeline"
-    crossed = set(data.crossings["benchmark_id"])
-    missing = data.benchmarks[~data.benchmarks["benchmark_id"].isin(crossed)]
-    if missing.empty:
-        return Notice(name, title, "None: every tracked benchmark has a timeline above.")
-    parts = [
-        f"{r.name} ({'no threshold crossed yet' if bool(r.is_loaded) else 'not in the bundle'})"
-        for r in missing.itertuples(index=False)
-    ]
-    return Notice(name, title, "; ".join(parts) + ".")
 
 
 def plain_ticks(
@@ -1199,19 +941,28 @@ def plain_date_axis(
     first = axes[0][0]
     low, high = first.get_xlim()
     first.set_xlim(low, high)
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
-    locator.set_axis(first.xaxis)
-    everywhere = list(locator())
-    formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
-        locator, formats=DATE_FORMATS, show_offset=False
-    )
-    named = formatter.format_ticks(everywhere)  # type: ignore[no-untyped-call]
-    locations, labels = _in_view(everywhere, named, low, high)
+    locations, labels = date_ticks(low, high)
     size = matplotlib.rcParams["xtick.labelsize"] if fontsize is None else fontsize
     for ax, labelled in axes:
         plain_ticks(ax, "x", locations, labels if labelled else [], size)
         if grid:
             _grid_lines(ax, "x", locations, grid)
+
+
+def date_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """The date ticks in view from day number low to high, as a date axis would place and
+    label them (matplotlib's AutoDateLocator and ConciseDateFormatter, year-first formats)."""
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
+    start, end = sorted((low, high))
+    first = mdates.num2date(start)  # type: ignore[no-untyped-call]
+    last = mdates.num2date(end)  # type: ignore[no-untyped-call]
+    values = locator.tick_values(first, last)  # type: ignore[no-untyped-call]
+    everywhere = [float(value) for value in values]
+    formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
+        locator, formats=DATE_FORMATS, show_offset=False
+    )
+    named = formatter.format_ticks(everywhere)  # type: ignore[no-untyped-call]
+    return _in_view(everywhere, named, low, high)
 
 
 def plain_value_axis(axes: Sequence[tuple[Axes, bool]], grid: dict[str, Any]) -> None:
@@ -1267,124 +1018,6 @@ def _place_value_label(ax: Axes, labels: Sequence[str], size: float | str) -> No
     assert figure is not None  # drawn on a figure
     axes_width = ax.get_position().width * figure.get_figwidth() * 72  # points
     ax.yaxis.set_label_coords(-(pad + widest + float(rc["axes.labelpad"])) / axes_width, 0.5)
-
-
-def _timeline_axes(ax: Axes, rows: pd.DataFrame, as_of: float | None) -> None:
-    """Threshold labels (bold when accepted), a date axis, and the as-of line."""
-    labels = [format_threshold(t, s) for t, s in zip(rows["threshold"], rows["scale"], strict=True)]
-    accepted = [bool(a) for a in rows["accepted"]]
-    ink = str(matplotlib.rcParams["ytick.color"])
-    plain_ticks(
-        ax,
-        "y",
-        range(len(rows)),
-        labels,
-        weights=["bold" if a else "normal" for a in accepted],
-        colours=[ink if a else MUTED_TEXT for a in accepted],
-    )
-    ax.set_ylim(-0.8, len(rows) - 0.4)
-    dates = pd.concat([rows["first_closed_date"], rows["first_open_date"]]).dropna()
-    low = to_num(dates.min())
-    high = max(to_num(dates.max()), as_of or -math.inf)
-    span = max(high - low, 90.0)
-    # room on the right for the gap label of the newest row
-    ax.set_xlim(low - 0.04 * span, high + 0.14 * span)
-    plain_date_axis([(ax, True)], 8, {"color": "#eeeeee", "linewidth": 0.6})
-    if as_of is not None:
-        ax.axvline(as_of, color="#444444", linewidth=0.8, linestyle=":")
-        ax.text(as_of, -0.75, "as of ", fontsize=7, color="#444444", va="bottom", ha="right")
-
-
-@dataclass
-class TimelineMarks:
-    """A timeline's bars and markers, gathered row by row and drawn as a few artists.
-
-    Hover texts belong to each row's transparent target (delay_timeline), not to these, so
-    one line per style (NaN between rows) draws what one artist per row used to, at a
-    fraction of matplotlib's per-artist cost.
-    """
-
-    bars: dict[tuple[str, float], tuple[list[float], list[float]]] = field(default_factory=dict)
-    markers: dict[tuple[str, str], tuple[list[float], list[float]]] = field(default_factory=dict)
-    # the gap in months right of a row's bar: x, y, text, colour, weight
-    labels: list[tuple[float, float, str, str, str]] = field(default_factory=list)
-
-    def bar(self, start: float, end: float, y: float, colour: str, width: float) -> None:
-        xs, ys = self.bars.setdefault((colour, width), ([], []))
-        xs.extend((start, end, math.nan))
-        ys.extend((y, y, math.nan))
-
-    def marker(self, x: float, y: float, marker: str, colour: str) -> None:
-        xs, ys = self.markers.setdefault((marker, colour), ([], []))
-        xs.append(x)
-        ys.append(y)
-
-    def draw(self, ax: Axes) -> None:
-        """Bars under markers, squares (closed) before circles (open), as drawn row by row."""
-        for (colour, width), (xs, ys) in self.bars.items():
-            ax.plot(xs, ys, color=colour, linewidth=width, solid_capstyle="butt", zorder=2)
-        squares_first = sorted(self.markers.items(), key=lambda item: item[0][0] != "s")
-        for (marker, colour), (xs, ys) in squares_first:
-            ax.plot(xs, ys, marker=marker, color=colour, markersize=6, linestyle="none")
-        figure = ax.get_figure(root=True)
-        assert figure is not None  # drawn on a figure
-        # 6 points right of the bar's end (a text and a shifted transform, not an annotation)
-        beside = ax.transData + transforms.ScaledTranslation(6 / 72, 0, figure.dpi_scale_trans)
-        for x, y, text, colour, weight in self.labels:
-            ax.text(
-                x,
-                y,
-                text,
-                transform=beside,
-                fontsize=7.5,
-                fontweight=weight,
-                color=colour,
-                va="center",
-                ha="left",
-            )
-
-
-def _timeline_row(ax: Axes, row: Any, y: int, as_of: float | None, marks: TimelineMarks) -> None:
-    """One threshold's row: its markers, the gap bar or the pending arrow."""
-    accepted = bool(row.accepted)
-    pending = row.status == "pending" and present(row.first_closed_date)
-    if not pending and not (present(row.first_closed_date) and present(row.first_open_date)):
-        # one side only (open led, or nothing): a lone marker, no gap to draw
-        for date_, marker in ((row.first_closed_date, "s"), (row.first_open_date, "o")):
-            if present(date_):
-                marks.marker(to_num(date_), y, marker, GREY)
-        return
-    closed = to_num(row.first_closed_date)
-    if pending:
-        end = as_of if as_of is not None else closed
-        ax.annotate(
-            "",
-            xy=(end, y),
-            xytext=(closed, y),
-            arrowprops={
-                "arrowstyle": "-|>",
-                "color": PENDING_COLOUR,
-                "linewidth": 1.4,
-                "linestyle": (0, (4, 2)),
-                "shrinkA": 0,
-                "shrinkB": 0,
-            },
-        )
-        marks.marker(closed, y, "s", CLOSED_COLOUR)
-        return
-    opened = to_num(row.first_open_date)
-    closed_c, open_c = (CLOSED_COLOUR, OPEN_COLOUR) if accepted else (GREY, GREY)
-    colour, weight = (TEXT, "bold") if accepted else (MUTED_TEXT, "normal")
-    marks.bar(
-        closed,
-        opened,
-        y,
-        "#9fb7d3" if accepted else "#cccccc",
-        3.2 if accepted else 2.0,
-    )
-    marks.marker(closed, y, "s", closed_c)
-    marks.marker(opened, y, "o", open_c)
-    marks.labels.append((max(closed, opened), y, f"{row.gap_months:.1f} mo", colour, weight))
 
 
 # ---- frontier lag ----------------------------------------------------------------------
@@ -1450,9 +1083,7 @@ def frontier_lag(data: ReportData) -> Panel:
         frameon=False,
     )
     fit_note = _fit_note(data)
-    ax.text(
-        1.02, 0.62, "\n".join(_wrap(fit_note, 34)), transform=ax.transAxes, fontsize=8, va="top"
-    )
+    ax.text(1.02, 0.62, "\n".join(wrap(fit_note, 34)), transform=ax.transAxes, fontsize=8, va="top")
     ax.set_title(title, loc="left", fontsize=12, y=1.0)  # y: see delay_timeline
     count_ax.bar(dates, monthly["benchmarks"], width=20, color="#bbbbbb")
     count_ax.set_ylabel("benchmarks", fontsize=8)
@@ -1592,9 +1223,8 @@ def _early_note(monthly: pd.DataFrame) -> str:
     )
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    import textwrap
-
+def wrap(text: str, width: int) -> list[str]:
+    """text in lines of at most width characters, broken between words."""
     return textwrap.wrap(text, width)
 
 

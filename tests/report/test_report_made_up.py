@@ -22,14 +22,10 @@ import pytest
 from cli.main import main
 from report import write_report
 from report.data import ReportData
-from report.figures import (
-    Drawn,
-    delay_timeline,
-    format_threshold,
-    label_levels,
-    supported,
-)
+from report.figures import Drawn, format_threshold, label_levels, supported
 from report.page import attribution
+from report.render import render
+from report.timeline import delay_timeline
 from tests.report.conftest import BuiltReport
 from tests.report.made_up import MADE_UP_AS_OF, MODELS
 
@@ -294,4 +290,8 @@ def test_timeline_copes_with_open_led_and_pending_rows(tmp_path: Path) -> None:
     texts = set(panel.tooltips.values())
     assert any("no closed model has reached it" in t and "Open Y" in t for t in texts)
     assert any("waiting 3.0 months" in t and "Closed X" in t for t in texts)
-    panel.figure.savefig(tmp_path / "made-up-timeline.png")  # draws without error
+    rendered = render(panel, tmp_path, png=True)
+    # the open-led row: a lone grey circle; the pending row: a square and the dashed arrow
+    assert rendered.svg.count("<circle") == 1 and rendered.svg.count("<polygon") == 1
+    assert "stroke: #6a8fb8; stroke-width: 1.4; stroke-dasharray" in rendered.svg
+    assert rendered.png is not None and rendered.png.stat().st_size > 0
