@@ -8,7 +8,9 @@ drawing cost; its PNG is the same sketch drawn by matplotlib.
 
 from __future__ import annotations
 
+import math
 import re
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -30,6 +32,7 @@ from report.figures import (
     day,
     format_threshold,
     to_num,
+    to_nums,
     wrap,
 )
 from report.sketch import Align, Sketch, VerticalAlign
@@ -131,18 +134,18 @@ def note_runs(notes: list[str], rejected: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
-def timeline_finding(label: str, rows: pd.DataFrame) -> str:
+def timeline_finding(label: str, records: Sequence[Any]) -> str:
     """One sentence: accepted gaps, their median and range, and what still waits."""
-    accepted = rows[rows["accepted"].astype(bool)]
-    pending = rows[rows["status"] == "pending"]
-    parts = [f"{label}: {len(accepted)} accepted datapoint{'s' if len(accepted) != 1 else ''}"]
-    if len(accepted):
-        gaps = accepted["gap_months"].astype(float)
+    gaps = [float(row.gap_months) for row in records if bool(row.accepted)]
+    pending = [row for row in records if row.status == "pending"]
+    parts = [f"{label}: {len(gaps)} accepted datapoint{'s' if len(gaps) != 1 else ''}"]
+    if gaps:
         parts[0] += (
-            f", median gap {gaps.median():.1f} months (from {gaps.min():.1f} to {gaps.max():.1f})"
+            f", median gap {statistics.median(gaps):.1f} months "
+            f"(from {min(gaps):.1f} to {max(gaps):.1f})"
         )
-    if len(pending):
-        longest = pending["months_pending"].astype(float).max()
+    if pending:
+        longest = max(float(row.months_pending) for row in pending)
         parts.append(
             f"{len(pending)} threshold{'s' if len(pending) != 1 else ''} still pending, the "
             f"longest for {longest:.1f} months"
@@ -227,8 +230,13 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
         )
     rows = rows.sort_values("threshold").reset_index(drop=True)
     as_of = to_num(data.as_of) if data.as_of else None
-    # the rows as plain tuples, read once: a row-by-row pandas lookup costs more than a draw
-    records = list(rows.itertuples(index=False))
+    # the rows as plain tuples, read once: a row-by-row pandas lookup costs more than a draw;
+    # with their dates as day numbers, converted all at once
+    records = list(
+        rows.assign(
+            closed_day=to_nums(rows["first_closed_date"]), open_day=to_nums(rows["first_open_date"])
+        ).itertuples(index=False)
+    )
     notes = [row_note(row, full=True) for row in records]
     runs = note_runs(notes, [not bool(row.accepted) for row in records])
     wrapped = {start: wrap(notes[start], NOTE_CHARS) for start, _ in runs}
@@ -262,7 +270,7 @@ def delay_timeline(data: ReportData, benchmark_id: str) -> Panel:
         "for its models, dates and verdict."
     )
     areas = row_areas(sketch, frame, name, len(records))
-    finding = timeline_finding(label, rows)
+    finding = timeline_finding(label, records)
     return Drawn(name, title, sketch, caption, tooltips, finding, areas=areas)
 
 
@@ -270,10 +278,10 @@ def _frame(sketch: Sketch, records: Sequence[Any], as_of: float | None) -> Frame
     """The axes box and its limits: every date in view with room on the right for the
     newest row's gap label, half a row above the top row and below the bottom one."""
     dates = [
-        to_num(value)
+        day_number
         for row in records
-        for value in (row.first_closed_date, row.first_open_date)
-        if present(value)
+        for day_number in (row.closed_day, row.open_day)
+        if not math.isnan(day_number)
     ]
     low = min(dates)
     high = max(max(dates), as_of if as_of is not None else -float("inf"))
@@ -380,11 +388,11 @@ def _timeline_row(
     pending = row.status == "pending" and present(row.first_closed_date)
     if not pending and not (present(row.first_closed_date) and present(row.first_open_date)):
         # one side only (open led, or nothing): a lone marker, no gap to draw
-        for date_, shape in ((row.first_closed_date, "s"), (row.first_open_date, "o")):
-            if present(date_):
-                marks.marker(frame.x(to_num(date_)), level, shape, GREY)
+        for day_number, shape in ((row.closed_day, "s"), (row.open_day, "o")):
+            if not math.isnan(day_number):
+                marks.marker(frame.x(day_number), level, shape, GREY)
         return
-    closed = frame.x(to_num(row.first_closed_date))
+    closed = frame.x(row.closed_day)
     if pending:
         end = frame.x(as_of) if as_of is not None else closed
         tip = end - ARROW_WIDTH / 2  # the head's outline ends at the as-of line
@@ -395,7 +403,7 @@ def _timeline_row(
             marks.heads.append((tip, level))
         marks.marker(closed, level, "s", CLOSED_COLOUR)
         return
-    opened = frame.x(to_num(row.first_open_date))
+    opened = frame.x(row.open_day)
     closed_c, open_c = (CLOSED_COLOUR, OPEN_COLOUR) if accepted else (GREY, GREY)
     colour = TEXT if accepted else MUTED_TEXT
     marks.bar(closed, opened, level, "#9fb7d3" if accepted else "#cccccc", 3.2 if accepted else 2.0)
