@@ -27,7 +27,7 @@ from matplotlib.patches import Polygon
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Transform
 
-from report.svg_canvas import font_height_metrics, text_metrics
+from report.svg_canvas import font_height_metrics, text_extent
 
 Align = Literal["left", "center", "right"]
 VerticalAlign = Literal["top", "center", "center_baseline", "baseline", "bottom"]
@@ -147,8 +147,7 @@ class Sketch:
         gap = gap if len(lines) > 1 else 0.0
         extents = []  # each line's (ascent, descent) in the block
         for line in lines:
-            _, height, descent = text_metrics(line, font, False) if line else (0.0, 0.0, 0.0)
-            ascent = height - descent
+            ascent, descent = text_extent(line, font) if line else (0.0, 0.0)
             if linespacing is None:
                 extents.append(
                     (max(ascent, least_ascent) + gap / 2, max(descent, least_descent) + gap / 2)

@@ -79,9 +79,7 @@ def simple_text_metrics(text: str, font: FontProperties) -> tuple[float, float, 
     """
     if not text or not SIMPLE_CHARACTERS.issuperset(text):
         return None
-    face = get_font(fontManager._find_fonts_by_props(font))
-    face.set_size(TextToPath.FONT_SCALE, TextToPath.DPI)
-    glyphs, pairs = _tables(face.fname, matplotlib.rcParams["text.hinting_factor"])
+    face, glyphs, pairs = _face(font)
     pen, low, high, previous, previous_advance = 0, math.inf, -math.inf, "", 0
     for character in text:
         if character not in glyphs:
@@ -104,6 +102,46 @@ def simple_text_metrics(text: str, font: FontProperties) -> tuple[float, float, 
     scale = font.get_size_in_points() / TextToPath.FONT_SCALE
     width, height, descent = pen / 64.0, (high - low) / 64.0, -low / 64.0
     return width * scale, height * scale, descent * scale
+
+
+def text_extent(text: str, font: FontProperties) -> tuple[float, float]:
+    """Ascent and descent of a non-empty text in points, as text_metrics gives them (height -
+    descent, descent), for a caller that needs no width: a plain text's glyph extents are
+    read from the per-glyph table without laying out its pairs (the kerning moves glyphs
+    sideways only). Two characters the font would join into a ligature count as their own
+    glyphs here, a hair's difference at most; other texts are measured as text_metrics does.
+    """
+    extent = _glyph_extent(text, font) if SIMPLE_CHARACTERS.issuperset(text) else None
+    if extent is None:
+        _, height, descent = text_metrics(text, font, False)
+        return height - descent, descent
+    return extent
+
+
+def _glyph_extent(text: str, font: FontProperties) -> tuple[float, float] | None:
+    face, glyphs, _ = _face(font)
+    low, high = math.inf, -math.inf
+    for character in text:
+        if character not in glyphs:
+            glyphs[character] = _glyph(face, character)
+        glyph = glyphs[character]
+        if glyph is None:
+            return None
+        low, high = min(low, glyph[1]), max(high, glyph[2])
+    # the very arithmetic of simple_text_metrics, so the floats are the same
+    scale = font.get_size_in_points() / TextToPath.FONT_SCALE
+    height, descent = (high - low) / 64.0 * scale, -low / 64.0 * scale
+    return height - descent, descent
+
+
+def _face(
+    font: FontProperties,
+) -> tuple[FT2Font, dict[str, tuple[int, int, int] | None], dict[str, int | None]]:
+    """font's face at TextToPath's size, and its glyph and pair tables."""
+    face = get_font(fontManager._find_fonts_by_props(font))
+    face.set_size(TextToPath.FONT_SCALE, TextToPath.DPI)
+    glyphs, pairs = _tables(face.fname, matplotlib.rcParams["text.hinting_factor"])
+    return face, glyphs, pairs
 
 
 @functools.cache

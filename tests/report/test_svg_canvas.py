@@ -21,6 +21,7 @@ from report.svg_canvas import (
     MeasuredOnceCanvas,
     font_height_metrics,
     simple_text_metrics,
+    text_extent,
     text_metrics,
 )
 
@@ -109,3 +110,19 @@ def test_what_the_tables_cannot_measure_goes_to_the_layout() -> None:
     assert simple_text_metrics("模型", plain) is None  # not simple: another font draws it
     assert simple_text_metrics("e\u0301", plain) is None  # a combining accent
     assert simple_text_metrics("GPT-4o → Qwen2.5: 3.6 months", plain) is not None
+
+
+def test_a_text_extent_is_its_measured_ascent_and_descent() -> None:
+    """text_extent reads only glyph extents; without ligatures it gives text_metrics' own
+    numbers (height - descent, descent), on random plain strings and on texts the layout
+    measures (Greek, a combining accent)."""
+    rng = random.Random(11)
+    alphabet = sorted(SIMPLE_CHARACTERS)
+    corpus = [
+        "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 3, 12, 60]))) for _ in range(150)
+    ]
+    corpus += ["Δ gap αβ", "e\u0301", "gypsy", "—", "°"]
+    for font in FONTS:
+        for text in corpus:
+            _, height, descent = text_metrics(text, font, False)
+            assert text_extent(text, font) == (height - descent, descent), (text, font)
