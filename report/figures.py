@@ -31,6 +31,7 @@ from matplotlib.path import Path as Outline
 
 from report.data import ReportData
 from report.facts import STALE_DAYS
+from report.point_marks import Mark, PointMarks
 from report.sketch import Sketch
 from report.svg_canvas import text_metrics
 from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS
@@ -287,31 +288,22 @@ def draw_points(
     tooltips: dict[str, str],
     marks: dict[str, dict[str, str]] | None = None,
 ) -> None:
-    """Each datapoint as its own artist with an SVG group id, so it can carry a hover text."""
+    """Each datapoint as its own SVG group (id gid), so it can carry a hover text."""
     offsets = dodge(points)
+    drawn = PointMarks(zorder=5)
     for i, row in enumerate(points.itertuples(index=False)):
         gid = f"{prefix}-pt-{i}"
-        shift = offsets[i]
-        transform = (
-            ax.transData
-            if shift == 0
-            else transforms.offset_copy(
-                ax.transData, fig=ax.get_figure(root=True), x=shift, units="points"
-            )
-        )
-        ax.add_artist(  # not ax.plot: the limits are set by the caller, nothing to autoscale
-            Line2D(
-                [to_num(row.open_date)],
-                [row.gap_months],
-                marker=ACCESS_MARKERS.get(str(row.access), "s"),
-                markersize=ACCESS_SIZES.get(str(row.access), 7.0),
-                markerfacecolor=colours.get(str(row.benchmark_name), GREY),
-                markeredgecolor=MARK_EDGE,
-                markeredgewidth=0.6,
-                linestyle="none",
-                zorder=5,
-                gid=gid,
-                transform=transform,
+        drawn.add(
+            Mark(
+                gid,
+                to_num(row.open_date),
+                float(row.gap_months),
+                offsets[i],
+                ACCESS_MARKERS.get(str(row.access), "s"),
+                ACCESS_SIZES.get(str(row.access), 7.0),
+                colours.get(str(row.benchmark_name), GREY),
+                MARK_EDGE,
+                0.6,
             )
         )
         tooltips[gid] = point_tooltip(row)
@@ -321,6 +313,7 @@ def draw_points(
                 "access": str(row.access),
                 "category": str(row.category),
             }
+    ax.add_artist(drawn)  # not ax.plot: the limits are set by the caller, nothing to autoscale
 
 
 def notable_releases(points: pd.DataFrame, limit: int = NOTABLE_RELEASES) -> pd.DataFrame:
@@ -542,25 +535,13 @@ def draw_pending(
         {"open_date": [0] * len(waiting), "gap_months": waiting["months_pending"].to_numpy()}
     )
     offsets = dodge(frame, step=3.5)
+    drawn = PointMarks(zorder=6)
     for i, row in enumerate(waiting.itertuples(index=False)):
         gid = f"{prefix}-pending-{i}"
         colour = CATEGORY_COLOURS.get(str(categories.get(row.benchmark_id)), OTHER_CATEGORY)
-        transform = transforms.offset_copy(
-            ax.transData, fig=ax.get_figure(root=True), x=offsets[i], units="points"
-        )
-        ax.add_artist(  # as in draw_points
-            Line2D(
-                [as_of],
-                [row.months_pending],
-                marker="^",
-                markersize=6.5,
-                markerfacecolor="#ffffff",
-                markeredgecolor=colour,
-                markeredgewidth=1.4,
-                linestyle="none",
-                zorder=6,
-                gid=gid,
-                transform=transform,
+        drawn.add(
+            Mark(
+                gid, as_of, float(row.months_pending), offsets[i], "^", 6.5, "#ffffff", colour, 1.4
             )
         )
         tooltips[gid] = (
@@ -573,6 +554,7 @@ def draw_pending(
             "benchmark": str(row.benchmark),
             "category": str(categories.get(row.benchmark_id)),
         }
+    ax.add_artist(drawn)  # as in draw_points
 
 
 def _as_of_line(ax: Axes, data: ReportData) -> None:
