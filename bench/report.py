@@ -6,8 +6,12 @@ every figure drawn once to inline SVG (no PNG: those come with --png or the nigh
 and the page written; CPU is user + system of the process and its drawing workers. For
 reference it also times the drawing in one process (workers=1, imports excluded), which is
 what a machine with a single core would see. Prints medians, the machine's load and the
-ratio to the budget (ratio < 1 is within budget). Not a test: timings on shared machines
-vary, so nothing here asserts.
+ratio to the budget (ratio < 1 is within budget). Beside it, measured in turn with it, a floor:
+a fresh process that only imports the libraries the report draws with (pandas, DuckDB,
+matplotlib's figure and SVG backend), and the report's ratio to it. This machine's speed
+swings by up to about 1.8x from hour to hour (the same code, load average under 1), and the
+floor moves with it: the ratio says how the report compares to what any report here costs.
+Not a test: timings on shared machines vary, so nothing here asserts.
 
     python bench/report.py [--repeat N]
 """
@@ -69,6 +73,13 @@ def build(data_dir: Path) -> Path:
     return data_dir / "gapwatch.duckdb"
 
 
+FLOOR = [
+    sys.executable,
+    "-c",
+    "import pandas, duckdb, matplotlib.figure, matplotlib.backends.backend_svg",
+]
+
+
 def serial_seconds(database: Path, out: Path) -> float:
     """write_report in a fresh process with one worker, imports excluded."""
     code = (
@@ -95,12 +106,13 @@ def main() -> None:
     print(f"snapshot: {SNAPSHOT}")
     with tempfile.TemporaryDirectory() as tmp:
         database = build(Path(tmp) / "data")
-        command, serial = [], []
+        command, serial, floor = [], [], []
         for run in range(args.repeat + 1):  # the first run compiles bytecode: not counted
             out = Path(tmp) / f"report-{run}"
             seconds = cpu_seconds([*GAPWATCH, "report", "--db", str(database), "--out", str(out)])
             if run:
                 command.append(seconds)
+                floor.append(cpu_seconds(FLOOR))
                 serial.append(serial_seconds(database, Path(tmp) / f"serial-{run}"))
         page = (Path(tmp) / "report-1" / "report.html").read_text(encoding="utf-8")
         figures = page.count("<svg")  # figures drawn inline (a notice has none)
@@ -115,6 +127,11 @@ def main() -> None:
         median = statistics.median(seconds)
         spread = ", ".join(f"{s:.2f}" for s in seconds)
         print(f"{label:62s} {median:6.2f} s   ratio to budget {median / BUDGET:4.2f}   ({spread})")
+    floor_median = statistics.median(floor)
+    spread = ", ".join(f"{s:.2f}" for s in floor)
+    label = "floor: import pandas, duckdb, matplotlib (CPU)"
+    print(f"{label:62s} {floor_median:6.2f} s   ({spread})")
+    print(f"{'report / floor':62s} {statistics.median(command) / floor_median:6.2f}")
     print("load average (1, 5, 15 min): " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
