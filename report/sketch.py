@@ -14,6 +14,7 @@ matplotlib text of the same alignment would.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -140,7 +141,7 @@ class Sketch:
         """Text anchored at (x, y) as matplotlib anchors a text with ha=align, va=valign and
         linespacing (None: matplotlib's "normal"), its lines laid out as matplotlib lays them."""
         lines = text.split("\n")
-        font = FontProperties(size=size, weight="bold" if bold else "normal")
+        font = _font(size, bold)
         font_ascent, font_descent, gap = font_height_metrics(font)
         least_ascent = font_ascent if font_ascent is not None else 0.0
         least_descent = font_descent if font_descent is not None else 0.0
@@ -191,6 +192,12 @@ class Sketch:
         for shape in self.shapes:
             figure.add_artist(_artist(shape, place))
         return figure
+
+
+@functools.cache
+def _font(size: float, bold: bool) -> FontProperties:
+    """The font of a sketched text: matplotlib's default family (never changed once made)."""
+    return FontProperties(size=size, weight="bold" if bold else "normal")
 
 
 def _number(value: float) -> str:

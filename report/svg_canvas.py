@@ -29,7 +29,7 @@ from typing import IO, Any, Literal
 import matplotlib
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
-from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.font_manager import FontPath, FontProperties, fontManager, get_font
 from matplotlib.ft2font import FT2Font, LoadFlags
 from matplotlib.textpath import TextToPath
 
@@ -138,10 +138,17 @@ def _face(
     font: FontProperties,
 ) -> tuple[FT2Font, dict[str, tuple[int, int, int] | None], dict[str, int | None]]:
     """font's face at TextToPath's size, and its glyph and pair tables."""
-    face = get_font(fontManager._find_fonts_by_props(font))
+    face = get_font(_font_files(font))
     face.set_size(TextToPath.FONT_SCALE, TextToPath.DPI)
     glyphs, pairs = _tables(face.fname, matplotlib.rcParams["text.hinting_factor"])
     return face, glyphs, pairs
+
+
+@functools.lru_cache(maxsize=CACHED_TEXTS)
+def _font_files(font: FontProperties) -> list[FontPath]:
+    """The font files matplotlib draws font with (a lookup that costs more than measuring a
+    short text), once per font; callers never change a font they pass (text_metrics copies)."""
+    return fontManager._find_fonts_by_props(font)
 
 
 @functools.cache
