@@ -80,6 +80,8 @@ with duckdb.connect(sys.argv[1], read_only=True) as con:
     print(con.execute(sys.argv[2]).fetchall())
 """
 QUERY = "select count(*) from marts.benchmark_scores"
+# what any report costs before drawing: the libraries it draws with (see bench/report.py)
+REPORT_LIBRARIES = "import pandas, duckdb, matplotlib.figure, matplotlib.backends.backend_svg"
 
 
 @dataclass
@@ -184,6 +186,7 @@ def bench_cli(bundle: Path, repeat: int) -> None:
             lambda: [*GAPWATCH, "report", "--data-dir", str(data), "--out", str(Path(tmp) / "r")],
             repeat,
         )
+        libraries = measured(lambda: [PYTHON, "-c", REPORT_LIBRARIES], repeat)
     first, unchanged = median(empty), median(again)
     print(f"read floor {read.cpu:.2f} s CPU; read + validator floor {validator.cpu:.2f} s CPU")
     print(f"refresh --no-prefect: empty {first.cpu:.2f} s CPU, unchanged {unchanged.cpu:.2f} s")
@@ -201,6 +204,11 @@ def bench_cli(bundle: Path, repeat: int) -> None:
     line("gapwatch sql cold / bare python + duckdb (wall)", sql.wall / bare.wall, 1.2)
     line("gapwatch --help (wall, seconds)", helped.wall, 0.15, "s")
     line("gapwatch report, 2026-04-19 (CPU, seconds)", report.cpu, 3.0, "s")
+    print(
+        f"  (its libraries alone, pandas + duckdb + matplotlib: {libraries.cpu:.2f} s CPU; "
+        f"report / libraries {report.cpu / libraries.cpu:.2f}: the machine's speed swings, "
+        "this ratio less)"
+    )
 
 
 NIGHT = """
