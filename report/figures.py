@@ -1038,9 +1038,11 @@ def frontier_lag(data: ReportData) -> Panel:
         linewidth=1.6,
         label="mean across benchmarks",
     )
+    # the line only over the months it was fitted on: not across the thin months left out
+    fitted = monthly["fitted_mean_lag_months"].where(monthly["in_fit"].astype(bool))
     ax.plot(
         dates,
-        monthly["fitted_mean_lag_months"],
+        fitted,
         color="#111111",
         linestyle="--",
         linewidth=1.4,
@@ -1194,15 +1196,22 @@ def _zero_crossing(ax: Axes, data: ReportData, dates: list[float]) -> None:
 
 
 def _early_note(monthly: pd.DataFrame) -> str:
-    """Say from when the mean rests on several benchmarks, not one or two."""
+    """Say from when the mean rests on several benchmarks, and which months the line skips."""
+    parts = []
     enough = monthly[monthly["benchmarks"] >= MIN_SPREAD]
-    if enough.empty or len(enough) == len(monthly):
-        return ""
-    first = pd.Timestamp(enough["month_end"].iloc[0]).strftime("%B %Y")
-    return (
-        f"Before {first} fewer than {MIN_SPREAD} benchmarks have an open score, so the mean "
-        "(and the line fitted through it) rests on one or two benchmarks there. "
-    )
+    if not enough.empty and len(enough) < len(monthly):
+        first = pd.Timestamp(enough["month_end"].iloc[0]).strftime("%B %Y")
+        parts.append(
+            f"Before {first} fewer than {MIN_SPREAD} benchmarks have an open score, so the mean "
+            "rests on one or two benchmarks there."
+        )
+    left_out = int((~monthly["in_fit"].astype(bool)).sum())
+    if left_out:
+        parts.append(
+            f"The fitted line leaves out the {left_out} month{'s' if left_out != 1 else ''} "
+            "with too few benchmarks and is drawn only over the months it was fitted on."
+        )
+    return " ".join(parts) + " " if parts else ""
 
 
 def wrap(text: str, width: int) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import re
 import shutil
 import subprocess
@@ -18,11 +19,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 from cli.main import main
 from report import write_report
 from report.data import ReportData
-from report.figures import Drawn, format_threshold, label_levels, supported
+from report.figures import Drawn, format_threshold, frontier_lag, label_levels, supported
 from report.page import attribution
 from report.render import render
 from report.timeline import delay_timeline
@@ -295,3 +297,52 @@ def test_timeline_copes_with_open_led_and_pending_rows(tmp_path: Path) -> None:
     assert rendered.svg.count("<circle") == 1 and rendered.svg.count("<polygon") == 1
     assert "stroke: #6a8fb8; stroke-width: 1.4; stroke-dasharray" in rendered.svg
     assert rendered.png is not None and rendered.png.stat().st_size > 0
+
+
+def test_the_fitted_lag_line_is_drawn_only_over_the_months_it_was_fitted_on(
+    tmp_path: Path,
+) -> None:
+    """Made-up lags: two thin months (one and two benchmarks) left out of the fit, then three
+    months of three; the dashed line covers those three only, and the caption says so."""
+    months = pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30", "2024-05-31"])
+    per_month = [["a"], ["a", "b"], ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"]]
+    lag = pd.DataFrame(
+        [
+            {"benchmark_id": b, "month_end": m, "lag_months": 2.0 + i + j, "open_leads": False}
+            for i, (m, names) in enumerate(zip(months, per_month, strict=True))
+            for j, b in enumerate(names)
+        ]
+    )
+    monthly = (
+        lag.groupby("month_end")["lag_months"]
+        .agg(benchmarks="count", mean_lag_months="mean", median_lag_months="median")
+        .reset_index()
+    )
+    monthly["q1_lag_months"] = monthly["q3_lag_months"] = monthly["median_lag_months"]
+    monthly["in_fit"] = monthly["benchmarks"] >= 3
+    monthly["fitted_mean_lag_months"] = [1.0, 2.0, 3.0, 4.0, 5.0]
+    trend = pd.DataFrame(
+        {
+            "months": [3],
+            "slope_months_per_year": [12.0],
+            "intercept_months": [0.0],
+            "r_squared": [1.0],
+            "zero_lag_date": [None],
+        }
+    )
+    data = ReportData(
+        tmp_path, as_of=date(2024, 6, 1), lag=lag, lag_monthly=monthly, lag_trend=trend
+    )
+    panel = frontier_lag(data)
+    assert isinstance(panel, Drawn) and isinstance(panel.figure, Figure)
+    fitted = [
+        line
+        for ax in panel.figure.axes
+        for line in ax.get_lines()
+        if line.get_label() == "least-squares line through the mean"
+    ]
+    assert len(fitted) == 1
+    heights = [float(y) for y in fitted[0].get_ydata()]  # type: ignore[union-attr]
+    assert all(math.isnan(h) for h in heights[:2])  # the thin months: no line
+    assert heights[2:] == [3.0, 4.0, 5.0]
+    assert "leaves out the 2 months with too few benchmarks" in panel.caption
