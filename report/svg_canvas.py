@@ -22,7 +22,6 @@ per report for a handful of fonts.
 from __future__ import annotations
 
 import functools
-import math
 import unicodedata
 from typing import IO, Any, Literal
 
@@ -80,14 +79,11 @@ def simple_text_metrics(text: str, font: FontProperties) -> tuple[float, float, 
     if not text or not SIMPLE_CHARACTERS.issuperset(text):
         return None
     face, glyphs, pairs = _face(font)
-    pen, low, high, previous, previous_advance = 0, math.inf, -math.inf, "", 0
-    for character in text:
-        if character not in glyphs:
-            glyphs[character] = _glyph(face, character)
-        glyph = glyphs[character]
-        if glyph is None:
-            return None
-        advance, bottom, top = glyph
+    found = _text_glyphs(text, face, glyphs)
+    if found is None:
+        return None
+    pen, previous, previous_advance = 0, "", 0
+    for character, (advance, _, _) in zip(text, found, strict=True):
         if previous:
             pair = previous + character
             if pair not in pairs:
@@ -96,9 +92,9 @@ def simple_text_metrics(text: str, font: FontProperties) -> tuple[float, float, 
             if kerning is None:
                 return None
             pen += kerning
-        low, high = min(low, bottom), max(high, top)
         pen += advance
         previous, previous_advance = character, advance
+    low, high = min(glyph[1] for glyph in found), max(glyph[2] for glyph in found)
     scale = font.get_size_in_points() / TextToPath.FONT_SCALE
     width, height, descent = pen / 64.0, (high - low) / 64.0, -low / 64.0
     return width * scale, height * scale, descent * scale
@@ -120,18 +116,30 @@ def text_extent(text: str, font: FontProperties) -> tuple[float, float]:
 
 def _glyph_extent(text: str, font: FontProperties) -> tuple[float, float] | None:
     face, glyphs, _ = _face(font)
-    low, high = math.inf, -math.inf
+    found = _text_glyphs(text, face, glyphs)
+    if found is None:
+        return None
+    low, high = min(glyph[1] for glyph in found), max(glyph[2] for glyph in found)
+    # the very arithmetic of simple_text_metrics, so the floats are the same
+    scale = font.get_size_in_points() / TextToPath.FONT_SCALE
+    height, descent = (high - low) / 64.0 * scale, -low / 64.0 * scale
+    return height - descent, descent
+
+
+def _text_glyphs(
+    text: str, face: FT2Font, glyphs: dict[str, tuple[int, int, int] | None]
+) -> list[tuple[int, int, int]] | None:
+    """Each character's (advance, bottom, top), read from the table (filled on first use);
+    None when the font lacks one of them."""
+    found = []
     for character in text:
         if character not in glyphs:
             glyphs[character] = _glyph(face, character)
         glyph = glyphs[character]
         if glyph is None:
             return None
-        low, high = min(low, glyph[1]), max(high, glyph[2])
-    # the very arithmetic of simple_text_metrics, so the floats are the same
-    scale = font.get_size_in_points() / TextToPath.FONT_SCALE
-    height, descent = (high - low) / 64.0 * scale, -low / 64.0 * scale
-    return height - descent, descent
+        found.append(glyph)
+    return found
 
 
 def _face(
