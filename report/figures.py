@@ -1220,15 +1220,21 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def _fit_note(data: ReportData) -> str:
+    """The fitted line in words: slope with its 90% interval, fit, and the zero-lag date or
+    the mart's reason for giving none (a falling line whose interval reaches zero has none)."""
     if data.lag_trend.empty:
         return "No fitted line."
     t = data.lag_trend.iloc[0]
     slope = float(t.slope_months_per_year)
     direction = "falling" if slope < 0 else "rising"
+    interval = ""
+    if pd.notna(t.slope_ci_low) and pd.notna(t.slope_ci_high):
+        interval = f"; 90% interval {t.slope_ci_low:+.2f} to {t.slope_ci_high:+.2f}"
     text = (
-        f"Fitted line: {slope:+.2f} months per year ({direction}), R² {t.r_squared:.2f}, over "
-        f"{int(t.months)} months."
+        f"Fitted line: {slope:+.2f} months per year ({direction}{interval}), "
+        f"R² {t.r_squared:.2f}, over {int(t.months)} months."
     )
     if t.zero_lag_date is not None and not pd.isna(t.zero_lag_date):
         return text + f" It reaches zero on {day(t.zero_lag_date)}."
-    return text + " It does not reach zero: the lag is not shrinking."
+    reason = t.zero_lag_note if isinstance(t.zero_lag_note, str) else ""
+    return text + (f" {reason[:1].upper()}{reason[1:]}." if reason else " No zero-lag date.")

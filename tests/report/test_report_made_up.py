@@ -303,7 +303,8 @@ def test_the_fitted_lag_line_is_drawn_only_over_the_months_it_was_fitted_on(
     tmp_path: Path,
 ) -> None:
     """Made-up lags: two thin months (one and two benchmarks) left out of the fit, then three
-    months of three; the dashed line covers those three only, and the caption says so."""
+    months of three; the dashed line covers those three only, and the caption says so, with
+    the slope's interval and why there is no zero-lag date."""
     months = pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30", "2024-05-31"])
     per_month = [["a"], ["a", "b"], ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"]]
     lag = pd.DataFrame(
@@ -326,8 +327,11 @@ def test_the_fitted_lag_line_is_drawn_only_over_the_months_it_was_fitted_on(
             "months": [3],
             "slope_months_per_year": [12.0],
             "intercept_months": [0.0],
+            "slope_ci_low": [-0.5],
+            "slope_ci_high": [18.0],
             "r_squared": [1.0],
             "zero_lag_date": [None],
+            "zero_lag_note": ["the slope's 90% interval reaches zero or above: no zero-lag date"],
         }
     )
     data = ReportData(
@@ -346,3 +350,6 @@ def test_the_fitted_lag_line_is_drawn_only_over_the_months_it_was_fitted_on(
     assert all(math.isnan(h) for h in heights[:2])  # the thin months: no line
     assert heights[2:] == [3.0, 4.0, 5.0]
     assert "leaves out the 2 months with too few benchmarks" in panel.caption
+    # no zero-lag date: the caption gives the interval and the mart's reason, no verdict of its own
+    assert "(rising; 90% interval -0.50 to +18.00)" in panel.caption
+    assert "The slope's 90% interval reaches zero or above: no zero-lag date." in panel.caption
