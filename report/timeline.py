@@ -282,7 +282,7 @@ def _frame(sketch: Sketch, records: Sequence[Any], as_of: float | None) -> Frame
         for row in records
         for day_number in (row.closed_day, row.open_day)
         if not math.isnan(day_number)
-    ]
+    ] or [as_of if as_of is not None else 0.0]  # no row dated (not seen): the as-of date alone
     low = min(dates)
     high = max(max(dates), as_of if as_of is not None else -float("inf"))
     span = max(high - low, 90.0)
