@@ -465,7 +465,8 @@ def gap_figure(
     plain_value_axis([(ax, True)], GAP_GRID)
     draw_releases(strip, notable_releases(points), high - low, width * (right - left))
     plain_date_axis([(ax, False), (strip, True)])  # dates under the strip only
-    ax.set_title(title, loc="left", fontsize=12, y=1.0)  # y: see delay_timeline
+    # y given: matplotlib need not measure every tick label to find where the title goes
+    ax.set_title(title, loc="left", fontsize=12, y=1.0)
     _gap_legends(ax, points, colours, trend_handles, bool(len(waiting)))
     benchmarks = points["benchmark_name"].nunique()
     caption = (
@@ -847,7 +848,7 @@ def _category_title(data: ReportData, category: str, series: str, own: pd.DataFr
     return text
 
 
-# ---- delay timelines -------------------------------------------------------------------
+# ---- axes drawn as plain artists ---------------------------------------------------------
 
 
 def plain_ticks(
@@ -856,14 +857,12 @@ def plain_ticks(
     locations: Sequence[float],
     labels: Sequence[str],
     fontsize: float | str = 8,
-    weights: Sequence[str] | None = None,
-    colours: Sequence[str] | None = None,
 ) -> None:
     """Ticks drawn as matplotlib draws them (mark, padding, text), as plain artists.
 
     One line of tick marks and a text per label instead of matplotlib ticks: a tick is five
     artists, and every tick label is measured again for the axis and title layout, which
-    made tick labels most of a timeline's drawing time. axis: "x" (bottom) or "y" (left).
+    made tick labels most of a figure's drawing time. axis: "x" (bottom) or "y" (left).
     """
     rc: Any = matplotlib.rcParams  # keys built from axis, which its stubs do not allow
     ink = rc[f"{axis}tick.color"]
@@ -903,8 +902,7 @@ def plain_ticks(
             labels[i],
             transform=shifted,
             fontsize=fontsize,
-            fontweight=weights[i] if weights else "normal",
-            color=colours[i] if colours else ink,
+            color=ink,
             **place,
         )
 
@@ -1068,7 +1066,8 @@ def frontier_lag(data: ReportData) -> Panel:
     )
     fit_note = _fit_note(data)
     ax.text(1.02, 0.62, "\n".join(wrap(fit_note, 34)), transform=ax.transAxes, fontsize=8, va="top")
-    ax.set_title(title, loc="left", fontsize=12, y=1.0)  # y: see delay_timeline
+    # y given: matplotlib need not measure every tick label to find where the title goes
+    ax.set_title(title, loc="left", fontsize=12, y=1.0)
     count_ax.bar(dates, monthly["benchmarks"], width=20, color="#bbbbbb")
     count_ax.set_ylabel("benchmarks", fontsize=8)
     count_ax.tick_params(axis="y", labelsize=7)

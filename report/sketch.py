@@ -32,6 +32,7 @@ from report.svg_canvas import font_height_metrics, text_extent
 
 Align = Literal["left", "center", "right"]
 VerticalAlign = Literal["top", "center", "center_baseline", "baseline", "bottom"]
+MarkerShape = Literal["s", "o"]  # a square, a circle
 ANCHORS = {"left": "start", "center": "middle", "right": "end"}
 
 
@@ -57,7 +58,7 @@ class Polyline:
 class Markers:
     """Squares ("s") or circles ("o") of one size (points across) and colour, at points."""
 
-    shape: Literal["s", "o"]
+    shape: MarkerShape
     xs: tuple[float, ...]
     ys: tuple[float, ...]
     size: float
@@ -110,7 +111,7 @@ class Sketch:
 
     def markers(
         self,
-        shape: Literal["s", "o"],
+        shape: MarkerShape,
         xs: Sequence[float],
         ys: Sequence[float],
         size: float,

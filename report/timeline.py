@@ -35,7 +35,7 @@ from report.figures import (
     to_nums,
     wrap,
 )
-from report.sketch import Align, Sketch, VerticalAlign
+from report.sketch import Align, MarkerShape, Sketch, VerticalAlign
 
 ROW_HEIGHT_IN = 0.27
 REASON_CHARS = 92
@@ -343,7 +343,9 @@ class TimelineMarks:
         default_factory=list
     )
     heads: list[tuple[float, float]] = field(default_factory=list)  # arrow tips
-    markers: dict[tuple[str, str], tuple[list[float], list[float]]] = field(default_factory=dict)
+    markers: dict[tuple[MarkerShape, str], tuple[list[float], list[float]]] = field(
+        default_factory=dict
+    )
     texts: list[Label] = field(default_factory=list)
 
     def bar(self, start: float, end: float, y: float, colour: str, width: float) -> None:
@@ -351,7 +353,7 @@ class TimelineMarks:
         xs.extend((start, end, float("nan")))
         ys.extend((y, y, float("nan")))
 
-    def marker(self, x: float, y: float, shape: str, colour: str) -> None:
+    def marker(self, x: float, y: float, shape: MarkerShape, colour: str) -> None:
         xs, ys = self.markers.setdefault((shape, colour), ([], []))
         xs.append(x)
         ys.append(y)
@@ -370,7 +372,7 @@ class TimelineMarks:
         for (shape, colour), (xs, ys) in sorted(
             self.markers.items(), key=lambda item: item[0][0] != "s"
         ):
-            sketch.markers("s" if shape == "s" else "o", xs, ys, MARKER_SIZE, colour)
+            sketch.markers(shape, xs, ys, MARKER_SIZE, colour)
         left, right, top, bottom = frame.left, frame.right, frame.top, frame.bottom
         sketch.line(
             [left, right, right, left, left], [bottom, bottom, top, top, bottom], INK, FRAME_WIDTH
@@ -385,12 +387,14 @@ def _timeline_row(
     """One threshold's row: its markers, the gap bar or the pending arrow."""
     accepted = bool(row.accepted)
     level = frame.y(y)
-    pending = row.status == "pending" and present(row.first_closed_date)
-    if not pending and not (present(row.first_closed_date) and present(row.first_open_date)):
+    has_closed, has_open = not math.isnan(row.closed_day), not math.isnan(row.open_day)
+    pending = row.status == "pending" and has_closed
+    if not pending and not (has_closed and has_open):
         # one side only (open led, or nothing): a lone marker, no gap to draw
-        for day_number, shape in ((row.closed_day, "s"), (row.open_day, "o")):
-            if not math.isnan(day_number):
-                marks.marker(frame.x(day_number), level, shape, GREY)
+        if has_closed:
+            marks.marker(frame.x(row.closed_day), level, "s", GREY)
+        if has_open:
+            marks.marker(frame.x(row.open_day), level, "o", GREY)
         return
     closed = frame.x(row.closed_day)
     if pending:
