@@ -9,6 +9,10 @@ Builds a warehouse from the 2026-04-19 snapshot once, then times, in-process:
     same arrays (per gap series: kernel weights, release-clustered resample counts, the
     products and the percentiles, laid out as gapwatch lays them), with no SQL, no frames, no
     bookkeeping; beside it the floors of the earlier layouts, to show what the layout saved.
+  * the DuckDB floor: every SQL model planned and run once, each reading the others' results as
+    tables already there (nothing recomputed, nothing copied twice): what the SQL costs DuckDB
+    alone; and the critical path at its floors: the SQL models the gap points need, then the
+    numpy floor of the bands, which cannot start before the gap points exist.
 Prints medians, the ratio to the 0.15 s budget and the ratio to the floor. Not a test: timings on
 a shared machine vary, so nothing asserts.
 
@@ -32,9 +36,17 @@ import numpy as np
 from pipeline.run import refresh
 from pipeline.settings import Settings
 from transforms import runner
-from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS, LEVEL, RESAMPLES
+from transforms.method import BANDWIDTH_DAYS, GRID_STEP_DAYS, LEVEL, RESAMPLES, sql_params
 from transforms.python.gap_trend import load_points, release_codes, series_list
-from transforms.runner import default_python_models, plan, run_marts
+from transforms.runner import (
+    declared_python_models,
+    default_python_models,
+    discover,
+    one_thread,
+    plan,
+    reading_copies,
+    run_marts,
+)
 from warehouse.store import connect_file
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -130,6 +142,43 @@ def legacy_floor(arrays: list[tuple[np.ndarray, ...]], rng: np.random.Generator)
         with np.errstate(invalid="ignore", divide="ignore"):
             replicates = (counts @ (weights * values).T) / (counts @ weights.T)
         np.nanquantile(replicates, [tail, 1 - tail], axis=0)
+
+
+def upstream(name: str) -> set[str]:
+    """Every model `name` reads, directly or through other models."""
+    models = discover(declared_python_models())
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        for read in models[todo.pop()].reads:
+            if read in models and read not in seen:
+                seen.add(read)
+                todo.append(read)
+    return seen
+
+
+def duckdb_floor(con: duckdb.DuckDBPyConnection, repeat: int) -> dict[str, float]:
+    """Seconds of each SQL model (views too), medians, when each is planned and run once into a
+    temporary table and reads the others' temporary tables (python models read as the tables
+    run_marts left): DuckDB's cost of the SQL with nothing computed twice."""
+    models = discover(declared_python_models())
+    views, tables = plan()
+    params = {**sql_params(), "as_of": AS_OF}
+    order = [name for name in (*views, *tables) if models[name].sql is not None]
+    copies = {name: "temp.main.floor__" + name.replace(".", "__") for name in order}
+    seconds: dict[str, list[float]] = {name: [] for name in order}
+    with one_thread(con):  # as run_marts builds them
+        for _ in range(repeat + 1):  # the first pass warms the catalog and is not counted
+            for name in order:
+                model = models[name]
+                used = {key: params[key] for key in model.parameters} or None
+                sql = reading_copies(model.sql or "", copies)
+                start = time.perf_counter()
+                con.execute(f"create or replace temp table {copies[name]} as (\n{sql}\n)", used)
+                seconds[name].append(time.perf_counter() - start)
+    for copy in copies.values():
+        con.execute(f"drop table {copy}")
+    return {name: statistics.median(times[1:]) for name, times in seconds.items()}
 
 
 def median_seconds(run: object, repeat: int) -> float:
@@ -230,6 +279,7 @@ def main() -> None:
             transforms, parts = timed_builds(con, args.repeat)
             sql_tables = sum(1 for name in plan()[1] if name.split(".")[1] not in python_names())
             arrays = series_arrays(con)
+            per_model = duckdb_floor(con, args.repeat)
         rng = np.random.default_rng(0)
         floor = median_seconds(lambda: numpy_floor(arrays, rng), args.repeat)
         one_product = median_seconds(lambda: one_product_floor(arrays, rng), args.repeat)
@@ -252,6 +302,22 @@ def main() -> None:
     print(
         f"the first floor (points not summed per release, np.nanquantile): median "
         f"{legacy:.3f} s; transforms / that floor = {transforms / legacy:.1f}"
+    )
+    sql_floor = sum(per_model.values())
+    before_points = sum(
+        seconds
+        for name, seconds in per_model.items()
+        if name in upstream("intermediate.int_gap_points") | {"intermediate.int_gap_points"}
+    )
+    print(
+        f"DuckDB floor: {len(per_model)} SQL models, each planned and run once on the others' "
+        f"results: median sum {sql_floor:.3f} s ({sql_floor / BUDGET_SECONDS:.2f} x the budget)"
+    )
+    print(
+        f"the critical path at its floors: the SQL the gap points need {before_points:.3f} s "
+        f"(the python models on the way not counted), then the numpy floor {floor:.3f} s: "
+        f"{before_points + floor:.3f} s "
+        f"({(before_points + floor) / BUDGET_SECONDS:.2f} x the budget)"
     )
     print(
         f"where the transforms' time goes on the calling thread (medians; {sql_tables} SQL "
