@@ -16,6 +16,7 @@ from matplotlib.backends import backend_agg, backend_svg  # noqa: F401
 from matplotlib.figure import Figure
 
 from report.figures import Drawn, HoverArea
+from report.png_canvas import WholeTextCanvas
 from report.sketch import Sketch
 from report.svg_canvas import SVG_DPI, MeasuredOnceCanvas
 
@@ -66,6 +67,7 @@ def write_png(figure: Figure, directory: Path, name: str) -> Path:
     """directory/name.png, at PNG_DPI."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.png"
+    WholeTextCanvas(figure)  # the figure's canvas from now on: see png_canvas
     figure.savefig(
         path,
         format="png",
