@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from report.png_canvas import WholeTextCanvas
+from report.png_canvas import WholeTextCanvas, lay_out
 from report.render import PNG_DPI
 
 # (x, y in figure fractions, text, rotation, horizontal alignment): far enough apart that each
@@ -76,3 +76,10 @@ def test_each_text_lands_where_matplotlib_draws_it(
 
 def test_what_is_not_text_is_the_same_pixels() -> None:
     assert np.array_equal(saved(FigureCanvasAgg, texts=False), saved(WholeTextCanvas, texts=False))
+
+
+def test_a_kept_layout_draws_the_same_pixels_as_a_fresh_one() -> None:
+    lay_out.cache_clear()
+    fresh = saved(WholeTextCanvas)
+    assert lay_out.cache_info().currsize >= len(TEXTS) - 1  # the math text is not kept
+    assert np.array_equal(saved(WholeTextCanvas), fresh)
