@@ -46,6 +46,7 @@ from transforms.runner import (
     plan,
     reading_copies,
     run_marts,
+    upstream,
 )
 from warehouse.store import connect_file
 
@@ -142,19 +143,6 @@ def legacy_floor(arrays: list[tuple[np.ndarray, ...]], rng: np.random.Generator)
         with np.errstate(invalid="ignore", divide="ignore"):
             replicates = (counts @ (weights * values).T) / (counts @ weights.T)
         np.nanquantile(replicates, [tail, 1 - tail], axis=0)
-
-
-def upstream(name: str) -> set[str]:
-    """Every model `name` reads, directly or through other models."""
-    models = discover(declared_python_models())
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        for read in models[todo.pop()].reads:
-            if read in models and read not in seen:
-                seen.add(read)
-                todo.append(read)
-    return seen
 
 
 def duckdb_floor(con: duckdb.DuckDBPyConnection, repeat: int) -> dict[str, float]:
@@ -304,11 +292,9 @@ def main() -> None:
         f"{legacy:.3f} s; transforms / that floor = {transforms / legacy:.1f}"
     )
     sql_floor = sum(per_model.values())
-    before_points = sum(
-        seconds
-        for name, seconds in per_model.items()
-        if name in upstream("intermediate.int_gap_points") | {"intermediate.int_gap_points"}
-    )
+    points = "intermediate.int_gap_points"
+    on_the_way = upstream(discover(declared_python_models()), points) | {points}
+    before_points = sum(seconds for name, seconds in per_model.items() if name in on_the_way)
     print(
         f"DuckDB floor: {len(per_model)} SQL models, each planned and run once on the others' "
         f"results: median sum {sql_floor:.3f} s ({sql_floor / BUDGET_SECONDS:.2f} x the budget)"

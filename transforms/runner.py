@@ -496,20 +496,24 @@ def overlapped_order(targets: Sequence[Model]) -> list[Model]:
     in their order. The worker then computes while the calling thread builds the rest, and a
     split model whose turn comes while the worker is busy is built on the calling thread."""
     by_name = {model.qualified: model for model in targets}
-
-    def upstream(name: str, seen: set[str]) -> set[str]:
-        for read in by_name[name].reads:
-            if read in by_name and read not in seen:
-                seen.add(read)
-                upstream(read, seen)
-        return seen
-
     split = [m for m in targets if m.python is not None and m.python.split is not None]
     first: dict[str, Model] = {}
-    for model in sorted(split, key=lambda m: -len(upstream(m.qualified, set()))):
-        needed = upstream(model.qualified, set()) | {model.qualified}
+    for model in sorted(split, key=lambda m: -len(upstream(by_name, m.qualified))):
+        needed = upstream(by_name, model.qualified) | {model.qualified}
         first.update((m.qualified, m) for m in targets if m.qualified in needed)
     return [*first.values(), *(m for m in targets if m.qualified not in first)]
+
+
+def upstream(models: Mapping[str, Model], name: str) -> set[str]:
+    """Every model of `models` that `name` reads, directly or through the others."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        for read in models[todo.pop()].reads:
+            if read in models and read not in seen:
+                seen.add(read)
+                todo.append(read)
+    return seen
 
 
 def _timed(compute: Compute, inputs: Any, params: Mapping[str, Any]) -> tuple[pd.DataFrame, float]:
